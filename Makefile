@@ -1,0 +1,65 @@
+# Xizang 5G Application Platform — the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo test lint format bench assets messages browser serve clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Debian's chromium and CJK/Tibetan fonts for the headless browser tests (installed when missing).
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing chromium and fonts for browser tests"; \
+	    apt-get update -qq >/dev/null && \
+	    apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk fonts-noto-core >/dev/null; \
+	  else \
+	    echo "chromium or CJK fonts missing and cannot be installed here: browser tests will report why they skip"; \
+	  fi; \
+	fi
+
+demo: install
+	mkdir -p var
+	$(BIN)/xizang5g migrate --noinput
+	$(BIN)/xizang5g demo_setup
+	$(BIN)/xizang5g demo_serve --host $(HOST) --port $(PORT)
+
+test: install browser
+	$(BIN)/xizang5g compilemessages --ignore='.venv/*' >/dev/null
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Front-end assets are pinned from npm and committed under static/vendor.
+assets:
+	cd build/assets && npm install --no-audit --no-fund
+	./scripts/vendor_assets.sh
+
+messages: install
+	cd src/xizang5g && ../../$(BIN)/xizang5g makemessages -l zh_Hans -l bo -l en --no-obsolete
+	$(BIN)/python scripts/check_messages.py
+
+clean:
+	rm -rf $(VENV) var

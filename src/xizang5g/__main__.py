@@ -1,0 +1,19 @@
+"""The `xizang5g` command: Django's manage.py for this project."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xizang5g.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv)
+    # `xizang5g plan load FILE` reads better than `xizang5g plan_load FILE`.
+    if len(argv) >= 3 and argv[1] in {"plan", "audit"} and not argv[2].startswith("-"):
+        argv[1:3] = [f"{argv[1]}_{argv[2]}"]
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

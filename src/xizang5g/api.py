@@ -1,0 +1,49 @@
+"""The /api/v1 router: one django-ninja API, one router per app, mounted here."""
+
+import importlib
+import importlib.util
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+
+from xizang5g import __version__
+from xizang5g.core.api_auth import api_auth
+
+# App routers, mounted at /api/v1/<prefix>/ when the app has an api.py.
+APP_ROUTERS = ["core", "plan", "network", "iot", "security", "portal"]
+
+api = NinjaAPI(
+    title="Xizang 5G Application Platform API",
+    version=__version__,
+    description="西藏5G应用平台 API: plan supervision, 5G supervision, security, IoT hub.",
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(ValueError)
+def _bad_value(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=422)
+
+
+for _app in APP_ROUTERS:
+    _module = f"xizang5g.{_app}.api"
+    if importlib.util.find_spec(_module) is not None:
+        api.add_router(f"/{_app}/", importlib.import_module(_module).router)

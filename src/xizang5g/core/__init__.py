@@ -1,0 +1,1 @@
+"""Core: units, users and roles, change log, alert centre, admin divisions."""

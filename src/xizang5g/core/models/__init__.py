@@ -1,0 +1,17 @@
+from xizang5g.core.models.alerts import Alert, AlertEvent
+from xizang5g.core.models.base import ChangeLoggedModel
+from xizang5g.core.models.changelog import ChangeLog
+from xizang5g.core.models.divisions import AdminDivision
+from xizang5g.core.models.units import Unit
+from xizang5g.core.models.users import ApiToken, User
+
+__all__ = [
+    "AdminDivision",
+    "Alert",
+    "AlertEvent",
+    "ApiToken",
+    "ChangeLog",
+    "ChangeLoggedModel",
+    "Unit",
+    "User",
+]

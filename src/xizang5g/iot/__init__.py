@@ -1,0 +1,1 @@
+"""5G IoT data hub: products and thing models, devices, ingest, telemetry, rules."""

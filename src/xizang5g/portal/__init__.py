@@ -1,0 +1,1 @@
+"""Public portal: typical cases, EMF explainer, crowd status."""

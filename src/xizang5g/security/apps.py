@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SecurityConfig(AppConfig):
+    name = "xizang5g.security"
+    label = "security"
+    verbose_name = _("Security situational awareness")
+    # Entries of the top navigation: label, URL name, icon (see core.context_processors).
+    nav = []

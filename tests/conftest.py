@@ -1,0 +1,43 @@
+"""Shared fixtures: units, users of each role, the admin divisions."""
+
+import pytest
+
+from xizang5g.core.choices import Role, UnitKind
+from xizang5g.core.models import Unit
+from xizang5g.core.services import user_create
+
+TEST_PASSWORD = "Xz5g-Test-Passw0rd!"
+
+
+@pytest.fixture
+def divisions(db):
+    from xizang5g.core.services import divisions_load
+
+    divisions_load()
+
+
+@pytest.fixture
+def make_unit(db):
+    def make(code: str, name: str | None = None, kind: str = UnitKind.DEPARTMENT) -> Unit:
+        unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name or code, "kind": kind})
+        return unit
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str, role: str = Role.VIEWER, unit: Unit | None = None):
+        return user_create(username=username, password=TEST_PASSWORD, role=role, unit=unit)
+
+    return make
+
+
+@pytest.fixture
+def plan_admin(make_user, make_unit):
+    return make_user("planoffice", Role.PLAN_ADMIN, make_unit("econ-it", "西藏自治区经济和信息化厅"))
+
+
+@pytest.fixture
+def viewer(make_user):
+    return make_user("leader", Role.VIEWER)
