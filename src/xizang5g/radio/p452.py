@@ -51,14 +51,14 @@ from .errors import PathInputError
 from .p676 import specific_attenuation_db_km
 
 __all__ = [
-    "PathBatch",
     "P452Result",
-    "transmission_loss",
-    "transmission_loss_single",
+    "PathBatch",
     "beta0_percent",
     "effective_earth_radius_km",
-    "inv_cum_norm",
     "great_circle_midpoint_lat",
+    "inv_cum_norm",
+    "transmission_loss",
+    "transmission_loss_single",
 ]
 
 _DEFAULT_CHUNK_PATHS = 4096
@@ -256,7 +256,7 @@ class PathBatch:
     def subset(self, start: int, stop: int) -> PathBatch:
         """Paths ``start:stop`` as a new batch (profile arrays are views, no copy)."""
         a, b = self.offsets[start], self.offsets[stop]
-        kw = {f.name: getattr(self, f.name)[start:stop] for f in fields(self) if f.name in _PATH_FIELDS}
+        kw = {name: getattr(self, name)[start:stop] for name in _PATH_FIELDS}
         return PathBatch(
             d_km=self.d_km[a:b],
             h_m=self.h_m[a:b],
@@ -381,7 +381,8 @@ class P452Result:
     @classmethod
     def concatenate(cls, parts: Sequence[P452Result]) -> P452Result:
         """Join results of consecutive chunks."""
-        return cls(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+        names = [f.name for f in fields(cls)]
+        return cls(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
 
 
 # ====================================================================== building blocks
@@ -408,7 +409,8 @@ def beta0_percent(lat_deg, dtm_km, dlm_km):
     mu1 = (10.0 ** (-dtm / (16.0 - 6.6 * tau)) + 10.0 ** (-5.0 * (0.496 + 0.354 * tau))) ** 0.2
     mu1 = np.minimum(mu1, 1.0)
     low = phi <= 70.0
-    mu4 = np.where(low, 10.0 ** ((-0.935 + 0.0176 * phi) * np.log10(mu1)), 10.0 ** (0.3 * np.log10(mu1)))
+    log_mu1 = np.log10(mu1)
+    mu4 = np.where(low, 10.0 ** ((-0.935 + 0.0176 * phi) * log_mu1), 10.0 ** (0.3 * log_mu1))
     return np.where(low, 10.0 ** (-0.015 * phi + 1.67), 4.17) * mu1 * mu4
 
 
@@ -472,16 +474,17 @@ def _first_term_db(d, hte, hre, a, f, omega, pol):
     # §4.2.2.1, eqs (29)-(37), blended between land and sea by omega.
     out = 0.0
     for (eps_r, sigma), weight in ((GROUND_LAND, 1.0 - omega), (GROUND_SEA, omega)):
-        k = 0.036 * (a * f) ** (-1.0 / 3.0) * ((eps_r - 1.0) ** 2 + (18.0 * sigma / f) ** 2) ** -0.25
-        k = np.where(pol == 2, k * np.sqrt(eps_r**2 + (18.0 * sigma / f) ** 2), k)
+        sig2 = (18.0 * sigma / f) ** 2
+        k = 0.036 * (a * f) ** (-1.0 / 3.0) * ((eps_r - 1.0) ** 2 + sig2) ** -0.25
+        k = np.where(pol == 2, k * np.sqrt(eps_r**2 + sig2), k)
         k2 = k * k
         beta = (1.0 + 1.6 * k2 + 0.67 * k2 * k2) / (1.0 + 4.5 * k2 + 1.53 * k2 * k2)
         x = 21.88 * beta * (f / a**2) ** (1.0 / 3.0) * d
         y_fac = 0.9575 * beta * (f**2 / a) ** (1.0 / 3.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            fx = np.where(
-                x >= 1.6, 11.0 + 10.0 * np.log10(x) - 17.6 * x, -20.0 * np.log10(x) - 5.6488 * x**1.425
-            )
+            far = 11.0 + 10.0 * np.log10(x) - 17.6 * x
+            near = -20.0 * np.log10(x) - 5.6488 * x**1.425
+            fx = np.where(x >= 1.6, far, near)
         g_min = 2.0 + 20.0 * np.log10(k)
         g_t = np.maximum(_height_gain_db(beta * y_fac * hte), g_min)
         g_r = np.maximum(_height_gain_db(beta * y_fac * hre), g_min)
@@ -506,12 +509,15 @@ def _spherical_earth_db(d, hte, hre, ap, f, omega, pol):
         beyond = d >= dlos
         c = (hte - hre) / (hte + hre)
         m = 250.0 * d * d / (ap * (hte + hre))
-        b = 2.0 * np.sqrt((m + 1.0) / (3.0 * m)) * np.cos(
-            np.pi / 3.0 + np.arccos(1.5 * c * np.sqrt(3.0 * m / (m + 1.0) ** 3)) / 3.0
+        b = (
+            2.0
+            * np.sqrt((m + 1.0) / (3.0 * m))
+            * np.cos(np.pi / 3.0 + np.arccos(1.5 * c * np.sqrt(3.0 * m / (m + 1.0) ** 3)) / 3.0)
         )
         dse1 = 0.5 * d * (1.0 + b)
         dse2 = d - dse1
-        hse = ((hte - 500.0 * dse1 * dse1 / ap) * dse2 + (hre - 500.0 * dse2 * dse2 / ap) * dse1) / d
+        hse = (hte - 500.0 * dse1 * dse1 / ap) * dse2 + (hre - 500.0 * dse2 * dse2 / ap) * dse1
+        hse = hse / d
         hreq = 17.456 * np.sqrt(dse1 * dse2 * lam / d)
         aem = 500.0 * (d / (np.sqrt(hte) + np.sqrt(hre))) ** 2
         a_ft = np.where(beyond, ap, aem)
@@ -525,7 +531,9 @@ def _delta_bullington_db(prof, blk_g, blk_s, ap, f, lam, omega, pol):
     dtot, hts, hrs = prof[:, K.DTOT], prof[:, K.HTS], prof[:, K.HRS]
     hts1 = hts - prof[:, K.HSTD]
     hrs1 = hrs - prof[:, K.HSRD]
-    lbulla = _bullington_db(prof[:, blk_g], prof[:, blk_g + 1], prof[:, blk_g + 2], hts, hrs, dtot, lam)
+    lbulla = _bullington_db(
+        prof[:, blk_g], prof[:, blk_g + 1], prof[:, blk_g + 2], hts, hrs, dtot, lam
+    )
     lbulls = _bullington_db(
         prof[:, blk_s], prof[:, blk_s + 1], prof[:, blk_s + 2], hts1, hrs1, dtot, lam
     )
@@ -550,7 +558,8 @@ def _anomalous_db(prof, f, p, b0, ae, omega, dct, dcr, dlm, gas_db_km):
 
     def sea_coupling(dc, dl, hs):
         ok = (dc <= 5.0) & (dc <= dl) & (omega >= 0.75)
-        return np.where(ok, -3.0 * np.exp(-0.25 * dc * dc) * (1.0 + np.tanh(0.07 * (50.0 - hs))), 0.0)
+        corr = -3.0 * np.exp(-0.25 * dc * dc) * (1.0 + np.tanh(0.07 * (50.0 - hs)))
+        return np.where(ok, corr, 0.0)
 
     a_f = (
         102.45
@@ -575,8 +584,10 @@ def _anomalous_db(prof, f, p, b0, ae, omega, dct, dcr, dlm, gas_db_km):
     )
     beta = b0 * mu2 * mu3
     lb = np.log10(beta)
-    gamma = 1.076 / (2.0058 - lb) ** 1.012 * np.exp(
-        -(9.51 - 4.8 * lb + 0.198 * lb**2) * 1e-6 * dtot**1.13
+    gamma = (
+        1.076
+        / (2.0058 - lb) ** 1.012
+        * np.exp(-(9.51 - 4.8 * lb + 0.198 * lb**2) * 1e-6 * dtot**1.13)
     )
     a_p = -12.0 + (1.2 + 3.7e-3 * dtot) * np.log10(p / beta) + 12.0 * (p / beta) ** gamma
     return a_f + gamma_d * theta1 + a_p + gas_db_km * dtot

@@ -58,12 +58,9 @@ def specific_attenuation_db_km(f_ghz, press_hpa, rho_g_m3, temp_k):
 
     # Dry-air continuum (Debye spectrum and pressure-induced nitrogen), eqs (8)-(9).
     d = 5.6e-4 * (p + e) * theta**0.8
-    ndf = (
-        f
-        * p
-        * theta**2
-        * (6.14e-5 / (d * (1.0 + (f / d) ** 2)) + 1.4e-12 * p * theta**1.5 / (1.0 + 1.9e-5 * f**1.5))
-    )
+    debye = 6.14e-5 / (d * (1.0 + (f / d) ** 2))
+    nitrogen = 1.4e-12 * p * theta**1.5 / (1.0 + 1.9e-5 * f**1.5)
+    ndf = f * p * theta**2 * (debye + nitrogen)
     gamma_o = 0.182 * f[:, 0] * (sum_o + ndf[:, 0])
 
     wv = P676_WATER_VAPOUR
