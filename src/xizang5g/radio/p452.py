@@ -207,6 +207,57 @@ class PathBatch:
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         zone_flat = _zone_flat(zone, n, lengths)
+        clutter_flat = np.zeros(offsets[-1]) if c_list is None else np.concatenate(c_list)
+        return cls.from_flat(
+            np.concatenate(d_list),
+            np.concatenate(h_list),
+            offsets,
+            clutter_m=clutter_flat,
+            zone=zone_flat,
+            **path_params,
+        )
+
+    @classmethod
+    def from_flat(
+        cls,
+        d_km: np.ndarray,
+        h_m: np.ndarray,
+        offsets: np.ndarray,
+        *,
+        clutter_m: np.ndarray | None = None,
+        zone: np.ndarray | int = 2,
+        **path_params,
+    ) -> PathBatch:
+        """Build a batch from flat concatenated profiles and ``offsets`` (no per-path copies).
+
+        ``offsets`` has ``n_paths + 1`` entries (``offsets[0] == 0``); ``clutter_m`` and
+        ``zone`` are flat like ``d_km`` (``zone`` may be a single int). Per-path parameters as
+        in :meth:`from_profiles`. This is the fast path for :func:`terrain.profiles` output.
+        """
+        offsets = np.asarray(offsets, dtype=np.int64).ravel()
+        d_flat = np.ascontiguousarray(d_km, dtype=float).ravel()
+        h_flat = np.ascontiguousarray(h_m, dtype=float).ravel()
+        n = offsets.size - 1
+        if n < 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0):
+            raise PathInputError(None, "offsets", "must start at 0 and be non-decreasing")
+        total = int(offsets[-1])
+        if d_flat.size != total:
+            raise PathInputError(None, "d_km", f"{d_flat.size} points but offsets say {total}")
+        if h_flat.size != total:
+            raise PathInputError(None, "h_m", f"{h_flat.size} heights for {total} points")
+        if clutter_m is None:
+            clutter_flat = np.zeros(total)
+        else:
+            clutter_flat = np.ascontiguousarray(clutter_m, dtype=float).ravel()
+            if clutter_flat.size != total:
+                raise PathInputError(None, "clutter_m", f"{clutter_flat.size} for {total} points")
+        zone_arr = np.asarray(zone)
+        if zone_arr.ndim == 0:
+            zone_flat = np.full(total, int(zone_arr), dtype=np.int64)
+        else:
+            zone_flat = np.ascontiguousarray(zone_arr, dtype=np.int64).ravel()
+            if zone_flat.size != total:
+                raise PathInputError(None, "zone", f"{zone_flat.size} values for {total} points")
         params = {}
         for name, (default, dtype) in _PATH_FIELDS.items():
             value = path_params.pop(name, default)
@@ -229,9 +280,9 @@ class PathBatch:
         if path_params:
             raise TypeError(f"unknown PathBatch parameters: {sorted(path_params)}")
         batch = cls(
-            d_km=np.concatenate(d_list),
-            h_m=np.concatenate(h_list),
-            clutter_m=np.zeros(offsets[-1]) if c_list is None else np.concatenate(c_list),
+            d_km=d_flat,
+            h_m=h_flat,
+            clutter_m=clutter_flat,
             zone=zone_flat,
             offsets=offsets,
             **params,
