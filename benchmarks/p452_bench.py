@@ -228,6 +228,10 @@ def main() -> None:
     mem_small = peak_memory_mb(prof, params, small)
     mem_large = peak_memory_mb(prof, params, args.n_paths)
 
+    engine_line = (
+        f"| xizang5g.radio.p452.transmission_loss (batch, best of 3) | {len(batch):,} | "
+        f"{t_engine:.3f} | {len(batch) / t_engine:,.0f} | {us_engine:,.1f} |"
+    )
     text = f"""{SECTION}
 
 Date {args.date}; machine: {machine()}; one thread (NUMBA_NUM_THREADS=OMP_NUM_THREADS=1).
@@ -237,7 +241,7 @@ f in {{0.7, 2.6, 3.5, 4.9}} GHz, p in {{1, 10, 20, 50}} %, htg 30 m, hrg 10 m, i
 
 | engine | paths timed | time (s) | paths/s | us/path |
 |---|---|---|---|---|
-| xizang5g.radio.p452.transmission_loss (batch, best of 3) | {len(batch):,} | {t_engine:.3f} | {len(batch) / t_engine:,.0f} | {us_engine:,.1f} |
+{engine_line}
 {pycraf_line}
 
 Speed-up: {ratio_txt} (pycraf timed on a random subset to keep the run short; both get the same
