@@ -116,9 +116,7 @@ def _post_delete(sender, instance, **kwargs) -> None:
 def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
     if reverse or not _is_logged(type(instance)):
         return
-    field = next(
-        (f for f in instance._meta.many_to_many if f.remote_field.through is sender), None
-    )
+    field = next((f for f in instance._meta.many_to_many if f.remote_field.through is sender), None)
     if field is None:
         return
     if action in {"pre_add", "pre_remove", "pre_clear"}:

@@ -7,7 +7,9 @@ from xizang5g.core.choices import Role
 
 
 def is_plan_admin(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.PLAN_ADMIN))
+    return bool(
+        user and user.is_authenticated and (user.is_superuser or user.role == Role.PLAN_ADMIN)
+    )
 
 
 def is_read_only(user) -> bool:

@@ -48,6 +48,6 @@ def alert_can_handle(*, user, alert: Alert) -> bool:
 
 
 def change_history_for(*, content_type, object_id: str) -> QuerySet[ChangeLog]:
-    return ChangeLog.objects.filter(content_type=content_type, object_id=str(object_id)).select_related(
-        "user"
-    )
+    return ChangeLog.objects.filter(
+        content_type=content_type, object_id=str(object_id)
+    ).select_related("user")

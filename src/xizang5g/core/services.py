@@ -111,14 +111,23 @@ def alert_raise(
                     _alert_repeat(live, now=now, severity=severity, details=details)
                     return live, False
                 alert = Alert.objects.create(
-                    source=source, dedup_key=dedup_key, title=title[:255], message=message,
-                    severity=severity, rule=rule[:200], unit=unit,
+                    source=source,
+                    dedup_key=dedup_key,
+                    title=title[:255],
+                    message=message,
+                    severity=severity,
+                    rule=rule[:200],
+                    unit=unit,
                     object_type=obj._meta.label if obj is not None else "",
                     object_id=str(obj.pk) if obj is not None else "",
-                    details=details or {}, first_seen=now, last_seen=now,
+                    details=details or {},
+                    first_seen=now,
+                    last_seen=now,
                 )
-                AlertEvent.objects.create(alert=alert, action=AlertAction.RAISED, note=message[:1000])
-                transaction.on_commit(lambda: _notify(alert.pk))
+                AlertEvent.objects.create(
+                    alert=alert, action=AlertAction.RAISED, note=message[:1000]
+                )
+                transaction.on_commit(lambda alert_id=alert.pk: _notify(alert_id))
                 return alert, True
         except IntegrityError:
             continue

@@ -13,14 +13,17 @@ class ProjectState(models.TextChoices):
 
 
 class GoalMetric(models.TextChoices):
-    INDUSTRIES_WITH_RUNNING_PILOTS = "industries_with_running_pilots", _(
-        "Industries with pilots under way"
+    INDUSTRIES_WITH_RUNNING_PILOTS = (
+        "industries_with_running_pilots",
+        _("Industries with pilots under way"),
     )
-    INDUSTRIES_WITH_TYPICAL_APPLICATIONS = "industries_with_typical_applications", _(
-        "Industries with typical applications"
+    INDUSTRIES_WITH_TYPICAL_APPLICATIONS = (
+        "industries_with_typical_applications",
+        _("Industries with typical applications"),
     )
-    SCENARIOS_WITH_RUNNING_PROJECTS = "scenarios_with_running_projects", _(
-        "Scenarios with a running project"
+    SCENARIOS_WITH_RUNNING_PROJECTS = (
+        "scenarios_with_running_projects",
+        _("Scenarios with a running project"),
     )
 
 

@@ -78,7 +78,9 @@ class Goal(ChangeLoggedModel):
 
     class Meta:
         ordering = ["plan", "year", "code"]
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plan_goal_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plan_goal_code_unique")
+        ]
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
 
@@ -94,7 +96,9 @@ class Task(ChangeLoggedModel):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
-    responsible_text = models.CharField(_("responsible units (as written)"), max_length=500, blank=True)
+    responsible_text = models.CharField(
+        _("responsible units (as written)"), max_length=500, blank=True
+    )
     lead_units = models.ManyToManyField(
         "core.Unit", verbose_name=_("lead units"), related_name="led_tasks", blank=True
     )
@@ -106,7 +110,9 @@ class Task(ChangeLoggedModel):
 
     class Meta:
         ordering = ["plan", "number"]
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plan_task_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plan_task_code_unique")
+        ]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
 
@@ -123,9 +129,13 @@ class WorkPoint(ChangeLoggedModel):
     year = models.PositiveSmallIntegerField(_("year"))
     category = models.CharField(_("category"), max_length=100)
     text = models.TextField(_("text"))
-    responsible_text = models.CharField(_("responsible units (as written)"), max_length=500, blank=True)
+    responsible_text = models.CharField(
+        _("responsible units (as written)"), max_length=500, blank=True
+    )
     units = models.ManyToManyField("core.Unit", verbose_name=_("responsible units"), blank=True)
-    tasks = models.ManyToManyField(Task, verbose_name=_("tasks"), related_name="work_points", blank=True)
+    tasks = models.ManyToManyField(
+        Task, verbose_name=_("tasks"), related_name="work_points", blank=True
+    )
     industries = models.ManyToManyField(Industry, verbose_name=_("industries"), blank=True)
     scenarios = models.ManyToManyField(Scenario, verbose_name=_("scenarios"), blank=True)
 
@@ -147,34 +157,57 @@ class Project(ChangeLoggedModel):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
-    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="projects")
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="projects"
+    )
     industry = models.ForeignKey(
         Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="projects"
     )
     scenarios = models.ManyToManyField(
         Scenario, verbose_name=_("scenarios"), related_name="projects", blank=True
     )
-    tasks = models.ManyToManyField(Task, verbose_name=_("tasks"), related_name="projects", blank=True)
+    tasks = models.ManyToManyField(
+        Task, verbose_name=_("tasks"), related_name="projects", blank=True
+    )
     work_points = models.ManyToManyField(
         WorkPoint, verbose_name=_("work points"), related_name="projects", blank=True
     )
     lead_unit = models.ForeignKey(
-        "core.Unit", verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_projects"
+        "core.Unit",
+        verbose_name=_("lead unit"),
+        on_delete=models.PROTECT,
+        related_name="led_projects",
     )
     participating_units = models.ManyToManyField(
-        "core.Unit", verbose_name=_("participating units"), related_name="joined_projects", blank=True
+        "core.Unit",
+        verbose_name=_("participating units"),
+        related_name="joined_projects",
+        blank=True,
     )
     operator = models.ForeignKey(
-        "core.Unit", verbose_name=_("operator"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="operated_projects", limit_choices_to={"kind": "operator"},
+        "core.Unit",
+        verbose_name=_("operator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="operated_projects",
+        limit_choices_to={"kind": "operator"},
     )
     prefecture = models.ForeignKey(
-        "core.AdminDivision", verbose_name=_("prefecture"), on_delete=models.PROTECT,
-        related_name="projects", limit_choices_to={"level": "prefecture"},
+        "core.AdminDivision",
+        verbose_name=_("prefecture"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        limit_choices_to={"level": "prefecture"},
     )
     county = models.ForeignKey(
-        "core.AdminDivision", verbose_name=_("county"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="county_projects", limit_choices_to={"level": "county"},
+        "core.AdminDivision",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="county_projects",
+        limit_choices_to={"level": "county"},
     )
     lon = models.FloatField(_("longitude (WGS84)"), null=True, blank=True)
     lat = models.FloatField(_("latitude (WGS84)"), null=True, blank=True)
@@ -185,7 +218,10 @@ class Project(ChangeLoggedModel):
     end_date = models.DateField(_("planned end date"), null=True, blank=True)
     declared_on = models.DateField(_("declared on"))
     state = models.CharField(
-        _("state"), max_length=16, choices=ProjectState.choices, default=ProjectState.DECLARED,
+        _("state"),
+        max_length=16,
+        choices=ProjectState.choices,
+        default=ProjectState.DECLARED,
         db_index=True,
     )
     state_since = models.DateField(_("in this state since"))
@@ -313,7 +349,9 @@ class Kpi(ChangeLoggedModel):
     name = models.CharField(_("name"), max_length=100)
     measure_unit = models.CharField(_("unit of measure"), max_length=32, blank=True)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=3)
-    actual = models.DecimalField(_("actual"), max_digits=14, decimal_places=3, null=True, blank=True)
+    actual = models.DecimalField(
+        _("actual"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
 
     class Meta:

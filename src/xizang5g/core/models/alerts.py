@@ -20,11 +20,19 @@ class Alert(models.Model):
     message = models.TextField(_("message"), blank=True)
     severity = models.CharField(_("severity"), max_length=16, choices=AlertSeverity.choices)
     state = models.CharField(
-        _("state"), max_length=16, choices=AlertState.choices, default=AlertState.OPEN, db_index=True
+        _("state"),
+        max_length=16,
+        choices=AlertState.choices,
+        default=AlertState.OPEN,
+        db_index=True,
     )
     unit = models.ForeignKey(
-        "core.Unit", verbose_name=_("assignee unit"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="alerts",
+        "core.Unit",
+        verbose_name=_("assignee unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
     )
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
@@ -72,3 +80,6 @@ class AlertEvent(models.Model):
         ordering = ["time", "id"]
         verbose_name = _("alert event")
         verbose_name_plural = _("alert events")
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.action}"

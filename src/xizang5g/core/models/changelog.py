@@ -11,8 +11,12 @@ class ChangeLog(models.Model):
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)

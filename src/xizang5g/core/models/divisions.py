@@ -14,7 +14,11 @@ class AdminDivision(models.Model):
     adcode = models.PositiveIntegerField(_("adcode"), unique=True)
     level = models.CharField(_("level"), max_length=16, choices=DivisionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="children",
     )
     name_zh = models.CharField(_("Chinese name"), max_length=64)

@@ -14,12 +14,20 @@ class Unit(ChangeLoggedModel):
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="children",
     )
     division = models.ForeignKey(
-        "core.AdminDivision", verbose_name=_("administrative division"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="units",
+        "core.AdminDivision",
+        verbose_name=_("administrative division"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
     )
     is_active = models.BooleanField(_("active"), default=True)
 

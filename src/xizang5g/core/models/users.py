@@ -12,7 +12,11 @@ class User(AbstractUser):
     """A platform user: belongs to one unit and has one role."""
 
     unit = models.ForeignKey(
-        "core.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "core.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.VIEWER)
