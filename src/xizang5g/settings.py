@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(os.environ.get("XZ5G_HOME", PACKAGE_DIR.parent.parent)).resolve()
@@ -222,3 +221,10 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- IoT hub (iot/) --------------------------------------------------------------------------
+XZ5G_IOT_RETENTION_DAYS = int(os.environ.get("XZ5G_IOT_RETENTION_DAYS", "180"))
+XZ5G_IOT_OFFLINE_SECONDS = int(os.environ.get("XZ5G_IOT_OFFLINE_SECONDS", "180"))
+XZ5G_IOT_BATCH_SIZE = int(os.environ.get("XZ5G_IOT_BATCH_SIZE", "1000"))
+XZ5G_IOT_BATCH_MS = int(os.environ.get("XZ5G_IOT_BATCH_MS", "50"))
+XZ5G_IOT_RULE_CHECK_SECONDS = int(os.environ.get("XZ5G_IOT_RULE_CHECK_SECONDS", "5"))
