@@ -29,6 +29,7 @@ __all__ = [
     "SyntheticPlateauDem",
     "destination_point",
     "great_circle_distance_km",
+    "initial_bearing_deg",
     "profiles",
 ]
 
@@ -171,6 +172,15 @@ def great_circle_distance_km(lon1, lat1, lon2, lat2):
     dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
     a = np.sin((p2 - p1) / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def initial_bearing_deg(lon1, lat1, lon2, lat2):
+    """Initial great-circle bearing (deg clockwise from north, 0-360) from point 1 to 2."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
+    y = np.sin(dl) * np.cos(p2)
+    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
+    return np.mod(np.degrees(np.arctan2(y, x)), 360.0)
 
 
 def destination_point(lon, lat, bearing_deg, distance_km):
