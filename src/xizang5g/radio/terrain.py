@@ -98,9 +98,13 @@ class RasterDem:
             from rasterio.warp import transform
 
             x, y = (np.asarray(v) for v in transform("EPSG:4326", self.crs, x, y))
-        col, row = self._inverse * (x, y)
-        # Affine maps to pixel corners; pixel centres sit at +0.5.
-        out = _bilinear(self._grid, np.asarray(col) - 0.5, np.asarray(row) - 0.5)
+        inv = self._inverse
+        x = np.asarray(x, float)
+        y = np.asarray(y, float)
+        col = inv.a * x + inv.b * y + inv.c
+        row = inv.d * x + inv.e * y + inv.f
+        # The affine maps to pixel corners; pixel centres sit at +0.5.
+        out = _bilinear(self._grid, col - 0.5, row - 0.5)
         return out.reshape(lon.shape)
 
 
