@@ -1,0 +1,112 @@
+"""Fixtures of the 5G supervision tests: operators, users, a small synthetic region."""
+
+import pytest
+
+from xizang5g.core.choices import Role, UnitKind
+from xizang5g.network import services
+from xizang5g.network.choices import EarthStationPurpose, TerrainKind
+
+# A 0.6° x 0.5° synthetic plateau around Lhasa (coarse grid: fast and deterministic).
+REGION = (90.8, 29.4, 91.4, 29.9)
+
+
+@pytest.fixture
+def operators(make_unit):
+    return {
+        code: make_unit(code, name, UnitKind.OPERATOR)
+        for code, name in (
+            ("ct-xz", "中国电信西藏分公司"),
+            ("cm-xz", "中国移动西藏公司"),
+            ("cu-xz", "中国联通西藏分公司"),
+        )
+    }
+
+
+@pytest.fixture
+def broadcaster(make_unit):
+    return make_unit("xz-radio-tv", "西藏广播电视局", UnitKind.DEPARTMENT)
+
+
+@pytest.fixture
+def regulator(make_user, make_unit):
+    return make_user("regulator1", Role.REGULATOR, make_unit("xz-ca", "西藏自治区通信管理局"))
+
+
+@pytest.fixture
+def ct_editor(make_user, operators):
+    return make_user("ct-editor", Role.UNIT_EDITOR, operators["ct-xz"])
+
+
+@pytest.fixture
+def cm_editor(make_user, operators):
+    return make_user("cm-editor", Role.UNIT_EDITOR, operators["cm-xz"])
+
+
+@pytest.fixture
+def terrain(regulator):
+    return services.terrain_register(
+        user=regulator,
+        name="synthetic-lhasa",
+        kind=TerrainKind.SYNTHETIC,
+        bounds=REGION,
+        params={"seed": 7, "resolution_deg": 1 / 120},
+    )
+
+
+@pytest.fixture
+def region(divisions, operators, broadcaster, regulator, terrain):
+    """Two earth stations and nine cells (three sites) near Lhasa."""
+    es1 = services.earth_station_create(
+        user=regulator,
+        owner=broadcaster,
+        code="ES-LS-01",
+        name="拉萨广电卫星接收站",
+        purpose=EarthStationPurpose.BROADCASTING,
+        lon=91.10,
+        lat=29.65,
+        diameter_m=4.5,
+        satellite="中星6B",
+        orbital_lon_deg=115.5,
+        lnb_p1db_dbm=-60.0,
+    )
+    es2 = services.earth_station_create(
+        user=regulator,
+        owner=broadcaster,
+        code="ES-LS-02",
+        name="堆龙德庆有线前端",
+        purpose=EarthStationPurpose.CABLE_HEADEND,
+        lon=91.00,
+        lat=29.65,
+        diameter_m=3.0,
+        satellite="亚太6C",
+        orbital_lon_deg=134.0,
+    )
+    cells = []
+    for k, (lon, lat, op) in enumerate(
+        [(91.12, 29.66, "ct-xz"), (91.20, 29.70, "cm-xz"), (91.05, 29.60, "ct-xz")]
+    ):
+        site = services.site_create(
+            user=regulator,
+            operator=operators[op],
+            code=f"S{k}",
+            name=f"站址{k}",
+            lon=lon,
+            lat=lat,
+        )
+        for j, az in enumerate((0.0, 120.0, 240.0)):
+            cells.append(
+                services.cell_create(
+                    user=regulator,
+                    site=site,
+                    code=f"S{k}-{j}",
+                    band="n78",
+                    f_mhz=3450.0,
+                    bw_mhz=100.0,
+                    power_dbm=49.0,
+                    height_m=30.0,
+                    azimuth_deg=az,
+                    mech_tilt_deg=3.0,
+                    elec_tilt_deg=3.0,
+                )
+            )
+    return {"stations": [es1, es2], "cells": cells}
