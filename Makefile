@@ -48,9 +48,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks run in their own environment: pycraf (GPL-3, the P.452 reference) pulls in astropy's
+# pytest plugins, which must not leak into the test environment.
+BENCH_VENV := .venv-bench
 bench: install
-	$(BIN)/pip install --quiet -e '.[bench]'
-	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
+	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BENCH_VENV)/bin/python $$b || exit 1; done
 
 # Front-end assets are pinned from npm and committed under static/vendor.
 assets:

@@ -170,6 +170,7 @@ USE_TZ = True
 # --- Static and media ------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("XZ5G_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("XZ5G_MEDIA_ROOT", VAR_DIR / "media"))
@@ -228,3 +229,6 @@ XZ5G_IOT_OFFLINE_SECONDS = int(os.environ.get("XZ5G_IOT_OFFLINE_SECONDS", "180")
 XZ5G_IOT_BATCH_SIZE = int(os.environ.get("XZ5G_IOT_BATCH_SIZE", "1000"))
 XZ5G_IOT_BATCH_MS = int(os.environ.get("XZ5G_IOT_BATCH_MS", "50"))
 XZ5G_IOT_RULE_CHECK_SECONDS = int(os.environ.get("XZ5G_IOT_RULE_CHECK_SECONDS", "5"))
+
+# --- Security app: record every 403 as a platform security event ---------------------------
+MIDDLEWARE += ["xizang5g.security.middleware.PermissionDeniedEventMiddleware"]

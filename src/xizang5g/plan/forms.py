@@ -1,0 +1,132 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xizang5g.core.models import AdminDivision, Unit
+from xizang5g.core.permissions import is_plan_admin
+from xizang5g.plan.choices import ProjectState
+from xizang5g.plan.models import Kpi, Milestone, ProgressReport, Project, Scenario, Task, WorkPoint
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "summary",
+            "industry",
+            "scenarios",
+            "tasks",
+            "work_points",
+            "lead_unit",
+            "participating_units",
+            "operator",
+            "prefecture",
+            "county",
+            "lon",
+            "lat",
+            "budget_wan",
+            "start_date",
+            "end_date",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "start_date": DATE,
+            "end_date": DATE,
+            "scenarios": forms.SelectMultiple(attrs={"size": 8}),
+            "participating_units": forms.SelectMultiple(attrs={"size": 6}),
+            "tasks": forms.SelectMultiple(attrs={"size": 6}),
+            "work_points": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, user, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scenarios"].queryset = Scenario.objects.select_related("industry")
+        self.fields["tasks"].queryset = Task.objects.filter(plan=plan)
+        self.fields["work_points"].queryset = WorkPoint.objects.filter(plan=plan)
+        self.fields["prefecture"].queryset = AdminDivision.objects.filter(level="prefecture")
+        self.fields["county"].queryset = AdminDivision.objects.filter(level="county")
+        self.fields["operator"].queryset = Unit.objects.filter(kind="operator")
+        if not is_plan_admin(user):
+            self.fields["lead_unit"].queryset = Unit.objects.filter(pk=user.unit_id)
+            self.fields["lead_unit"].initial = user.unit_id
+        for name, field in self.fields.items():
+            css = (
+                "form-select"
+                if isinstance(field.widget, forms.Select | forms.SelectMultiple)
+                else "form-control"
+            )
+            field.widget.attrs.setdefault("class", css)
+            if name in ("lon", "lat"):
+                field.widget.attrs["step"] = "0.000001"
+
+    def values(self) -> tuple[dict, dict]:
+        data = dict(self.cleaned_data)
+        m2m = {
+            name: list(data.pop(name))
+            for name in ("scenarios", "tasks", "work_points", "participating_units")
+        }
+        return data, m2m
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(choices=ProjectState.choices, widget=forms.HiddenInput)
+    effective_on = forms.DateField(label=_("Effective on"), widget=DATE)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_date", "note"]
+        widgets = {"due_date": DATE, "note": forms.TextInput()}
+
+
+class DateForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DATE)
+
+
+class ReportForm(forms.ModelForm):
+    submit = forms.BooleanField(
+        label=_("Submit now (the report becomes read-only)"), required=False
+    )
+    attachment = forms.FileField(label=_("Evidence file"), required=False)
+    attachment_description = forms.CharField(
+        label=_("Evidence description"), required=False, max_length=200
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = ["period", "summary", "problems", "next_steps"]
+        widgets = {
+            "period": forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "problems": forms.Textarea(attrs={"rows": 2}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+
+class KpiForm(forms.ModelForm):
+    class Meta:
+        model = Kpi
+        fields = ["name", "measure_unit", "target", "actual", "higher_is_better"]
+
+
+def style(form: forms.BaseForm) -> forms.BaseForm:
+    """Bootstrap classes for every widget of a form."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+    return form

@@ -1,0 +1,487 @@
+"""Plan supervision pages. Thin: reads via selectors/progress, writes via services."""
+
+import json
+from collections import Counter
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_POST
+
+from xizang5g.core.models import AdminDivision, Unit
+from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin
+from xizang5g.plan import progress, selectors, services
+from xizang5g.plan.choices import MilestoneStatus, ProjectState
+from xizang5g.plan.constants import ALLOWED_TRANSITIONS, LIFECYCLE, RUNNING_STATES
+from xizang5g.plan.forms import (
+    DateForm,
+    KpiForm,
+    MilestoneForm,
+    ProjectForm,
+    ReportForm,
+    TransitionForm,
+    style,
+)
+from xizang5g.plan.models import Industry, Milestone, Project, Scenario, Task, WorkPoint
+
+
+def _as_of(request) -> date:
+    raw = request.GET.get("as_of", "")
+    if raw:
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            messages.warning(request, _("Invalid date %(d)s; showing today.") % {"d": raw})
+    return timezone.localdate()
+
+
+def _plan_or_empty(request):
+    plan = selectors.current_plan()
+    if plan is None:
+        return None, render(request, "plan/no_plan.html", status=200)
+    return plan, None
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- dashboard -----------------------------------------------------------------------------
+@login_required
+def dashboard(request):
+    plan, empty = _plan_or_empty(request)
+    if empty:
+        return empty
+    as_of = _as_of(request)
+    projects = progress.load_projects(plan)
+    rows = progress.projects_as_of(projects, as_of)
+    visible = set(selectors.project_list(user=request.user).values_list("pk", flat=True))
+    mine = [p for p in projects if p.pk in visible]
+    states = Counter(row.state for row in rows)
+    running_scenarios = {
+        s.code for r in rows if r.state in RUNNING_STATES for s in r.project.scenarios.all()
+    }
+    context = {
+        "plan": plan,
+        "as_of": as_of,
+        "attainment": progress.plan_attainment(plan, as_of),
+        "state_counts": states,
+        "total_projects": len(rows),
+        "running_projects": sum(states[s] for s in RUNNING_STATES),
+        "case_projects": states[ProjectState.CASE],
+        "scenario_total": Scenario.objects.count(),
+        "scenario_running": len(running_scenarios),
+        "overdue": progress.overdue_items(mine, as_of),
+        "scorecards": progress.unit_scorecards(plan, as_of, mine)[:12],
+        "tasks": progress.task_progress(plan, as_of, projects),
+        "chart_data": _dashboard_chart_data(plan, rows, as_of),
+        "status_labels": progress.ITEM_STATUS_LABELS,
+    }
+    return render(request, "plan/dashboard.html", context)
+
+
+def _dashboard_chart_data(plan, rows, as_of) -> dict:
+    industries = list(Industry.objects.all())
+    by_industry = {i.code: Counter() for i in industries}
+    by_prefecture: Counter = Counter()
+    points = []
+    for row in rows:
+        by_industry.setdefault(row.project.industry.code, Counter())[row.state] += 1
+        by_prefecture[row.project.prefecture.name_zh] += 1
+        if row.project.lon is not None:
+            points.append(
+                {
+                    "name": row.project.name,
+                    "value": [row.project.lon, row.project.lat],
+                    "state": row.state,
+                    "state_label": str(ProjectState(row.state).label),
+                    "url": f"/plan/projects/{row.project.pk}/",
+                }
+            )
+    return {
+        "states": [{"code": s, "label": str(ProjectState(s).label)} for s in ProjectState.values],
+        "industries": [i.name for i in industries],
+        "industry_states": {
+            s: [by_industry[i.code][s] for i in industries] for s in ProjectState.values
+        },
+        "prefectures": [
+            {"name": d.name_zh, "value": by_prefecture[d.name_zh]}
+            for d in AdminDivision.objects.filter(level="prefecture")
+        ],
+        "points": points,
+    }
+
+
+@gzip_page
+def map_geojson(request):
+    """Prefecture outlines (WGS84) for the ECharts maps; public reference data, cached a day."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": d.name_zh, "adcode": d.adcode},
+            "geometry": d.geometry,
+        }
+        for d in AdminDivision.objects.filter(level=request.GET.get("level", "prefecture"))
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# --- projects ------------------------------------------------------------------------------
+def _list_filters(request) -> dict:
+    keys = (
+        "state",
+        "industry",
+        "prefecture",
+        "lead_unit",
+        "operator",
+        "task",
+        "work_point",
+        "scenario",
+        "q",
+    )
+    return {
+        key: request.GET.get(key, "").strip() for key in keys if request.GET.get(key, "").strip()
+    }
+
+
+@login_required
+def project_list(request):
+    plan, empty = _plan_or_empty(request)
+    if empty:
+        return empty
+    filters = _list_filters(request)
+    qs = selectors.project_list(user=request.user, filters=filters).order_by("-declared_on", "code")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    context = {
+        "plan": plan,
+        "page": page,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "states": ProjectState.choices,
+        "industries": Industry.objects.all(),
+        "prefectures": AdminDivision.objects.filter(level="prefecture"),
+        "units": Unit.objects.filter(led_projects__isnull=False).distinct(),
+        "can_create": is_plan_admin(request.user) or request.user.is_unit_editor,
+    }
+    template = "plan/_project_table.html" if request.htmx else "plan/project_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = selectors.project_detail(user=request.user, pk=pk)
+    can_edit = selectors.project_can_edit(user=request.user, project=project)
+    today = timezone.localdate()
+    next_states = [
+        {
+            "state": s,
+            "label": ProjectState(s).label,
+            "blockers": services.transition_blockers(project, s),
+        }
+        for s in ALLOWED_TRANSITIONS.get(project.state, ())
+    ]
+    next_states.sort(key=lambda x: (x["state"] == ProjectState.TERMINATED, x["state"]))
+    context = {
+        "project": project,
+        "can_edit": can_edit,
+        "lifecycle": [(s, ProjectState(s).label) for s in LIFECYCLE],
+        "lifecycle_index": LIFECYCLE.index(project.state) if project.state in LIFECYCLE else -1,
+        "next_states": next_states,
+        "today": today,
+        "milestone_form": style(MilestoneForm()),
+        "report_form": style(ReportForm(initial={"period": today.replace(day=1)})),
+        "kpi_form": style(KpiForm()),
+        "overdue_ids": {
+            m.pk for m in project.milestones.all() if progress.milestone_overdue(m, today)
+        },
+        "expected_reports": progress.expected_reports(project, today)[-12:],
+    }
+    return render(request, "plan/project_detail.html", context)
+
+
+def _editable_project(request, pk: int) -> Project:
+    """The project, if this user may edit it: 403 otherwise (also for other units' projects)."""
+    project = get_object_or_404(Project, pk=pk)
+    if not can_edit_unit_data(request.user, project.lead_unit_id):
+        raise PermissionDenied(_("You may only edit your own unit's projects."))
+    return project
+
+
+@login_required
+def project_create(request):
+    plan, empty = _plan_or_empty(request)
+    if empty:
+        return empty
+    if not (is_plan_admin(request.user) or request.user.is_unit_editor):
+        raise PermissionDenied(_("Your role cannot register projects."))
+    form = ProjectForm(request.POST or None, user=request.user, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        values, m2m = form.values()
+        try:
+            project = services.project_create(user=request.user, plan=plan, m2m=m2m, **values)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Project %(code)s registered.") % {"code": project.code})
+            return redirect("plan:project_detail", pk=project.pk)
+    return render(request, "plan/project_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+def project_edit(request, pk: int):
+    project = _editable_project(request, pk)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user, plan=project.plan)
+    if request.method == "POST" and form.is_valid():
+        values, m2m = form.values()
+        try:
+            services.project_update(project=project, user=request.user, m2m=m2m, **values)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Project saved."))
+            return redirect("plan:project_detail", pk=project.pk)
+    return render(
+        request, "plan/project_form.html", {"form": form, "project": project, "plan": project.plan}
+    )
+
+
+@login_required
+@require_POST
+def project_transition(request, pk: int):
+    project = _editable_project(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid date for the transition."))
+        return redirect("plan:project_detail", pk=pk)
+    try:
+        services.project_transition(
+            project=project,
+            user=request.user,
+            to_state=form.cleaned_data["to_state"],
+            effective_on=form.cleaned_data["effective_on"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("The project is now: %(s)s") % {"s": project.get_state_display()}
+        )
+    return redirect("plan:project_detail", pk=pk)
+
+
+# --- milestones, reports, KPIs (HTMX-friendly) -------------------------------------------
+def _milestones_fragment(request, project: Project):
+    project = selectors.project_detail(user=request.user, pk=project.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "plan/_milestones.html",
+        {
+            "project": project,
+            "can_edit": True,
+            "today": today,
+            "milestone_form": style(MilestoneForm()),
+            "overdue_ids": {
+                m.pk for m in project.milestones.all() if progress.milestone_overdue(m, today)
+            },
+        },
+    )
+
+
+def _back(request, project: Project):
+    if request.htmx:
+        return _milestones_fragment(request, project)
+    return redirect("plan:project_detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def milestone_add(request, pk: int):
+    project = _editable_project(request, pk)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_create(project=project, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Give the milestone a title and a due date."))
+    return _back(request, project)
+
+
+def _milestone_for_edit(request, milestone_id: int) -> Milestone:
+    milestone = get_object_or_404(Milestone.objects.select_related("project"), pk=milestone_id)
+    _editable_project(request, milestone.project_id)
+    return milestone
+
+
+@login_required
+@require_POST
+def milestone_complete(request, milestone_id: int):
+    milestone = _milestone_for_edit(request, milestone_id)
+    form = DateForm(request.POST)
+    try:
+        on = form.cleaned_data["on"] if form.is_valid() else None
+        if milestone.status == MilestoneStatus.PENDING:
+            services.milestone_complete(milestone=milestone, user=request.user, completed_on=on)
+        else:
+            services.milestone_accept(milestone=milestone, user=request.user, accepted_on=on)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back(request, milestone.project)
+
+
+@login_required
+@require_POST
+def milestone_delete(request, milestone_id: int):
+    milestone = _milestone_for_edit(request, milestone_id)
+    try:
+        services.milestone_delete(milestone=milestone, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back(request, milestone.project)
+
+
+@login_required
+def report_edit(request, pk: int):
+    project = _editable_project(request, pk)
+    form = style(ReportForm(request.POST or None, request.FILES or None))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                report = services.report_save(
+                    project=project,
+                    user=request.user,
+                    period=data["period"],
+                    summary=data["summary"],
+                    problems=data["problems"],
+                    next_steps=data["next_steps"],
+                    submit=data["submit"],
+                )
+                if data.get("attachment"):
+                    services.attachment_add(
+                        report=report,
+                        user=request.user,
+                        upload=data["attachment"],
+                        description=data["attachment_description"],
+                    )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Report for %(m)s saved.") % {"m": f"{report.period:%Y-%m}"}
+            )
+            return redirect("plan:project_detail", pk=project.pk)
+    return render(request, "plan/report_form.html", {"form": form, "project": project})
+
+
+@login_required
+@require_POST
+def kpi_add(request, pk: int):
+    project = _editable_project(request, pk)
+    form = KpiForm(request.POST)
+    if form.is_valid():
+        services.kpi_save(project=project, user=request.user, **form.cleaned_data)
+        messages.success(request, _("KPI saved."))
+    else:
+        messages.error(request, _("The KPI needs a name and a numeric target."))
+    return redirect("plan:project_detail", pk=project.pk)
+
+
+# --- plan, tasks, work points, scorecards --------------------------------------------------
+@login_required
+def plan_detail(request):
+    plan, empty = _plan_or_empty(request)
+    if empty:
+        return empty
+    as_of = _as_of(request)
+    projects = progress.load_projects(plan)
+    return render(
+        request,
+        "plan/plan_detail.html",
+        {
+            "plan": plan,
+            "as_of": as_of,
+            "attainment": progress.plan_attainment(plan, as_of),
+            "tasks": progress.task_progress(plan, as_of, projects),
+            "work_points": progress.work_point_progress(plan, as_of, projects),
+            "status_labels": progress.ITEM_STATUS_LABELS,
+        },
+    )
+
+
+@login_required
+def task_detail(request, code: str):
+    plan, empty = _plan_or_empty(request)
+    if empty:
+        return empty
+    task = get_object_or_404(Task, plan=plan, code=code)
+    return _item_page(request, plan, task, "tasks")
+
+
+@login_required
+def work_point_detail(request, code: str):
+    plan, empty = _plan_or_empty(request)
+    if empty:
+        return empty
+    point = get_object_or_404(WorkPoint, plan=plan, code=code)
+    return _item_page(request, plan, point, "work_points")
+
+
+def _item_page(request, plan, item, relation: str):
+    as_of = _as_of(request)
+    visible = selectors.project_list(user=request.user)
+    projects = progress.load_projects(plan, visible.filter(**{f"{relation}__pk": item.pk}))
+    row = progress.item_progress([item], as_of, projects, relation)[0]
+    return render(
+        request,
+        "plan/item_detail.html",
+        {
+            "plan": plan,
+            "item": item,
+            "row": row,
+            "as_of": as_of,
+            "relation": relation,
+            "status_labels": progress.ITEM_STATUS_LABELS,
+        },
+    )
+
+
+@login_required
+def scorecards(request):
+    plan, empty = _plan_or_empty(request)
+    if empty:
+        return empty
+    as_of = _as_of(request)
+    projects = progress.load_projects(plan, selectors.project_list(user=request.user))
+    return render(
+        request,
+        "plan/scorecards.html",
+        {
+            "plan": plan,
+            "as_of": as_of,
+            "cards": progress.unit_scorecards(plan, as_of, projects),
+            "overdue": progress.overdue_items(projects, as_of),
+        },
+    )
+
+
+def healthz(request):
+    return HttpResponse(json.dumps({"status": "ok"}), content_type="application/json")

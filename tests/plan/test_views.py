@@ -1,0 +1,107 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from xizang5g.core.models import AdminDivision
+from xizang5g.plan.models import Industry, Project
+
+
+@pytest.fixture
+def project(make_project):
+    return make_project(name="区人民医院远程会诊", declared_on=date(2020, 3, 1))
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("plan:dashboard", "西藏自治区5G应用实施方案"),
+        ("plan:plan_detail", "培育新型消费模式"),
+        ("plan:project_list", "区人民医院远程会诊"),
+        ("plan:scorecards", "区卫生健康委"),
+    ],
+)
+def test_pages_render_for_a_viewer(client, viewer, project, name, expected):
+    response = _client(client, viewer).get(reverse(name))
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_pages_need_login(client, plan):
+    response = client.get(reverse("plan:dashboard"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_dashboard_shows_goals_and_chinese_ui(client, viewer, project):
+    html = _client(client, viewer).get(reverse("plan:dashboard")).content.decode()
+    assert "5个重点行业开展应用试点" in html
+    assert "规划督办" in html or "Plan supervision" in html
+
+
+def test_unit_editor_gets_403_on_another_units_edit_page(client, other_editor, project):
+    response = _client(client, other_editor).get(reverse("plan:project_edit", args=[project.pk]))
+    assert response.status_code == 403
+    # and cannot even see it
+    assert client.get(reverse("plan:project_detail", args=[project.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("plan:project_transition", args=[project.pk]), {"to_state": "approved"}
+        ).status_code
+        == 403
+    )
+
+
+def test_viewer_cannot_edit(client, viewer, project):
+    assert (
+        _client(client, viewer).get(reverse("plan:project_edit", args=[project.pk])).status_code
+        == 403
+    )
+    assert client.get(reverse("plan:project_create")).status_code == 403
+
+
+def test_unit_editor_registers_and_moves_a_project(client, health_editor, plan):
+    c = _client(client, health_editor)
+    response = c.post(
+        reverse("plan:project_create"),
+        {
+            "name": "5G院前急救",
+            "industry": Industry.objects.get(code="medical").pk,
+            "lead_unit": health_editor.unit_id,
+            "prefecture": AdminDivision.objects.get(adcode=540100).pk,
+            "scenarios": [plan.tasks.get(code="T02").scenarios.first().pk],
+            "start_date": "2020-05-01",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    project = Project.objects.get(name="5G院前急救")
+    response = c.post(
+        reverse("plan:project_transition", args=[project.pk]),
+        {"to_state": "approved", "effective_on": date.today().isoformat()},
+    )
+    project.refresh_from_db()
+    assert project.state == "approved"
+    detail = c.get(reverse("plan:project_detail", args=[project.pk])).content.decode()
+    assert "5G院前急救" in detail
+
+
+def test_history_page_lists_changes(client, plan_admin, project):
+    from xizang5g.plan.services import project_update
+
+    project_update(project=project, user=plan_admin, name="新名称")
+    c = _client(client, plan_admin)
+    html = c.get(reverse("plan:project_detail", args=[project.pk])).content.decode()
+    import re
+
+    history = re.search(r'href="(/core/history/[^"]+)"', html).group(1)
+    page = c.get(history).content.decode()
+    assert "新名称" in page and "区人民医院远程会诊" in page
+
+
+def test_map_geojson_is_public_reference_data(client, divisions):
+    data = client.get(reverse("plan:map_geojson")).json()
+    assert len(data["features"]) == 7
