@@ -7,4 +7,11 @@ class SecurityConfig(AppConfig):
     label = "security"
     verbose_name = _("Security situational awareness")
     # Entries of the top navigation: label, URL name, icon (see core.context_processors).
-    nav = []
+    nav = [
+        {"label": _("Security"), "url": "security:dashboard", "icon": "shield-check", "order": 30}
+    ]
+
+    def ready(self) -> None:
+        from xizang5g.security import signals
+
+        signals.connect()

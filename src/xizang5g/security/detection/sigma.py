@@ -1,0 +1,463 @@
+"""Sigma rules → fast in-process matchers.
+
+Rules are parsed and validated by pySigma; each rule's condition tree is then translated into one
+Python boolean expression over the normalised event fields, and all rules of one event category are
+generated into a single function that lowercases each field it needs once and evaluates every rule
+with short-circuit `and`/`or` (cheap equality tests first). The generated source contains only
+literals (`repr` of strings) and precompiled helpers, never text of the rule itself.
+
+Semantics follow the Sigma specification: string matching is case-insensitive unless `|cased`;
+`*`/`?` wildcards; `contains`/`startswith`/`endswith`; `re` (case-sensitive, flags i/m/s); `cidr`;
+numbers; `null`; `exists`; `gt/gte/lt/lte`; `fieldref`. Keyword (field-less) detections search the
+field mapped from `keywords` (the message by default). The logsource selects the event category and
+program (constants.LOGSOURCE_MAP).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sigma.collection import SigmaCollection
+from sigma.conditions import (
+    ConditionAND,
+    ConditionFieldEqualsValueExpression,
+    ConditionNOT,
+    ConditionOR,
+    ConditionValueExpression,
+)
+from sigma.exceptions import SigmaError
+from sigma.rule import SigmaRule as PySigmaRule
+from sigma.types import (
+    CompareOperators,
+    SigmaBool,
+    SigmaCasedString,
+    SigmaCIDRExpression,
+    SigmaCompareExpression,
+    SigmaExists,
+    SigmaFieldReference,
+    SigmaNull,
+    SigmaNumber,
+    SigmaRegularExpression,
+    SigmaRegularExpressionFlag,
+    SigmaString,
+    SpecialChars,
+)
+from sigma.validation import SigmaValidator
+from sigma.validators.base import SigmaValidationIssueSeverity
+from sigma.validators.core import validators as core_validators
+
+from xizang5g.security.constants import DEFAULT_FIELD_MAPPING, EVENT_FIELDS, LOGSOURCE_MAP
+
+# pySigma validators that work offline (the tag validators download MITRE data at run time).
+OFFLINE_VALIDATORS = (
+    "all_of_them_condition",
+    "control_character",
+    "dangling_condition",
+    "dangling_detection",
+    "double_wildcard",
+    "duplicate_tag",
+    "escaped_wildcard",
+    "identifier_existence",
+    "invalid_modifier_combinations",
+    "number_as_string",
+    "tag_format",
+    "them_condition_with_single_detection",
+    "wildcards_instead_of_modifiers",
+)
+ALL_CATEGORIES = ("linux", "web", "network", "platform", "application")
+
+
+class RuleError(ValueError):
+    """A rule that cannot be used, with every reason found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class ParsedRule:
+    rule_id: str
+    title: str
+    level: str
+    status: str
+    description: str
+    tags: list[str]
+    logsource: str
+    conditions: dict[str, str]  # event field → required lowercased value (from the logsource)
+    pyrule: PySigmaRule
+    warnings: list[str] = field(default_factory=list)
+
+
+def _validator() -> SigmaValidator:
+    return SigmaValidator([core_validators[name] for name in OFFLINE_VALIDATORS])
+
+
+def parse_rule(text: str) -> ParsedRule:
+    """Parse and validate one Sigma rule (YAML). Raises RuleError naming every problem."""
+    if not text or not text.strip():
+        raise RuleError(["the rule is empty"])
+    try:
+        collection = SigmaCollection.from_yaml(text, collect_errors=True)
+    except (SigmaError, ValueError, TypeError) as exc:
+        raise RuleError([f"not a valid Sigma document: {exc}"]) from exc
+    except Exception as exc:  # yaml.YAMLError and friends
+        raise RuleError([f"not valid YAML: {exc}"]) from exc
+    rules = [r for r in collection.rules if isinstance(r, PySigmaRule)]
+    if len(collection.rules) != 1 or len(rules) != 1:
+        raise RuleError(
+            [f"expected exactly one Sigma detection rule, found {len(collection.rules)}"]
+        )
+    rule = rules[0]
+    problems = [str(error) for error in rule.errors]
+    if rule.id is None:
+        problems.append("the rule needs an `id` (a UUID)")
+    if rule.level is None:
+        problems.append("the rule needs a `level`")
+    if problems:
+        raise RuleError(problems)
+    warnings: list[str] = []
+    try:
+        issues = _validator().validate_rule(rule)
+    except SigmaError as exc:
+        raise RuleError([str(exc)]) from exc
+    for issue in issues:
+        text_issue = f"{type(issue).__name__}: {issue.description}"
+        if issue.severity == SigmaValidationIssueSeverity.HIGH:
+            problems.append(text_issue)
+        else:
+            warnings.append(text_issue)
+    conditions, logsource_problems = _logsource_conditions(rule)
+    problems.extend(logsource_problems)
+    if problems:
+        raise RuleError(problems)
+    ls = rule.logsource
+    return ParsedRule(
+        rule_id=str(rule.id),
+        title=rule.title,
+        level=rule.level.name.lower(),
+        status=rule.status.name.lower() if rule.status else "",
+        description=rule.description or "",
+        tags=[str(tag) for tag in rule.tags],
+        logsource=" / ".join(
+            f"{k}:{v}"
+            for k, v in (
+                ("product", ls.product),
+                ("category", ls.category),
+                ("service", ls.service),
+            )
+            if v
+        ),
+        conditions=conditions,
+        pyrule=rule,
+        warnings=warnings,
+    )
+
+
+def _logsource_conditions(rule: PySigmaRule) -> tuple[dict[str, str], list[str]]:
+    conditions: dict[str, str] = {}
+    problems = []
+    ls = rule.logsource
+    for key in ("product", "category", "service"):
+        value = getattr(ls, key)
+        if not value:
+            continue
+        mapped = LOGSOURCE_MAP.get((key, value))
+        if mapped is None:
+            problems.append(f"log source {key}: {value} is not collected by this platform")
+            continue
+        conditions.update(mapped)
+    return conditions, problems
+
+
+# --- compilation ---------------------------------------------------------------------------
+class _Compiler:
+    """Translates condition trees into Python expressions; collects helpers and field uses."""
+
+    def __init__(self, mapping: dict[str, str], prefix: str = "_h"):
+        self.mapping = mapping
+        self.prefix = prefix
+        self.helpers: dict[str, Any] = {}
+        self.fields_raw: set[str] = set()
+        self.fields_lower: set[str] = set()
+        self.problems: list[str] = []
+
+    # field access ----------------------------------------------------------------
+    def event_field(self, sigma_field: str | None) -> str:
+        name = sigma_field if sigma_field is not None else "keywords"
+        target = self.mapping.get(name)
+        if target is None:
+            if name in EVENT_FIELDS:
+                target = name
+            else:
+                self.problems.append(
+                    f"field {name!r} is not mapped to an event field; add a field mapping"
+                )
+                target = "message"
+        if not (target in EVENT_FIELDS or target.startswith("extra.")):
+            self.problems.append(f"field mapping {name!r} → {target!r} names no event field")
+        return target
+
+    @staticmethod
+    def var(target: str, lower: bool) -> str:
+        return ("l_" if lower else "v_") + re.sub(r"\W", "_", target)
+
+    def raw(self, target: str) -> str:
+        self.fields_raw.add(target)
+        return self.var(target, False)
+
+    def low(self, target: str) -> str:
+        self.fields_raw.add(target)
+        self.fields_lower.add(target)
+        return self.var(target, True)
+
+    def helper(self, value: Any) -> str:
+        name = f"{self.prefix}{len(self.helpers)}"
+        self.helpers[name] = value
+        return name
+
+    # tree -----------------------------------------------------------------------
+    def expr(self, node) -> tuple[str, int]:
+        """Return (python expression, cost) for a condition node."""
+        if isinstance(node, ConditionAND | ConditionOR):
+            parts = [self.expr(arg) for arg in node.args]
+            if isinstance(node, ConditionAND):
+                parts.sort(key=lambda p: p[1])  # cheapest first; `and` short-circuits
+                joiner = " and "
+            else:
+                joiner = " or "
+            return "(" + joiner.join(p[0] for p in parts) + ")", sum(p[1] for p in parts)
+        if isinstance(node, ConditionNOT):
+            inner, cost = self.expr(node.args[0])
+            return f"(not {inner})", cost
+        if isinstance(node, ConditionFieldEqualsValueExpression):
+            return self.leaf(self.event_field(node.field), node.value)
+        if isinstance(node, ConditionValueExpression):
+            return self.leaf(self.event_field(None), node.value)
+        self.problems.append(f"unsupported condition element {type(node).__name__}")
+        return "False", 1
+
+    def leaf(self, target: str, value) -> tuple[str, int]:
+        if isinstance(value, SigmaCasedString):
+            return self.string(target, value, cased=True)
+        if isinstance(value, SigmaString):
+            return self.string(target, value, cased=False)
+        if isinstance(value, SigmaBool):
+            return f"({self.low(target)} == {str(bool(value.boolean)).lower()!r})", 1
+        if isinstance(value, SigmaNumber):
+            return f"({self.raw(target)} == {str(value.number)!r})", 1
+        if isinstance(value, SigmaNull):
+            return f"({self.raw(target)} == '')", 1
+        if isinstance(value, SigmaExists):
+            return (
+                f"({self.raw(target)} != '')" if value.exists else f"({self.raw(target)} == '')"
+            ), 1
+        if isinstance(value, SigmaRegularExpression):
+            flags = 0
+            for flag in value.flags:
+                flags |= {
+                    SigmaRegularExpressionFlag.IGNORECASE: re.IGNORECASE,
+                    SigmaRegularExpressionFlag.MULTILINE: re.MULTILINE,
+                    SigmaRegularExpressionFlag.DOTALL: re.DOTALL,
+                }[flag]
+            try:
+                pattern = re.compile(
+                    value.regexp.to_plain()
+                    if hasattr(value.regexp, "to_plain")
+                    else str(value.regexp),
+                    flags,
+                )
+            except re.error as exc:
+                self.problems.append(f"invalid regular expression for {target}: {exc}")
+                return "False", 1
+            return f"({self.helper(pattern.search)}({self.raw(target)}) is not None)", 20
+        if isinstance(value, SigmaCIDRExpression):
+            network = value.network
+            return f"{self.helper(_cidr_matcher(network))}({self.raw(target)})", 8
+        if isinstance(value, SigmaCompareExpression):
+            op = {
+                CompareOperators.LT: "<",
+                CompareOperators.LTE: "<=",
+                CompareOperators.GT: ">",
+                CompareOperators.GTE: ">=",
+            }[value.op]
+            number = value.number.number
+            return f"{self.helper(_compare(op, number))}({self.raw(target)})", 4
+        if isinstance(value, SigmaFieldReference):
+            other = self.event_field(value.field)
+            return f"({self.low(target)} == {self.low(other)})", 2
+        self.problems.append(f"unsupported value type {type(value).__name__} for field {target}")
+        return "False", 1
+
+    def string(self, target: str, value: SigmaString, *, cased: bool) -> tuple[str, int]:
+        parts = list(value.s)
+        var = self.raw(target) if cased else self.low(target)
+
+        def lit(text: str) -> str:
+            return repr(text if cased else text.lower())
+
+        plain = [p for p in parts if isinstance(p, str)]
+        specials = [p for p in parts if not isinstance(p, str)]
+        if not specials:
+            return f"({var} == {lit(''.join(plain))})", 1
+        if all(s == SpecialChars.WILDCARD_MULTI for s in specials) and len(plain) <= 1:
+            text = plain[0] if plain else ""
+            lead = parts[0] == SpecialChars.WILDCARD_MULTI
+            trail = parts[-1] == SpecialChars.WILDCARD_MULTI
+            if not text:
+                return "True", 0
+            if lead and trail and len(parts) == 3:
+                return f"({lit(text)} in {var})", 3
+            if trail and len(parts) == 2:
+                return f"{var}.startswith({lit(text)})", 2
+            if lead and len(parts) == 2:
+                return f"{var}.endswith({lit(text)})", 2
+        pattern = "".join(
+            re.escape(p if cased else p.lower())
+            if isinstance(p, str)
+            else (".*" if p == SpecialChars.WILDCARD_MULTI else ".")
+            for p in parts
+        )
+        compiled = re.compile(pattern, re.DOTALL)
+        return f"({self.helper(compiled.fullmatch)}({var}) is not None)", 15
+
+
+def _cidr_matcher(network):
+    def match(value: str) -> bool:
+        if not value:
+            return False
+        try:
+            return ipaddress.ip_address(value) in network
+        except ValueError:
+            return False
+
+    return match
+
+
+def _compare(op: str, number):
+    def compare(value: str) -> bool:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return False
+        return {"<": x < number, "<=": x <= number, ">": x > number, ">=": x >= number}[op]
+
+    return compare
+
+
+@dataclass
+class CompiledRule:
+    rule_id: str
+    title: str
+    level: str
+    tags: list[str]
+    index: int
+    categories: tuple[str, ...]
+
+
+def _rule_expression(compiler: _Compiler, parsed: ParsedRule) -> str:
+    conditions = parsed.pyrule.detection.parsed_condition
+    exprs = []
+    for condition in conditions:
+        try:
+            tree = condition.parsed
+        except SigmaError as exc:
+            compiler.problems.append(f"condition: {exc}")
+            return "False"
+        exprs.append(compiler.expr(tree)[0])
+    body = "(" + " or ".join(exprs) + ")" if exprs else "False"
+    program = parsed.conditions.get("program")
+    if program:
+        body = f"({compiler.low('program')} == {program.lower()!r} and {body})"
+    return body
+
+
+def compile_check(parsed: ParsedRule, mapping: dict[str, str] | None = None) -> None:
+    """Raise RuleError when the rule cannot be compiled (unmapped field, bad regex, …)."""
+    compiler = _Compiler({**DEFAULT_FIELD_MAPPING, **(mapping or {})})
+    _rule_expression(compiler, parsed)
+    if compiler.problems:
+        raise RuleError(sorted(set(compiler.problems)))
+
+
+class SigmaEngine:
+    """All enabled rules compiled into one matcher function per event category."""
+
+    def __init__(self, rules: list[ParsedRule], mapping: dict[str, str] | None = None):
+        self.mapping = {**DEFAULT_FIELD_MAPPING, **(mapping or {})}
+        self.rules: list[CompiledRule] = []
+        self.problems: dict[str, list[str]] = {}
+        per_category: dict[str, list[tuple[int, str, _Compiler]]] = {c: [] for c in ALL_CATEGORIES}
+        for n, parsed in enumerate(rules):
+            compiler = _Compiler(self.mapping, prefix=f"_r{n}h")
+            body = _rule_expression(compiler, parsed)
+            if compiler.problems:
+                self.problems[parsed.rule_id] = sorted(set(compiler.problems))
+                continue
+            category = parsed.conditions.get("category")
+            categories = (category,) if category else ALL_CATEGORIES
+            index = len(self.rules)
+            self.rules.append(
+                CompiledRule(
+                    parsed.rule_id, parsed.title, parsed.level, parsed.tags, index, categories
+                )
+            )
+            for cat in categories:
+                per_category[cat].append((index, body, compiler))
+        self._matchers = {
+            cat: self._generate(cat, entries) for cat, entries in per_category.items()
+        }
+
+    def _generate(self, category: str, entries) -> Any:
+        if not entries:
+            return None
+        namespace: dict[str, Any] = {}
+        raw_fields: set[str] = set()
+        lower_fields: set[str] = set()
+        lines = ["def _match(ev):"]
+        body_lines = ["    hits = []"]
+        for index, body, compiler in entries:
+            namespace.update(compiler.helpers)  # helper names are unique per rule (prefix)
+            raw_fields |= compiler.fields_raw
+            lower_fields |= compiler.fields_lower
+            body_lines.append(f"    if {body}:\n        hits.append({index})")
+        for target in sorted(raw_fields):
+            var = _Compiler.var(target, False)
+            if target.startswith("extra."):
+                key = target.split(".", 1)[1]
+                lines.append(f"    {var} = _str((ev.get('extra') or {{}}).get({key!r}))")
+            elif target == "dst_port":
+                lines.append(f"    {var} = _str(ev.get('dst_port'))")
+            else:
+                lines.append(f"    {var} = ev.get({target!r}) or ''")
+        for target in sorted(lower_fields):
+            lines.append(
+                f"    {_Compiler.var(target, True)} = {_Compiler.var(target, False)}.lower()"
+            )
+        lines.extend(body_lines)
+        lines.append("    return hits")
+        namespace["_str"] = _to_str
+        source = "\n".join(lines)
+        exec(compile(source, f"<sigma:{category}>", "exec"), namespace)
+        function = namespace["_match"]
+        function.source = source
+        return function
+
+    def match(self, event: dict) -> list[CompiledRule]:
+        matcher = self._matchers.get(event.get("category") or "")
+        if matcher is None:
+            return []
+        return [self.rules[i] for i in matcher(event)]
+
+    def match_indices(self, event: dict) -> list[int]:
+        matcher = self._matchers.get(event.get("category") or "")
+        return matcher(event) if matcher is not None else []
+
+
+def _to_str(value) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)

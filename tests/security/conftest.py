@@ -1,0 +1,30 @@
+import pytest
+
+from xizang5g.core.choices import Role
+
+
+@pytest.fixture
+def operator(make_user, make_unit):
+    return make_user("secops", Role.SECURITY_OPERATOR, make_unit("cac", "区党委网信办"))
+
+
+@pytest.fixture
+def rules(db):
+    from xizang5g.security.services import sigma_rules_sync
+
+    return sigma_rules_sync()
+
+
+@pytest.fixture
+def system(operator, make_unit):
+    from xizang5g.security.services import system_create
+
+    return system_create(
+        code="ls-hospital",
+        name="拉萨远程诊疗平台",
+        owner_unit=make_unit("health", "区卫生健康委"),
+        user=operator,
+        mlps_level=3,
+        filing_status="filed",
+        holds_personal_data=True,
+    )
