@@ -67,7 +67,7 @@ def region(divisions, operators, broadcaster, regulator, terrain):
         diameter_m=4.5,
         satellite="中星6B",
         orbital_lon_deg=115.5,
-        lnb_p1db_dbm=-60.0,
+        lnb_p1db_dbm=-55.0,
     )
     es2 = services.earth_station_create(
         user=regulator,
@@ -105,8 +105,8 @@ def region(divisions, operators, broadcaster, regulator, terrain):
                     power_dbm=49.0,
                     height_m=30.0,
                     azimuth_deg=az,
-                    mech_tilt_deg=3.0,
-                    elec_tilt_deg=3.0,
+                    mech_tilt_deg=6.0,
+                    gain_dbi=18.0,
                 )
             )
     return {"stations": [es1, es2], "cells": cells}

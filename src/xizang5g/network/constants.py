@@ -11,19 +11,17 @@ IN_BAND_I_N_DB = -10.0
 P_PERCENT_LONG_TERM = 20.0
 """Time percentage for the long-term criterion (ITU-R SF.1006: 20 %)."""
 
-BOLTZMANN_DBW_HZ_K = -228.6
-"""10·log10(k), Boltzmann's constant, dBW/(Hz·K)."""
+P_PERCENT_BLOCKING = 1.0
+"""Time percentage for the blocking loss: the engine's default (`radio.interference`), an
+engineering choice since no ITU-R percentage is defined for LNB saturation."""
 
 BLOCKING_BACKOFF_DB = 10.0
-"""Blocking criterion: total received power at the LNB input stays 10 dB below its input P1dB
-(ITU-R S.2368 / CEPT ECC Report 254 practice)."""
+"""The LNB must work with this much margin below its input P1dB: a P1dB of -10 dBm gives the
+-20 dBm tolerance the MIIT (2020) C-band LNB anti-interference requirement asks for."""
 
-DEFAULT_ACLR_DB = 45.0
-"""Unwanted emission attenuation of an IMT base station in the adjacent band (3GPP TS 38.104
-Table 6.6.3: ACLR 45 dB), used when a cell records no emission mask."""
-
-FEEDER_LOSS_DB = 0.0
-"""Earth-station feeder loss ahead of the LNB (included in the LNB noise temperature)."""
+DEFAULT_EMISSION_MASK_TEXT = "3GPP TS 38.104 Category B spurious limit, -30 dBm/MHz"
+"""What a cell without a registered emission mask is assumed to emit in the ES band (the
+engine's `interference.DEFAULT_EMISSION_MASK`)."""
 
 # Atmosphere for Xizang (3,600-4,500 m): ITU-R P.835 mean annual reference atmosphere at ~4 km.
 PLATEAU_PRESSURE_HPA = 616.0

@@ -81,11 +81,14 @@ class Cell(ChangeLoggedModel):
     pattern = models.CharField(
         _("antenna pattern"), max_length=8, choices=CellPattern.choices, default=CellPattern.F1336
     )
-    aclr_db = models.FloatField(
-        _("emission mask: adjacent-band attenuation (dB)"),
-        null=True,
+    emission_mask = models.JSONField(
+        _("emission mask"),
+        default=list,
         blank=True,
-        help_text=_("Unwanted emission attenuation in the earth-station band; 45 dB when empty."),
+        help_text=_(
+            "Unwanted emission PSD as [[offset from channel edge MHz, dBm/MHz], …]; "
+            "empty means the 3GPP Category B limit of -30 dBm/MHz."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=StationStatus.choices, default=StationStatus.IN_SERVICE
@@ -144,12 +147,17 @@ class EarthStation(ChangeLoggedModel):
     orbital_lon_deg = models.FloatField(_("orbital position (°E)"))
     rx_low_mhz = models.FloatField(_("receive band low (MHz)"), default=3700.0)
     rx_high_mhz = models.FloatField(_("receive band high (MHz)"), default=4200.0)
-    noise_temp_k = models.FloatField(_("system noise temperature (K)"), default=120.0)
+    carrier_low_mhz = models.FloatField(_("protected carrier low (MHz)"), default=3700.0)
+    carrier_high_mhz = models.FloatField(_("protected carrier high (MHz)"), default=3736.0)
+    noise_temp_k = models.FloatField(_("system noise temperature (K)"), default=100.0)
     lnb_gain_db = models.FloatField(_("LNB gain (dB)"), default=60.0)
     lnb_p1db_dbm = models.FloatField(
         _("LNB input P1dB (dBm)"),
-        default=-60.0,
-        help_text=_("Input-referred 1 dB compression point of the LNB/LNA."),
+        default=-10.0,
+        help_text=_(
+            "Input-referred 1 dB compression point of the LNB/LNA; blocking is checked "
+            "10 dB below it."
+        ),
     )
     filter_name = models.CharField(_("installed filter"), max_length=100, blank=True)
     filter_rejection_db = models.FloatField(
@@ -218,7 +226,8 @@ class InterferenceStudy(ChangeLoggedModel):
     coordination_km = models.FloatField(
         _("coordination distance (km)"), default=DEFAULT_COORDINATION_KM
     )
-    p_percent = models.FloatField(_("time percentage (%)"), default=20.0)
+    p_percent = models.FloatField(_("time percentage, in-band (%)"), default=20.0)
+    p_blocking_percent = models.FloatField(_("time percentage, blocking (%)"), default=1.0)
     mitigation = models.JSONField(_("mitigation what-if"), default=dict, blank=True)
     parent = models.ForeignKey(
         "self",
@@ -281,10 +290,12 @@ class StudyPair(models.Model):
     earth_station = models.ForeignKey(EarthStation, on_delete=models.CASCADE, related_name="+")
     cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="+")
     distance_km = models.FloatField(_("distance (km)"))
-    lb_db = models.FloatField(_("basic transmission loss (dB)"))
+    lb_db = models.FloatField(_("basic transmission loss at the carrier (dB)"))
+    lb_5g_db = models.FloatField(_("basic transmission loss at the 5G frequency (dB)"))
     gt_dbi = models.FloatField(_("cell gain toward earth station (dBi)"))
     gr_dbi = models.FloatField(_("earth-station gain toward cell (dBi)"))
-    i_inband_dbm = models.FloatField(_("in-band interference (dBm)"))
+    i_inband_dbm = models.FloatField(_("in-band interference I (dBm)"))
+    i_over_n_db = models.FloatField(_("I/N (dB)"))
     inband_margin_db = models.FloatField(_("in-band margin (dB)"))
     blocking_dbm = models.FloatField(_("power at LNB input (dBm)"))
     blocking_margin_db = models.FloatField(_("blocking margin (dB)"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -105,7 +106,7 @@ CELL_FIELDS = (
     "elec_tilt_deg",
     "beamwidth_deg",
     "pattern",
-    "aclr_db",
+    "emission_mask",
     "status",
 )
 EARTH_STATION_FIELDS = (
@@ -124,6 +125,8 @@ EARTH_STATION_FIELDS = (
     "orbital_lon_deg",
     "rx_low_mhz",
     "rx_high_mhz",
+    "carrier_low_mhz",
+    "carrier_high_mhz",
     "noise_temp_k",
     "lnb_gain_db",
     "lnb_p1db_dbm",
@@ -168,6 +171,14 @@ def _validate_cell(cell: Cell) -> None:
     if cell.operator_id and cell.site_id and cell.site.operator_id != cell.operator_id:
         # Shared towers are fine, but each operator registers its own site record.
         errors["site"] = _("Site %(site)s belongs to another operator.") % {"site": cell.site.code}
+    mask = cell.emission_mask or []
+    if not isinstance(mask, list) or not all(
+        isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(v, (int, float)) for v in p)
+        for p in mask
+    ):
+        errors["emission_mask"] = _("The emission mask is a list of [offset MHz, dBm/MHz] pairs.")
+    elif mask and any(b[0] <= a[0] for a, b in itertools.pairwise(mask)):
+        errors["emission_mask"] = _("Emission-mask offsets must increase.")
     if errors:
         raise ValidationError(errors)
 
@@ -180,6 +191,13 @@ def _validate_earth_station(station: EarthStation) -> None:
         errors["diameter_m"] = _("Antenna diameter must be 0.3–30 m.")
     if station.rx_low_mhz >= station.rx_high_mhz:
         errors["rx_high_mhz"] = _("The receive band's upper edge must be above its lower edge.")
+    if not (
+        station.rx_low_mhz
+        <= station.carrier_low_mhz
+        < station.carrier_high_mhz
+        <= station.rx_high_mhz
+    ):
+        errors["carrier_high_mhz"] = _("The protected carrier must lie inside the receive band.")
     if not (10 <= station.noise_temp_k <= 2000):
         errors["noise_temp_k"] = _("Noise temperature must be 10–2000 K.")
     if not (-180 <= station.orbital_lon_deg <= 180):
@@ -374,7 +392,6 @@ STATION_COLUMNS = [
     ("elec_tilt_deg", "elec_tilt_deg 电下倾(°)", False, _num),
     ("beamwidth_deg", "beamwidth_deg 水平波瓣宽度(°)", False, _num),
     ("pattern", "pattern 方向图(f1336/m2101)", False, _text),
-    ("aclr_db", "aclr_db 邻带抑制(dB)", False, _num),
     ("status", "status 状态(planned/in_service)", False, _text),
 ]
 
@@ -498,7 +515,6 @@ def stations_import(*, user, content: bytes, filename: str) -> ImportResult:
         cell.elec_tilt_deg = values.get("elec_tilt_deg") or 0.0
         cell.beamwidth_deg = values.get("beamwidth_deg") or 65.0
         cell.pattern = values.get("pattern") or CellPattern.F1336
-        cell.aclr_db = values.get("aclr_db")
         cell.status = values.get("status") or StationStatus.IN_SERVICE
         try:
             site.full_clean(exclude=["division"])
@@ -585,7 +601,6 @@ def stations_template() -> bytes:
             6,
             65,
             "f1336",
-            45,
             "in_service",
         ],
     )
@@ -967,6 +982,7 @@ def case_propose_mitigation(
         division=base.division,
         coordination_km=base.coordination_km,
         p_percent=base.p_percent,
+        p_blocking_percent=base.p_blocking_percent,
         mitigation=mitigation,
         parent=base,
         created_by=user,
@@ -1096,12 +1112,13 @@ def emf_assess_site(*, site: Site, user=None, raise_alerts: bool = True) -> EmfA
     if not cells:
         raise ValidationError(_("Site %(s)s has no active cells to assess.") % {"s": site.code})
     result = engine.emf_site(
-        power_dbm=np.array([c.power_dbm for c in cells]),
-        gain_dbi=np.array([c.gain_dbi for c in cells]),
+        eirp_dbm=np.array([c.eirp_dbm for c in cells]),
+        g0_dbi=np.array([c.gain_dbi for c in cells]),
+        phi3_deg=np.array([c.beamwidth_deg for c in cells]),
         height_m=np.array([c.height_m for c in cells]),
-        downtilt_deg=np.array([c.downtilt_deg for c in cells]),
+        mech_tilt_deg=np.array([c.mech_tilt_deg for c in cells]),
+        elec_tilt_deg=np.array([c.elec_tilt_deg for c in cells]),
         f_mhz=np.array([c.f_mhz for c in cells]),
-        beamwidth_deg=np.array([c.beamwidth_deg for c in cells]),
         public_height_m=C.EMF_PUBLIC_HEIGHT_M,
     )
     assessment = EmfAssessment.objects.create(

@@ -6,7 +6,6 @@ wraps it with the database: snapshot of the inputs, progress, cancellation, stor
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable
 
@@ -31,9 +30,10 @@ CELL_KEYS = (
     "gain_dbi",
     "height_m",
     "azimuth_deg",
-    "downtilt_deg",
+    "mech_tilt_deg",
+    "elec_tilt_deg",
     "beamwidth_deg",
-    "aclr_db",
+    "emission_mask",
 )
 ES_KEYS = (
     "id",
@@ -45,13 +45,15 @@ ES_KEYS = (
     "pattern",
     "efficiency",
     "orbital_lon_deg",
-    "rx_low_mhz",
-    "rx_high_mhz",
+    "carrier_low_mhz",
+    "carrier_high_mhz",
     "noise_temp_k",
     "lnb_p1db_dbm",
     "filter_rejection_db",
     "i_n_criterion_db",
 )
+OBJECT_KEYS = ("pattern", "emission_mask")
+INT_KEYS = ("id", "site_id", "operator_id")
 
 
 class StudyCancelled(Exception):
@@ -77,32 +79,112 @@ def select_pairs(es_lon, es_lat, cell_lon, cell_lat, radius_km):
     return found["i"][order].astype(np.int64), found["j"][order].astype(np.int64)
 
 
-def apply_mitigation(cells: dict, stations: dict, mitigation: dict | None) -> tuple[dict, dict]:
-    """Copies of the column arrays with a what-if mitigation applied."""
+def apply_mitigation(cells: dict, stations: dict, mitigation: dict | None):
+    """Copies of the column arrays with a what-if applied, plus the engine's per-cell
+    ``power_reduction_db`` and per-station extra ``filter_rejection_db`` arrays."""
     cells = {k: np.array(v, copy=True) for k, v in cells.items()}
     stations = {k: np.array(v, copy=True) for k, v in stations.items()}
+    reduction = np.zeros(cells["id"].size)
+    extra_filter = np.zeros(stations["id"].size)
     if not mitigation:
-        return cells, stations
+        return cells, stations, reduction, extra_filter
     kind = mitigation["kind"]
     if kind == MitigationKind.LNB_FILTER:
         ids = mitigation.get("earth_station_ids")
         mask = np.isin(stations["id"], ids) if ids else np.ones(stations["id"].size, bool)
-        stations["filter_rejection_db"][mask] += float(mitigation["rejection_db"])
-        return cells, stations
+        extra_filter[mask] = float(mitigation["rejection_db"])
+        return cells, stations, reduction, extra_filter
     ids = mitigation.get("cell_ids")
     mask = np.isin(cells["id"], ids) if ids else np.ones(cells["id"].size, bool)
     if kind == MitigationKind.POWER_REDUCTION:
-        cells["power_dbm"][mask] -= float(mitigation["reduction_db"])
+        reduction[mask] = float(mitigation["reduction_db"])
     elif kind == MitigationKind.AZIMUTH_TILT:
         if mitigation.get("azimuth_deg") not in (None, ""):
             cells["azimuth_deg"][mask] = float(mitigation["azimuth_deg"]) % 360.0
         if mitigation.get("downtilt_deg") not in (None, ""):
-            cells["downtilt_deg"][mask] = float(mitigation["downtilt_deg"])
+            cells["mech_tilt_deg"][mask] = float(mitigation["downtilt_deg"])
+            cells["elec_tilt_deg"][mask] = 0.0
     elif kind == MitigationKind.SITE_MOVE:
         cells["lon"][mask] = float(mitigation["lon"])
         cells["lat"][mask] = float(mitigation["lat"])
         cells["ground_m"][mask] = np.nan  # re-sampled from the DEM at the new place
-    return cells, stations
+    return cells, stations, reduction, extra_filter
+
+
+def _unique_losses(*, dem, keys, rx_lon, rx_lat, hrg, p_percent, spacing_m, chunk, progress, span):
+    """P.452 once per distinct (tx lon, tx lat, ES index, f, htg) row of ``keys``."""
+    if keys.shape[0] == 0:
+        empty = np.zeros(0)
+        return engine.Loss(empty, empty, empty)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    es = uniq[:, 2].astype(np.int64)
+    tx_lon = uniq[:, 0]
+    # Coinciding terminals have no profile: nudge the transmitter by about 10 m.
+    same = (np.abs(tx_lon - rx_lon[es]) < 1e-6) & (np.abs(uniq[:, 1] - rx_lat[es]) < 1e-6)
+    tx_lon = np.where(same, tx_lon + 1e-4, tx_lon)
+    n = uniq.shape[0]
+    out = engine.Loss(np.empty(n), np.empty(n), np.empty(n))
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        part = engine.path_loss(
+            dem=dem,
+            tx_lon=tx_lon[start:stop],
+            tx_lat=uniq[start:stop, 1],
+            rx_lon=rx_lon[es[start:stop]],
+            rx_lat=rx_lat[es[start:stop]],
+            f_mhz=uniq[start:stop, 3],
+            htg_m=uniq[start:stop, 4],
+            hrg_m=hrg[es[start:stop]],
+            p_percent=p_percent,
+            spacing_m=spacing_m,
+            chunk=chunk,
+        )
+        out.lb_db[start:stop] = part.lb_db
+        out.theta_t_mrad[start:stop] = part.theta_t_mrad
+        out.theta_r_mrad[start:stop] = part.theta_r_mrad
+        if progress:
+            lo, hi = span
+            progress(lo + (hi - lo) * stop / n, f"P.452: {stop}/{n} paths")
+    return engine.Loss(out.lb_db[inverse], out.theta_t_mrad[inverse], out.theta_r_mrad[inverse])
+
+
+def _oob_by_combo(cells, stations, ci, ei):
+    """Unwanted power (dBm) in each pair's ES carrier; the mask integral runs once per
+    distinct (mask, channel, carrier) combination."""
+    masks = [tuple(map(tuple, m)) if len(m) else () for m in cells["emission_mask"]]
+    catalogue = {m: k for k, m in enumerate(dict.fromkeys(masks))}
+    mask_idx = np.array([catalogue[m] for m in masks], dtype=float)
+    ch_low = cells["f_mhz"] - cells["bw_mhz"] / 2.0
+    ch_high = cells["f_mhz"] + cells["bw_mhz"] / 2.0
+    combo = np.column_stack(
+        [
+            mask_idx[ci],
+            ch_low[ci],
+            ch_high[ci],
+            cells["power_dbm"][ci],
+            stations["carrier_low_mhz"][ei],
+            stations["carrier_high_mhz"][ei],
+        ]
+    )
+    if combo.shape[0] == 0:
+        return np.zeros(0)
+    uniq, inverse = np.unique(combo, axis=0, return_inverse=True)
+    by_index = list(catalogue)
+    values = np.array(
+        [
+            engine.oob_power_dbm(
+                mask_points=by_index[int(row[0])],
+                power_dbm=row[3],
+                ch_low_mhz=row[1],
+                ch_high_mhz=row[2],
+                rx_low_mhz=row[4],
+                rx_high_mhz=row[5],
+            )
+            for row in uniq
+        ]
+    )
+    return values[inverse.ravel()]
 
 
 def compute_pairs(
@@ -112,6 +194,7 @@ def compute_pairs(
     dem,
     coordination_km: float,
     p_percent: float,
+    p_blocking_percent: float = C.P_PERCENT_BLOCKING,
     spacing_m: float = C.PROFILE_STEP_KM * 1000.0,
     mitigation: dict | None = None,
     progress: Callable[[float, str], None] | None = None,
@@ -119,12 +202,13 @@ def compute_pairs(
 ) -> dict:
     """Selection, profiles, P.452, gains and margins for every pair within ``coordination_km``.
 
-    ``cells`` and ``stations`` are dicts of column arrays (CELL_KEYS / ES_KEYS). Returns a dict
-    of per-pair arrays plus per-station aggregates and stage timings.
+    ``cells`` and ``stations`` are dicts of column arrays (CELL_KEYS / ES_KEYS). P.452 runs at
+    the ES carrier for the in-band check (``p_percent``) and at the 5G frequency for blocking
+    (``p_blocking_percent``). Returns per-pair arrays, per-station aggregates and timings.
     """
     timings = {}
     t0 = time.perf_counter()
-    cells, stations = apply_mitigation(cells, stations, mitigation)
+    cells, stations, reduction, extra_filter = apply_mitigation(cells, stations, mitigation)
     for data in (cells, stations):
         missing = ~np.isfinite(data["ground_m"])
         if missing.any():
@@ -142,100 +226,95 @@ def compute_pairs(
         stations["lon"][ei],
         stations["lat"][ei],
     )
-    f = cells["f_mhz"][ci]
+    f5g = cells["f_mhz"][ci]
     htg = cells["height_m"][ci]
-    hrg = stations["antenna_height_m"][ei]
+    carrier_mid = 0.5 * (stations["carrier_low_mhz"] + stations["carrier_high_mhz"])
     d_km = engine.terrain.great_circle_distance_km(clon, clat, elon, elat)
-    # Azimuth and tilt do not change the path loss: one P.452 run per (place, ES, f, height).
-    key = np.column_stack([clon, clat, ei.astype(float), f, htg])
     t1 = time.perf_counter()
-    if n:
-        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-    else:
-        uniq, inverse = np.zeros((0, 5)), np.zeros(0, np.int64)
-    lb_u = np.empty(uniq.shape[0])
-    u_es = uniq[:, 2].astype(np.int64)
-    # Coinciding terminals would have no profile; nudge by 10 m (documented in docs/network.md).
-    u_lon = uniq[:, 0]
-    same = (np.abs(u_lon - stations["lon"][u_es]) < 1e-6) & (
-        np.abs(uniq[:, 1] - stations["lat"][u_es]) < 1e-6
+    # Azimuth and tilt do not change the path loss: P.452 runs once per (place, ES, f, height).
+    common = {
+        "dem": dem,
+        "rx_lon": stations["lon"],
+        "rx_lat": stations["lat"],
+        "hrg": stations["antenna_height_m"],
+        "spacing_m": spacing_m,
+        "chunk": chunk,
+        "progress": progress,
+    }
+    loss_in = _unique_losses(
+        keys=np.column_stack([clon, clat, ei.astype(float), carrier_mid[ei], htg]),
+        p_percent=p_percent,
+        span=(5.0, 45.0),
+        **common,
     )
-    u_lon = np.where(same, u_lon + 1e-4, u_lon)
-    for start in range(0, uniq.shape[0], chunk):
-        stop = min(uniq.shape[0], start + chunk)
-        lb_u[start:stop] = engine.path_loss(
-            dem=dem,
-            tx_lon=u_lon[start:stop],
-            tx_lat=uniq[start:stop, 1],
-            rx_lon=stations["lon"][u_es[start:stop]],
-            rx_lat=stations["lat"][u_es[start:stop]],
-            f_mhz=uniq[start:stop, 3],
-            htg_m=uniq[start:stop, 4],
-            hrg_m=stations["antenna_height_m"][u_es[start:stop]],
-            p_percent=p_percent,
-            spacing_m=spacing_m,
-            chunk=chunk,
-        )
-        if progress:
-            progress(
-                5.0 + 85.0 * stop / max(uniq.shape[0], 1), f"P.452: {stop}/{uniq.shape[0]} paths"
-            )
-    lb = lb_u[inverse] if n else np.zeros(0)
+    loss_5g = _unique_losses(
+        keys=np.column_stack([clon, clat, ei.astype(float), f5g, htg]),
+        p_percent=p_blocking_percent,
+        span=(45.0, 88.0),
+        **common,
+    )
     timings["profiles_engine_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    # Gains: the cell toward the earth station and the earth station toward the cell.
-    h_cell = cells["ground_m"][ci] + htg
-    h_es = stations["ground_m"][ei] + hrg
-    brg_c = engine.bearing_deg(clon, clat, elon, elat)
-    el_c = engine.elevation_deg(d_km, h_cell, h_es)
+    # Antennas pointed along the path, elevations = the P.452 horizon angles (as the engine).
     gt = engine.cell_gain_dbi(
-        cells["gain_dbi"][ci],
-        engine.wrap180(brg_c - cells["azimuth_deg"][ci]),
-        el_c + cells["downtilt_deg"][ci],
-        beamwidth_deg=cells["beamwidth_deg"][ci],
+        bearing=engine.bearing_deg(clon, clat, elon, elat),
+        elevation=engine.antennas.mrad_to_deg(loss_in.theta_t_mrad),
+        azimuth_deg=cells["azimuth_deg"][ci],
+        mech_tilt_deg=cells["mech_tilt_deg"][ci],
+        elec_tilt_deg=cells["elec_tilt_deg"][ci],
+        g0_dbi=cells["gain_dbi"][ci],
+        phi3_deg=cells["beamwidth_deg"][ci],
     )
-    es_az, es_el = engine.geo_pointing(
+    sat_az, sat_el = engine.antennas.gso_look_angles_deg(
         stations["lon"], stations["lat"], stations["orbital_lon_deg"]
     )
-    brg_e = engine.bearing_deg(elon, elat, clon, clat)
-    el_e = engine.elevation_deg(d_km, h_es, h_cell)
-    off = engine.off_axis_deg(es_az[ei], es_el[ei], brg_e, el_e)
-    rx_mid = 0.5 * (stations["rx_low_mhz"] + stations["rx_high_mhz"])
-    gr = engine.es_gain_dbi(
-        stations["diameter_m"][ei],
-        rx_mid[ei],
-        off,
-        stations["efficiency"][ei],
-        stations["pattern"][ei],
+    off = engine.antennas.off_axis_angle_deg(
+        sat_az[ei],
+        sat_el[ei],
+        engine.bearing_deg(elon, elat, clon, clat),
+        engine.antennas.mrad_to_deg(loss_in.theta_r_mrad),
     )
-    gr_block = engine.es_gain_dbi(
-        stations["diameter_m"][ei], f, off, stations["efficiency"][ei], stations["pattern"][ei]
-    )
-    aclr = np.where(np.isfinite(cells["aclr_db"][ci]), cells["aclr_db"][ci], C.DEFAULT_ACLR_DB)
-    common = {
-        "lb_db": lb,
-        "power_dbm": cells["power_dbm"][ci],
-        "bw_mhz": cells["bw_mhz"][ci],
-        "f_mhz": f,
-        "aclr_db": aclr,
-        "noise_temp_k": stations["noise_temp_k"][ei],
-        "i_n_db": stations["i_n_criterion_db"][ei],
-        "rx_low_mhz": stations["rx_low_mhz"][ei],
-        "rx_high_mhz": stations["rx_high_mhz"][ei],
-        "lnb_p1db_dbm": stations["lnb_p1db_dbm"][ei],
-        "filter_rejection_db": stations["filter_rejection_db"][ei],
+    es_common = {
+        "off_axis_deg": off,
+        "diameter_m": stations["diameter_m"][ei],
+        "efficiency": stations["efficiency"][ei],
+        "pattern": stations["pattern"][ei],
     }
-    inband = engine.budget(gt_dbi=gt, gr_dbi=gr, **common)
-    block = engine.budget(gt_dbi=gt, gr_dbi=gr_block, **common)
-    margin = np.minimum(inband.inband_margin_db, block.blocking_margin_db)
+    gr_in = engine.es_gain_dbi(f_mhz=carrier_mid[ei], **es_common)
+    gr_5g = engine.es_gain_dbi(f_mhz=f5g, **es_common)
+    oob = _oob_by_combo(cells, stations, ci, ei)
+    cochannel = (cells["f_mhz"][ci] + cells["bw_mhz"][ci] / 2 > stations["carrier_low_mhz"][ei]) & (
+        cells["f_mhz"][ci] - cells["bw_mhz"][ci] / 2 < stations["carrier_high_mhz"][ei]
+    )
+    threshold = stations["lnb_p1db_dbm"] - C.BLOCKING_BACKOFF_DB
+    carrier_bw = stations["carrier_high_mhz"] - stations["carrier_low_mhz"]
+    b = engine.margins(
+        bs_power_dbm=cells["power_dbm"][ci],
+        oob_power_dbm=oob,
+        g_bs_inband_dbi=gt,
+        g_es_inband_dbi=gr_in,
+        lb_inband_db=loss_in.lb_db,
+        g_bs_5g_dbi=gt,
+        g_es_5g_dbi=gr_5g,
+        lb_5g_db=loss_5g.lb_db,
+        es_bandwidth_mhz=carrier_bw[ei],
+        i_over_n_db=stations["i_n_criterion_db"][ei],
+        noise_temp_k=stations["noise_temp_k"][ei],
+        lnb_max_input_dbm=threshold[ei],
+        # A band-pass filter cannot reject a co-channel carrier.
+        filter_rejection_db=np.where(
+            cochannel, 0.0, stations["filter_rejection_db"][ei] + extra_filter[ei]
+        ),
+        power_reduction_db=reduction[ci],
+    )
+    margin = b["worst_margin_db"]
     # Aggregates per earth station (power sums over all its cells).
     m = stations["id"].size
-    agg_i = _power_sum_by(ei, inband.i_inband_dbm, m)
-    agg_b = _power_sum_by(ei, block.blocking_dbm, m)
-    noise = engine.noise_psd_dbm_mhz(stations["noise_temp_k"])
+    agg_i = _power_sum_by(ei, b["i_dbm"], m)
+    agg_b = _power_sum_by(ei, b["lnb_input_dbm"], m)
+    noise = engine.noise_dbm(stations["noise_temp_k"], carrier_bw)
     agg_in_margin = stations["i_n_criterion_db"] - (agg_i - noise)
-    agg_bl_margin = (stations["lnb_p1db_dbm"] - C.BLOCKING_BACKOFF_DB) - agg_b
+    agg_bl_margin = threshold - agg_b
     n_cells = np.bincount(ei, minlength=m)
     n_fail = np.bincount(ei, weights=(margin < 0).astype(float), minlength=m).astype(np.int64)
     worst = np.full(m, np.inf)
@@ -246,15 +325,16 @@ def compute_pairs(
         "es_index": ei,
         "cell_index": ci,
         "distance_km": d_km,
-        "lb_db": lb,
+        "lb_db": loss_in.lb_db,
+        "lb_5g_db": loss_5g.lb_db,
         "gt_dbi": gt,
-        "gr_dbi": gr,
-        "i_inband_dbm": inband.i_inband_dbm,
-        "inband_margin_db": inband.inband_margin_db,
-        "blocking_dbm": block.blocking_dbm,
-        "blocking_margin_db": block.blocking_margin_db,
+        "gr_dbi": gr_in,
+        "i_inband_dbm": b["i_dbm"],
+        "i_over_n_db": b["i_over_n_db"],
+        "inband_margin_db": b["in_band_margin_db"],
+        "blocking_dbm": b["lnb_input_dbm"],
+        "blocking_margin_db": b["blocking_margin_db"],
         "margin_db": margin,
-        "n_unique_paths": int(uniq.shape[0]),
         "station": {
             "n_cells": n_cells,
             "n_failing": n_fail,
@@ -300,12 +380,7 @@ def snapshot_inputs(study) -> dict:
         cells = cells.filter(pk__in=study.inputs["cell_ids"])
     cell_rows = list(
         cells.order_by("pk")
-        .annotate(
-            lon=F("site__lon"),
-            lat=F("site__lat"),
-            ground_m=F("site__ground_m"),
-            downtilt_deg=F("mech_tilt_deg") + F("elec_tilt_deg"),
-        )
+        .annotate(lon=F("site__lon"), lat=F("site__lat"), ground_m=F("site__ground_m"))
         .values(*CELL_KEYS)
     )
     tiles = list(
@@ -316,6 +391,7 @@ def snapshot_inputs(study) -> dict:
     return {
         "coordination_km": study.coordination_km,
         "p_percent": study.p_percent,
+        "p_blocking_percent": study.p_blocking_percent,
         "spacing_m": C.PROFILE_STEP_KM * 1000.0,
         "mitigation": study.mitigation,
         "cell_ids": study.inputs.get("cell_ids", []),
@@ -337,7 +413,10 @@ def _from_lists(columns: dict, keys) -> dict:
         values = columns.get(key, [])
         if key == "pattern":
             out[key] = np.array(values, dtype=object).astype(str)
-        elif key in ("id", "site_id", "operator_id"):
+        elif key in OBJECT_KEYS:
+            out[key] = np.empty(len(values), dtype=object)
+            out[key][:] = [v or [] for v in values]
+        elif key in INT_KEYS:
             out[key] = np.array(values, dtype=np.int64)
         else:
             out[key] = np.array([np.nan if v is None else v for v in values], dtype=float)
@@ -355,6 +434,7 @@ def compute_from_inputs(inputs: dict, progress=None) -> dict:
         dem=dem,
         coordination_km=inputs["coordination_km"],
         p_percent=inputs["p_percent"],
+        p_blocking_percent=inputs["p_blocking_percent"],
         spacing_m=inputs["spacing_m"],
         mitigation=inputs.get("mitigation") or None,
         progress=progress,
@@ -367,9 +447,11 @@ PAIR_COLUMNS = (
     "cell_id",
     "distance_km",
     "lb_db",
+    "lb_5g_db",
     "gt_dbi",
     "gr_dbi",
     "i_inband_dbm",
+    "i_over_n_db",
     "inband_margin_db",
     "blocking_dbm",
     "blocking_margin_db",
@@ -394,9 +476,11 @@ def store_pairs(study_id: int, es_ids, cell_ids, result: dict) -> int:
             for k in (
                 "distance_km",
                 "lb_db",
+                "lb_5g_db",
                 "gt_dbi",
                 "gr_dbi",
                 "i_inband_dbm",
+                "i_over_n_db",
                 "inband_margin_db",
                 "blocking_dbm",
                 "blocking_margin_db",
@@ -406,7 +490,6 @@ def store_pairs(study_id: int, es_ids, cell_ids, result: dict) -> int:
     ]
     passes = result["margin_db"] >= 0
     if connection.vendor == "postgresql":
-        buffer = io.StringIO()
         numeric = np.column_stack(cols[3:])
         ids = np.column_stack(cols[:3]).astype(np.int64)
         flags = np.where(passes, "t", "f")
@@ -418,8 +501,6 @@ def store_pairs(study_id: int, es_ids, cell_ids, result: dict) -> int:
             ) as copy:
                 for s in range(0, n, block):
                     e = min(n, s + block)
-                    buffer.seek(0)
-                    buffer.truncate()
                     lines = np.char.add(
                         np.char.add(_join_int(ids[s:e]), "\t"),
                         np.char.add(_join_float(numeric[s:e]), np.char.add("\t", flags[s:e])),
@@ -525,7 +606,6 @@ def run_study(study_id: int):
         failing_stations = int(np.count_nonzero(st["worst_margin_db"] < 0))
         summary = {
             "n_pairs": int(margins.size),
-            "n_unique_paths": result["n_unique_paths"],
             "n_failing_pairs": int(np.count_nonzero(margins < 0)),
             "n_stations": int(es_ids.size),
             "n_failing_stations": failing_stations,
@@ -591,12 +671,7 @@ def coverage_predict(*, threshold_dbm: float, villages=None) -> dict:
     villages = list(villages if villages is not None else Village.objects.all())
     rows = list(
         Cell.objects.filter(status=StationStatus.IN_SERVICE)
-        .annotate(
-            lon=F("site__lon"),
-            lat=F("site__lat"),
-            ground_m=F("site__ground_m"),
-            downtilt_deg=F("mech_tilt_deg") + F("elec_tilt_deg"),
-        )
+        .annotate(lon=F("site__lon"), lat=F("site__lat"), ground_m=F("site__ground_m"))
         .values(*CELL_KEYS)
     )
     now = timezone.now()
@@ -612,17 +687,12 @@ def coverage_predict(*, threshold_dbm: float, villages=None) -> dict:
     best = np.full(len(villages), -np.inf)
     best_cell = np.full(len(villages), -1)
     if vi.size:
-        ground = np.where(
-            np.isfinite(cells["ground_m"]),
-            cells["ground_m"],
-            dem.sample(cells["lon"], cells["lat"]),
-        )
         lon_tx = np.where(
             np.abs(cells["lon"][ci] - vlon[vi]) + np.abs(cells["lat"][ci] - vlat[vi]) < 1e-6,
             cells["lon"][ci] + 1e-4,
             cells["lon"][ci],
         )
-        lb = engine.path_loss(
+        loss = engine.path_loss(
             dem=dem,
             tx_lon=lon_tx,
             tx_lat=cells["lat"][ci],
@@ -634,17 +704,15 @@ def coverage_predict(*, threshold_dbm: float, villages=None) -> dict:
             p_percent=C.COVERAGE_P_PERCENT,
             spacing_m=C.PROFILE_STEP_KM * 1000.0,
         )
-        d = engine.terrain.great_circle_distance_km(
-            cells["lon"][ci], cells["lat"][ci], vlon[vi], vlat[vi]
-        )
-        brg = engine.bearing_deg(cells["lon"][ci], cells["lat"][ci], vlon[vi], vlat[vi])
-        h_v = dem.sample(vlon[vi], vlat[vi]) + C.UE_HEIGHT_M
-        el = engine.elevation_deg(d, ground[ci] + cells["height_m"][ci], h_v)
+        lb = loss.lb_db
         g = engine.cell_gain_dbi(
-            cells["gain_dbi"][ci],
-            engine.wrap180(brg - cells["azimuth_deg"][ci]),
-            el + cells["downtilt_deg"][ci],
-            beamwidth_deg=cells["beamwidth_deg"][ci],
+            bearing=engine.bearing_deg(cells["lon"][ci], cells["lat"][ci], vlon[vi], vlat[vi]),
+            elevation=engine.antennas.mrad_to_deg(loss.theta_t_mrad),
+            azimuth_deg=cells["azimuth_deg"][ci],
+            mech_tilt_deg=cells["mech_tilt_deg"][ci],
+            elec_tilt_deg=cells["elec_tilt_deg"][ci],
+            g0_dbi=cells["gain_dbi"][ci],
+            phi3_deg=cells["beamwidth_deg"][ci],
         )
         level = rsrp_dbm(cells["power_dbm"][ci], cells["bw_mhz"][ci], cells["f_mhz"][ci], g, lb)
         np.maximum.at(best, vi, level)
