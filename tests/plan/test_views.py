@@ -74,6 +74,7 @@ def test_unit_editor_registers_and_moves_a_project(client, health_editor, plan):
             "lead_unit": health_editor.unit_id,
             "prefecture": AdminDivision.objects.get(adcode=540100).pk,
             "scenarios": [plan.tasks.get(code="T02").scenarios.first().pk],
+            "declared_on": "2020-04-01",
             "start_date": "2020-05-01",
         },
     )

@@ -30,6 +30,10 @@ PILOT_UNDERWAY_STATES = frozenset(
 RUNNING_STATES = frozenset({ProjectState.TRIAL, ProjectState.ACCEPTED, ProjectState.CASE})
 # 2022 "典型案例": a project promoted as a replicable typical case.
 CASE_STATES = frozenset({ProjectState.CASE})
+# Open projects: overdue milestones and missing reports are actionable only for these.
+OPEN_STATES = frozenset(
+    {ProjectState.DECLARED, ProjectState.APPROVED, ProjectState.BUILDING, ProjectState.TRIAL}
+)
 # States in which a project is expected to file a monthly progress report.
 REPORTING_STATES = frozenset({ProjectState.BUILDING, ProjectState.TRIAL})
 

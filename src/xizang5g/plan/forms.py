@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core.models import AdminDivision, Unit
@@ -27,11 +28,13 @@ class ProjectForm(forms.ModelForm):
             "lon",
             "lat",
             "budget_wan",
+            "declared_on",
             "start_date",
             "end_date",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
+            "declared_on": DATE,
             "start_date": DATE,
             "end_date": DATE,
             "scenarios": forms.SelectMultiple(attrs={"size": 8}),
@@ -48,6 +51,10 @@ class ProjectForm(forms.ModelForm):
         self.fields["prefecture"].queryset = AdminDivision.objects.filter(level="prefecture")
         self.fields["county"].queryset = AdminDivision.objects.filter(level="county")
         self.fields["operator"].queryset = Unit.objects.filter(kind="operator")
+        if self.instance.pk is None:
+            self.fields["declared_on"].initial = timezone.localdate()
+        else:
+            self.fields["declared_on"].disabled = True  # the lifecycle history starts there
         if not is_plan_admin(user):
             self.fields["lead_unit"].queryset = Unit.objects.filter(pk=user.unit_id)
             self.fields["lead_unit"].initial = user.unit_id

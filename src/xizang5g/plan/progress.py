@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xizang5g.plan.choices import GoalMetric, ProjectState, ReportStatus
 from xizang5g.plan.constants import (
     CASE_STATES,
+    OPEN_STATES,
     PILOT_UNDERWAY_STATES,
     REPORT_DUE_DAY,
     REPORTING_STATES,
@@ -307,7 +308,8 @@ class Scorecard:
 
 
 def unit_scorecards(plan: Plan | None, as_of: date, projects: list[Project] | None = None):
-    """One scorecard per lead unit: projects, on-time milestone and report rates, overdue items."""
+    """One scorecard per lead unit: projects, on-time milestone and report rates (whole history),
+    overdue items (open projects only)."""
     projects = projects if projects is not None else load_projects(plan)
     cards: dict[int, Scorecard] = {}
     for row in projects_as_of(projects, as_of):
@@ -319,21 +321,24 @@ def unit_scorecards(plan: Plan | None, as_of: date, projects: list[Project] | No
                 card.milestones_due += 1
                 if milestone.completed_on and milestone.completed_on <= milestone.due_date:
                     card.milestones_on_time += 1
-            if row.state != ProjectState.TERMINATED and milestone_overdue(milestone, as_of):
+            if row.state in OPEN_STATES and milestone_overdue(milestone, as_of):
                 card.overdue_milestones.append(milestone)
         for expectation in expected_reports(project, as_of):
             card.reports_due += 1
             card.reports_on_time += expectation.on_time
-            if not expectation.filed:
+            if not expectation.filed and row.state in OPEN_STATES:
                 card.missing_reports.append(expectation)
     return sorted(cards.values(), key=lambda c: (-c.overdue_count, str(c.unit)))
 
 
 def overdue_items(projects: list[Project], as_of: date) -> list[dict]:
-    """Overdue milestones and missing monthly reports, oldest first."""
+    """Overdue milestones and missing monthly reports of open projects, oldest first.
+
+    Gaps of projects already accepted, promoted or terminated stay in the scorecard rates but are
+    no longer actionable, so they are not listed here."""
     items = []
     for row in projects_as_of(projects, as_of):
-        if row.state == ProjectState.TERMINATED:
+        if row.state not in OPEN_STATES:
             continue
         for milestone in row.project.milestones.all():
             if milestone_overdue(milestone, as_of):

@@ -78,7 +78,10 @@ def _validate_geography(project: Project) -> None:
 
 def project_create(*, user, code: str = "", m2m: dict | None = None, **values) -> Project:
     """Register a pilot project (state 申报). A unit editor may only register for its own unit."""
-    declared_on = values.setdefault("declared_on", timezone.localdate())
+    declared_on = values.get("declared_on") or timezone.localdate()
+    values["declared_on"] = declared_on
+    if declared_on > timezone.localdate():
+        raise ValidationError({"declared_on": _("The declaration date cannot be in the future.")})
     project = Project(**values, state=ProjectState.DECLARED, state_since=declared_on)
     if user is not None:
         require_unit_edit(user, project.lead_unit_id)
@@ -102,6 +105,14 @@ def project_update(*, project: Project, user, m2m: dict | None = None, **values)
     _check_project_edit(user, project)
     if "lead_unit" in values and user is not None:
         require_unit_edit(user, values["lead_unit"].pk)
+    if values.get("declared_on", project.declared_on) != project.declared_on:
+        raise ValidationError(
+            {
+                "declared_on": _(
+                    "The declaration date starts the lifecycle history; it cannot change."
+                )
+            }
+        )
     for name, value in values.items():
         if name not in PROJECT_FIELDS:
             raise ValueError(f"project field {name!r} cannot be changed here")

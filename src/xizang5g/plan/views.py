@@ -184,24 +184,9 @@ def project_list(request):
 @login_required
 def project_detail(request, pk: int):
     project = selectors.project_detail(user=request.user, pk=pk)
-    can_edit = selectors.project_can_edit(user=request.user, project=project)
     today = timezone.localdate()
-    next_states = [
-        {
-            "state": s,
-            "label": ProjectState(s).label,
-            "blockers": services.transition_blockers(project, s),
-        }
-        for s in ALLOWED_TRANSITIONS.get(project.state, ())
-    ]
-    next_states.sort(key=lambda x: (x["state"] == ProjectState.TERMINATED, x["state"]))
     context = {
-        "project": project,
-        "can_edit": can_edit,
-        "lifecycle": [(s, ProjectState(s).label) for s in LIFECYCLE],
-        "lifecycle_index": LIFECYCLE.index(project.state) if project.state in LIFECYCLE else -1,
-        "next_states": next_states,
-        "today": today,
+        **_lifecycle_context(request.user, project),
         "milestone_form": style(MilestoneForm()),
         "report_form": style(ReportForm(initial={"period": today.replace(day=1)})),
         "kpi_form": style(KpiForm()),
@@ -211,6 +196,26 @@ def project_detail(request, pk: int):
         "expected_reports": progress.expected_reports(project, today)[-12:],
     }
     return render(request, "plan/project_detail.html", context)
+
+
+def _lifecycle_context(user, project: Project) -> dict:
+    next_states = [
+        {
+            "state": s,
+            "label": ProjectState(s).label,
+            "blockers": services.transition_blockers(project, s),
+        }
+        for s in ALLOWED_TRANSITIONS.get(project.state, ())
+    ]
+    next_states.sort(key=lambda x: (x["state"] == ProjectState.TERMINATED, x["state"]))
+    return {
+        "project": project,
+        "can_edit": selectors.project_can_edit(user=user, project=project),
+        "lifecycle": [(s, ProjectState(s).label) for s in LIFECYCLE],
+        "lifecycle_index": LIFECYCLE.index(project.state) if project.state in LIFECYCLE else -1,
+        "next_states": next_states,
+        "today": timezone.localdate(),
+    }
 
 
 def _editable_project(request, pk: int) -> Project:
@@ -287,21 +292,17 @@ def project_transition(request, pk: int):
 
 # --- milestones, reports, KPIs (HTMX-friendly) -------------------------------------------
 def _milestones_fragment(request, project: Project):
+    """The milestone card, plus the lifecycle card out of band (its blockers depend on milestones)."""
     project = selectors.project_detail(user=request.user, pk=project.pk)
     today = timezone.localdate()
-    return render(
-        request,
-        "plan/_milestones.html",
-        {
-            "project": project,
-            "can_edit": True,
-            "today": today,
-            "milestone_form": style(MilestoneForm()),
-            "overdue_ids": {
-                m.pk for m in project.milestones.all() if progress.milestone_overdue(m, today)
-            },
+    context = {
+        **_lifecycle_context(request.user, project),
+        "milestone_form": style(MilestoneForm()),
+        "overdue_ids": {
+            m.pk for m in project.milestones.all() if progress.milestone_overdue(m, today)
         },
-    )
+    }
+    return render(request, "plan/_milestones_update.html", context)
 
 
 def _back(request, project: Project):

@@ -1,0 +1,36 @@
+"""Production settings pass Django's deployment checks (`xizang5g check --deploy`)."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+
+def _run_check(extra_env: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("XZ5G_DEBUG", "SECRET_KEY")}
+    env.update(extra_env)
+    return subprocess.run(
+        [sys.executable, "-m", "xizang5g", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_deploy_checks():
+    result = _run_check(
+        {
+            "XZ5G_DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "XZ5G_ALLOWED_HOSTS": "5g.xizang.example",
+        }
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_the_development_secret_key():
+    result = _run_check({"XZ5G_DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
