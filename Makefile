@@ -32,6 +32,7 @@ browser:
 
 demo: install
 	mkdir -p var
+	$(BIN)/xizang5g compilemessages --ignore='.venv/*' >/dev/null
 	$(BIN)/xizang5g migrate --noinput
 	$(BIN)/xizang5g demo_setup
 	$(BIN)/xizang5g demo_serve --host $(HOST) --port $(PORT)
@@ -62,7 +63,7 @@ assets:
 	./scripts/vendor_assets.sh
 
 messages: install
-	cd src/xizang5g && ../../$(BIN)/xizang5g makemessages -l zh_Hans -l bo -l en --no-obsolete
+	cd src/xizang5g && ../../$(BIN)/xizang5g makemessages -l zh_Hans -l bo -l en --no-obsolete --ignore='static/*'
 	$(BIN)/python scripts/check_messages.py
 
 clean:

@@ -89,7 +89,11 @@ class MilestoneForm(forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "due_date", "note"]
-        widgets = {"due_date": DATE, "note": forms.TextInput()}
+        widgets = {
+            "title": forms.TextInput(attrs={"placeholder": _("Milestone title")}),
+            "due_date": DATE,
+            "note": forms.TextInput(),
+        }
 
 
 class DateForm(forms.Form):
@@ -124,6 +128,12 @@ class KpiForm(forms.ModelForm):
     class Meta:
         model = Kpi
         fields = ["name", "measure_unit", "target", "actual", "higher_is_better"]
+        widgets = {
+            "name": forms.TextInput(attrs={"placeholder": _("KPI name")}),
+            "measure_unit": forms.TextInput(attrs={"placeholder": _("Unit, e.g. 例/月")}),
+            "target": forms.NumberInput(attrs={"placeholder": _("Target")}),
+            "actual": forms.NumberInput(attrs={"placeholder": _("Actual (optional)")}),
+        }
 
 
 def style(form: forms.BaseForm) -> forms.BaseForm:
