@@ -11,7 +11,7 @@ from xizang5g import __version__
 from xizang5g.core.api_auth import api_auth
 
 # App routers, mounted at /api/v1/<prefix>/ when the app has an api.py.
-APP_ROUTERS = ["core", "plan", "network", "iot", "security", "portal"]
+APP_ROUTERS = ["core", "plan", "network", "iot", "security"]
 
 api = NinjaAPI(
     title="Xizang 5G Application Platform API",

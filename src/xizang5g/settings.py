@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "xizang5g.network",
     "xizang5g.iot",
     "xizang5g.security",
-    "xizang5g.portal",
 ]
 
 MIDDLEWARE = [

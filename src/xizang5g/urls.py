@@ -10,7 +10,7 @@ from django.views.static import serve
 
 from xizang5g.api import api
 
-APP_URLS = ["core", "plan", "network", "iot", "security", "portal"]
+APP_URLS = ["core", "plan", "network", "iot", "security"]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="plan:dashboard", permanent=False), name="home"),

@@ -1,1 +1,0 @@
-"""Public portal: typical cases, EMF explainer, crowd status."""
