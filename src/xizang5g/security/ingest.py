@@ -193,8 +193,11 @@ _LINUX_PROGRAMS = {
 _NET_PROGRAMS = {"firewall", "iptables", "ufw", "pf", "asa", "fortigate", "huawei-usg"}
 
 
-def enrich(event: dict, *, category: str | None = None) -> dict:
-    """Fill category, action, outcome, user, addresses from well-known message formats."""
+def enrich(event: dict, *, category: str | None = None, fallback: str | None = None) -> dict:
+    """Fill category, action, outcome, user, addresses from well-known message formats.
+
+    `category` forces the category; otherwise it is inferred from the program and message, and
+    `fallback` (the source's category) is used when nothing is recognised."""
     program = (event.get("program") or "").lower()
     message = event.get("message") or ""
     extra = event.setdefault("extra", {})
@@ -207,7 +210,7 @@ def enrich(event: dict, *, category: str | None = None) -> dict:
         elif program in _LINUX_PROGRAMS:
             category = "linux"
         else:
-            category = "application"
+            category = fallback or "application"
     event["category"] = category
     if program == "sshd":
         for pattern, outcome in (

@@ -47,10 +47,14 @@ def can_view_unit(user, unit_id) -> bool:
 
 
 def system_list(*, user, filters: dict | None = None) -> QuerySet[InformationSystem]:
-    qs = InformationSystem.objects.select_related("owner_unit").annotate(
-        open_incidents=Count(
-            "incidents", filter=~Q(incidents__state=IncidentState.CLOSED), distinct=True
+    qs = (
+        InformationSystem.objects.select_related("owner_unit")
+        .annotate(
+            open_incidents=Count(
+                "incidents", filter=~Q(incidents__state=IncidentState.CLOSED), distinct=True
+            )
         )
+        .order_by("-mlps_level", "code")
     )
     scope = _unit_scoped(user)
     if scope is not None:
@@ -147,8 +151,10 @@ def bad_line_list(*, user) -> QuerySet[BadLine]:
 
 
 def inspection_list(*, user) -> QuerySet[Inspection]:
-    qs = Inspection.objects.select_related("system", "inspector_unit").annotate(
-        open_findings=Count("findings", filter=Q(findings__state="open"))
+    qs = (
+        Inspection.objects.select_related("system", "inspector_unit")
+        .annotate(open_findings=Count("findings", filter=Q(findings__state="open")))
+        .order_by("-scheduled_for", "-id")
     )
     scope = _unit_scoped(user)
     return qs if scope is None else qs.filter(system__owner_unit_id=scope)

@@ -172,17 +172,21 @@ def log_source_for_token(raw: str) -> LogSource | None:
     ).first()
 
 
-def _source_for_host(host: str, peer_ip: str) -> LogSource | None:
+def _syslog_sources() -> dict[str, LogSource]:
+    """Host name / address → syslog source (cached until the sources change)."""
+    stamp = repr(
+        LogSource.objects.filter(kind=SourceKind.SYSLOG).aggregate(
+            n=Count("id"), t=Max("updated_at")
+        )
+    )
     cache = _SOURCE_CACHE
-    now = timezone.now()
-    if cache.get("until") is None or cache["until"] < now:
+    if cache.get("stamp") != stamp:
         mapping = {}
         for source in LogSource.objects.filter(kind=SourceKind.SYSLOG, is_active=True):
             for name in source.hosts or []:
-                mapping[str(name).lower()] = source.pk
-        cache.update(mapping=mapping, until=now + timedelta(seconds=30))
-    pk = cache["mapping"].get((host or "").lower()) or cache["mapping"].get(peer_ip)
-    return LogSource.objects.filter(pk=pk).select_related("system").first() if pk else None
+                mapping[str(name).lower()] = source
+        cache.update(mapping=mapping, stamp=stamp)
+    return cache["mapping"]
 
 
 _SOURCE_CACHE: dict = {}
@@ -225,6 +229,7 @@ def syslog_ingest(*, lines: list[bytes], peer: str = "", transport: str = "udp")
     events: list[dict] = []
     bad: list[BadLine] = []
     peer_ip = peer.rsplit(":", 1)[0] if peer else ""
+    sources = _syslog_sources()
     for line in lines:
         try:
             event = ingest.parse_syslog(line, now=now)
@@ -242,8 +247,8 @@ def syslog_ingest(*, lines: list[bytes], peer: str = "", transport: str = "udp")
             )
             result.bad_reasons.append(str(exc))
             continue
-        source = _source_for_host(event.get("host", ""), peer_ip)
-        ingest.enrich(event, category=source.category if source else None)
+        source = sources.get((event.get("host") or "").lower()) or sources.get(peer_ip)
+        ingest.enrich(event, fallback=source.category if source else None)
         event["_source"] = source
         events.append(event)
     if bad:
