@@ -9,9 +9,13 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from tests.e2e import conftest as e2e
 from xizang5g.core.models import ChangeLog
 from xizang5g.plan import excel, services
 from xizang5g.plan.models import Project
+
+# the shared browser fixtures (Playwright/Chromium), for the browser test of the import page
+browser, page, login, screenshot = e2e.browser, e2e.page, e2e.login, e2e.screenshot
 
 TEMPLATE_HEADERS = [
     "项目名称",
@@ -351,3 +355,30 @@ def test_scorecards_export_has_the_numbers(client, plan, plan_admin, make_projec
     overdue = [[c.value for c in r] for r in wb["逾期事项"].iter_rows(min_row=4)]
     assert len(overdue) == 8
     assert overdue[0][3] == "月度报告"  # the oldest first
+
+
+# --- the page in a browser -----------------------------------------------------------------------
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_import_page_in_the_browser(plan, health_editor, page, login, screenshot, tmp_path):
+    rows = _good_rows()
+    rows.insert(2, {**rows[0], "项目名称": "错误示例", "行业": "医药", "地市": "上海市"})
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(_workbook(rows))
+    login(health_editor.username)
+    page.goto(reverse("plan:project_import"))
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("#import-form button[type=submit]")
+    page.wait_for_selector("#import-errors")
+    table = page.inner_text("#import-errors")
+    assert "医药" in table and "上海市" in table and "4" in table
+    screenshot("plan_import_errors")
+    assert Project.objects.count() == 0
+
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(_workbook(_good_rows()))
+    page.set_input_files("input[type=file]", str(good))
+    page.click("#import-form button[type=submit]")
+    page.wait_for_url("**/plan/projects/")
+    assert "P2020-001" in page.inner_text("body")
+    assert Project.objects.count() == 3
