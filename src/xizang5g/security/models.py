@@ -383,6 +383,14 @@ class IncidentAction(models.Model):
     to_state = models.CharField(_("to"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    @property
+    def to_state_label(self) -> str:
+        return (
+            IncidentState(self.to_state).label
+            if self.to_state in IncidentState.values
+            else self.to_state
+        )
+
     class Meta:
         ordering = ["time", "id"]
         verbose_name = _("incident timeline entry")
