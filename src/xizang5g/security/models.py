@@ -383,6 +383,11 @@ class IncidentAction(models.Model):
     to_state = models.CharField(_("to"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    class Meta:
+        ordering = ["time", "id"]
+        verbose_name = _("incident timeline entry")
+        verbose_name_plural = _("incident timeline")
+
     @property
     def to_state_label(self) -> str:
         return (
@@ -390,11 +395,6 @@ class IncidentAction(models.Model):
             if self.to_state in IncidentState.values
             else self.to_state
         )
-
-    class Meta:
-        ordering = ["time", "id"]
-        verbose_name = _("incident timeline entry")
-        verbose_name_plural = _("incident timeline")
 
 
 class Inspection(ChangeLoggedModel):
