@@ -7,4 +7,11 @@ class NetworkConfig(AppConfig):
     label = "network"
     verbose_name = _("5G supervision")
     # Entries of the top navigation: label, URL name, icon (see core.context_processors).
-    nav = []
+    nav = [
+        {
+            "label": _("5G supervision"),
+            "url": "network:overview",
+            "icon": "broadcast-pin",
+            "order": 20,
+        }
+    ]

@@ -733,3 +733,68 @@ def coverage_predict(*, threshold_dbm: float, villages=None) -> dict:
             batch_size=1000,
         )
     return {"villages": len(villages), "covered": covered, "threshold_dbm": threshold_dbm}
+
+
+def coverage_grid(*, site, half_km: float = 8.0, n: int = 33) -> dict:
+    """Best predicted RSRP (dBm) on an n×n grid of ±half_km around a site (heat map data)."""
+    from django.db.models import F
+
+    from xizang5g.network.models import Cell, TerrainTile
+
+    dem = engine.dem_from_tiles(TerrainTile.objects.filter(is_active=True))
+    dlat = half_km / 111.32
+    dlon = dlat / np.cos(np.radians(site.lat))
+    lons = np.linspace(site.lon - dlon, site.lon + dlon, n)
+    lats = np.linspace(site.lat - dlat, site.lat + dlat, n)
+    glon, glat = (a.ravel() for a in np.meshgrid(lons, lats))
+    rows = list(
+        Cell.objects.filter(status=StationStatus.IN_SERVICE)
+        .annotate(lon=F("site__lon"), lat=F("site__lat"), ground_m=F("site__ground_m"))
+        .values(*CELL_KEYS)
+    )
+    best = np.full(glon.size, -np.inf)
+    if rows:
+        cells = _columns(rows, CELL_KEYS)
+        gi, ci = select_pairs(glon, glat, cells["lon"], cells["lat"], C.COVERAGE_RADIUS_KM)
+        if gi.size:
+            lon_tx = np.where(
+                np.abs(cells["lon"][ci] - glon[gi]) + np.abs(cells["lat"][ci] - glat[gi]) < 1e-6,
+                cells["lon"][ci] + 1e-4,
+                cells["lon"][ci],
+            )
+            loss = engine.path_loss(
+                dem=dem,
+                tx_lon=lon_tx,
+                tx_lat=cells["lat"][ci],
+                rx_lon=glon[gi],
+                rx_lat=glat[gi],
+                f_mhz=cells["f_mhz"][ci],
+                htg_m=cells["height_m"][ci],
+                hrg_m=C.UE_HEIGHT_M,
+                p_percent=C.COVERAGE_P_PERCENT,
+                spacing_m=C.PROFILE_STEP_KM * 1000.0,
+            )
+            g = engine.cell_gain_dbi(
+                bearing=engine.bearing_deg(lon_tx, cells["lat"][ci], glon[gi], glat[gi]),
+                elevation=engine.antennas.mrad_to_deg(loss.theta_t_mrad),
+                azimuth_deg=cells["azimuth_deg"][ci],
+                mech_tilt_deg=cells["mech_tilt_deg"][ci],
+                elec_tilt_deg=cells["elec_tilt_deg"][ci],
+                g0_dbi=cells["gain_dbi"][ci],
+                phi3_deg=cells["beamwidth_deg"][ci],
+            )
+            level = rsrp_dbm(
+                cells["power_dbm"][ci], cells["bw_mhz"][ci], cells["f_mhz"][ci], g, loss.lb_db
+            )
+            np.maximum.at(best, gi, level)
+    points = [
+        [round(float(x), 5), round(float(y), 5), round(float(v), 1)]
+        for x, y, v in zip(glon, glat, best, strict=True)
+        if np.isfinite(v)
+    ]
+    return {
+        "site": [site.lon, site.lat, site.code],
+        "points": points,
+        "threshold_dbm": C.DEFAULT_COVERAGE_DBM,
+        "bounds": [lons[0], lats[0], lons[-1], lats[-1]],
+    }
