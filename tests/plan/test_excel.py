@@ -9,13 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from tests.e2e import conftest as e2e
 from xizang5g.core.models import ChangeLog
 from xizang5g.plan import excel, services
 from xizang5g.plan.models import Project
-
-# the shared browser fixtures (Playwright/Chromium), for the browser test of the import page
-browser, page, login, screenshot = e2e.browser, e2e.page, e2e.login, e2e.screenshot
 
 TEMPLATE_HEADERS = [
     "项目名称",
