@@ -6,6 +6,8 @@ from xizang5g.core.choices import Role, UnitKind
 from xizang5g.core.models import Unit
 from xizang5g.core.services import user_create
 
+pytest_plugins = ["tests.browser"]
+
 TEST_PASSWORD = "Xz5g-Test-Passw0rd!"
 
 
@@ -19,7 +21,9 @@ def divisions(db):
 @pytest.fixture
 def make_unit(db):
     def make(code: str, name: str | None = None, kind: str = UnitKind.DEPARTMENT) -> Unit:
-        unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name or code, "kind": kind})
+        unit, _ = Unit.objects.get_or_create(
+            code=code, defaults={"name": name or code, "kind": kind}
+        )
         return unit
 
     return make
@@ -35,7 +39,9 @@ def make_user(db):
 
 @pytest.fixture
 def plan_admin(make_user, make_unit):
-    return make_user("planoffice", Role.PLAN_ADMIN, make_unit("econ-it", "西藏自治区经济和信息化厅"))
+    return make_user(
+        "planoffice", Role.PLAN_ADMIN, make_unit("econ-it", "西藏自治区经济和信息化厅")
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Browser tests: Playwright driving Debian's headless Chromium against the live test server.
+"""Browser fixtures (a pytest plugin for the whole suite): Playwright driving Debian's headless
+Chromium against the live test server; one browser per session.
 
 When Chromium or Playwright is missing the tests skip and say why (`make test` installs
 Chromium when it can). Screenshots go to docs/screenshots/.
@@ -14,7 +15,7 @@ import pytest
 # between browser steps are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 CHROMIUM_FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -29,7 +30,11 @@ CHROMIUM_FLAGS = [
 
 
 def _chromium_path() -> str | None:
-    for candidate in (os.environ.get("XZ5G_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+    for candidate in (
+        os.environ.get("XZ5G_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -39,7 +44,9 @@ def _chromium_path() -> str | None:
 def browser():
     path = _chromium_path()
     if path is None:
-        reason = "Debian's chromium is not installed (make test installs it when run as root with apt)"
+        reason = (
+            "Debian's chromium is not installed (make test installs it when run as root with apt)"
+        )
         print(f"\nSKIP browser tests: {reason}")
         pytest.skip(reason)
     try:
