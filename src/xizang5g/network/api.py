@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from xizang5g.core.choices import DivisionLevel
 from xizang5g.network import constants as C
@@ -266,7 +266,7 @@ def create_cell(request, payload: CellIn):
     site = get_object_or_404(selectors.site_list(user=request.user), pk=payload.site_id)
     data = payload.dict()
     data.pop("site_id")
-    return 201, services.cell_create(user=request.user, site=site, **data)
+    return Status(201, services.cell_create(user=request.user, site=site, **data))
 
 
 @router.patch("/cells/{cell_id}", response=CellOut)
@@ -304,7 +304,7 @@ def start_study(request, payload: StudyIn):
         p_percent=payload.p_percent,
         mitigation=payload.mitigation,
     )
-    return 202, study
+    return Status(202, study)
 
 
 @router.get("/studies", response=list[StudyOut])
@@ -371,7 +371,7 @@ def open_case(request, payload: CaseIn):
         description=payload.description,
         study=study,
     )
-    return 201, case
+    return Status(201, case)
 
 
 @router.get("/cases/{case_id}", response=CaseOut)
@@ -427,7 +427,7 @@ def assess_site(request, site_id: int):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("You may only assess sites of your own unit.")
-    return 201, services.emf_assess_site(site=site, user=request.user)
+    return Status(201, services.emf_assess_site(site=site, user=request.user))
 
 
 # ==== KPIs ========================================================================================

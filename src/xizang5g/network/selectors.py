@@ -129,16 +129,18 @@ def station_map_points(*, user) -> dict:
     band_by_site: dict[int, set] = defaultdict(set)
     for site_id, band in cell_list(user=user).values_list("site_id", "band"):
         band_by_site[site_id].add(band)
-    for site in site_list(user=user).only(
-        "pk", "code", "name", "lon", "lat", "operator__short_name", "operator__name"
-    ):
-        bands = "/".join(sorted(band_by_site.get(site.pk, ()))) or "-"
-        series[str(site.operator)].append(
-            [round(site.lon, 5), round(site.lat, 5), site.code, bands, site.pk]
+    sites = site_list(user=user).values(
+        "pk", "code", "lon", "lat", "operator__short_name", "operator__name"
+    )
+    for site in sites:
+        bands = "/".join(sorted(band_by_site.get(site["pk"], ()))) or "-"
+        name = site["operator__short_name"] or site["operator__name"]
+        series[name].append(
+            [round(site["lon"], 5), round(site["lat"], 5), site["code"], bands, site["pk"]]
         )
     stations = [
-        [round(es.lon, 5), round(es.lat, 5), es.code, es.name, es.pk]
-        for es in earth_station_list(user=user).only("pk", "code", "name", "lon", "lat")
+        [round(es["lon"], 5), round(es["lat"], 5), es["code"], es["name"], es["pk"]]
+        for es in earth_station_list(user=user).values("pk", "code", "name", "lon", "lat")
     ]
     return {"operators": dict(series), "earth_stations": stations}
 

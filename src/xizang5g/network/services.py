@@ -424,10 +424,16 @@ def _read_table(*, content: bytes, filename: str) -> list[list]:
 
 
 def _header_map(header: list, columns) -> dict[str, int]:
+    """Column index per key; a header cell matches by its first word (the key or its alias)."""
+    aliases = {}
+    for key, label, _r, _p in columns:
+        aliases[key.lower()] = key
+        aliases[label.split(" ")[0].lower()] = key
     found = {}
     for index, cell in enumerate(header):
-        token = _text(cell).split(" ")[0].lower()
-        found[token] = index
+        key = aliases.get(_text(cell).split(" ")[0].lower())
+        if key is not None:
+            found.setdefault(key, index)
     missing = [key for key, _h, required, _p in columns if required and key not in found]
     if missing:
         raise ImportFailed([RowError(1, key, _("required column is missing")) for key in missing])
