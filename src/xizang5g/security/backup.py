@@ -6,7 +6,9 @@ Archive layout (one file):
 
 The header (authenticated as GCM associated data) names the key id, the format, the time, the
 database vendor and the SM3 digest of the plaintext. The plaintext is a gzip-compressed tar with
-`db.json` (Django `dumpdata` of every app, natural-key free, taken inside one read transaction —
+`db.json` (every row of every app in Django's loaddata JSON, natural-key free, datetimes to the
+microsecond — Django's own encoder would round them to milliseconds; taken inside one read
+transaction —
 REPEATABLE READ on PostgreSQL, a single snapshot on SQLite WAL) and `media/…`.
 
 `restore` decrypts, checks the GCM tag and the SM3 digest of the plaintext and of every member
@@ -22,12 +24,13 @@ import struct
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core import management
+from django.core import management, serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from xizang5g import __version__
@@ -43,6 +46,8 @@ MAGIC = b"XZ5GBAK1"
 FORMAT = "xizang5g-backup/1"
 # Tables re-created by `migrate` itself; their rows are replaced by the archive's on restore.
 GENERATED = ("contenttypes.ContentType", "auth.Permission")
+# Not backed up: sessions (users log in again) and the job queue (transient).
+SKIPPED_APPS = ("sessions", "django_tasks_database")
 
 
 class BackupError(Exception):
@@ -58,22 +63,35 @@ class BackupInfo:
     sha3: str  # SM3 of the plaintext
 
 
+class _FullPrecisionEncoder(DjangoJSONEncoder):
+    """Django's encoder rounds datetimes to milliseconds; a backup keeps every microsecond."""
+
+    def default(self, o):
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _backed_up_models():
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.app_label in SKIPPED_APPS:
+            continue
+        yield model
+
+
 def _dump_database() -> bytes:
-    buffer = io.StringIO()
+    """Every row of every backed-up model as loaddata JSON (no natural keys), in one snapshot."""
+    objects: list[dict] = []
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        management.call_command(
-            "dumpdata",
-            "--all",
-            "--format=json",
-            "--indent=0",
-            "--exclude=sessions",
-            "--exclude=django_tasks_database",
-            stdout=buffer,
-        )
-    return buffer.getvalue().encode("utf-8")
+        for model in _backed_up_models():
+            objects += serializers.serialize(
+                "python", model._base_manager.order_by("pk").iterator(chunk_size=2000)
+            )
+    return json.dumps(objects, cls=_FullPrecisionEncoder, ensure_ascii=False).encode("utf-8")
 
 
 def create_backup(output: Path, *, media_root: Path | None = None) -> BackupInfo:
@@ -109,7 +127,7 @@ def create_backup(output: Path, *, media_root: Path | None = None) -> BackupInfo
         "version": __version__,
         "vendor": connection.vendor,
         "sm3": sm3_hex(plaintext),
-        "objects": len(json.loads(database)),
+        "objects": database.count(b'"model": '),
         "media_files": media_files,
     }
     header_bytes = json.dumps(header, sort_keys=True).encode()
@@ -170,7 +188,7 @@ def _database_has_data() -> list[str]:
         label = model._meta.label_lower
         if label in skip or model._meta.proxy or not model._meta.managed:
             continue
-        if label.startswith(("sessions.", "django_tasks_database.")):
+        if model._meta.app_label in SKIPPED_APPS:
             continue
         try:
             if model._base_manager.exists():

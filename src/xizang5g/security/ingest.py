@@ -265,6 +265,9 @@ def enrich(event: dict, *, category: str | None = None, fallback: str | None = N
             if any(w in upper for w in ("DROP", "REJECT", "BLOCK", "DENY"))
             else "success",
         )
+    for key in ("program", "action", "outcome"):  # matched case-insensitively: store lower case
+        if event.get(key):
+            event[key] = event[key].lower()
     return event
 
 
@@ -318,8 +321,9 @@ def normalise_json_item(item, *, now: datetime | None = None) -> dict:
         if not isinstance(value, str):
             raise BadInput(f"{key} must be a string")
         event[key] = value[: _LIMITS[key]] if key in _LIMITS else value
-    if "program" in event:
-        event["program"] = event["program"].lower()
+    for key in ("program", "action", "outcome"):  # matched case-insensitively: store lower case
+        if key in event:
+            event[key] = event[key].lower()
     for key in ("src_ip", "dst_ip"):
         value = item.get(key)
         if value in (None, ""):

@@ -15,6 +15,7 @@ program (constants.LOGSOURCE_MAP).
 
 from __future__ import annotations
 
+import ast
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -67,6 +68,9 @@ OFFLINE_VALIDATORS = (
     "them_condition_with_single_detection",
     "wildcards_instead_of_modifiers",
 )
+# Event fields the ingest stage stores in lower case (see ingest.enrich / normalise_json_item).
+LOWERCASE_FIELDS = frozenset({"category", "program", "action", "outcome"})
+_EQUALITY = re.compile(r"^\((\w+) == ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\)$")
 ALL_CATEGORIES = ("linux", "web", "network", "platform", "application")
 
 
@@ -89,6 +93,7 @@ class ParsedRule:
     logsource: str
     conditions: dict[str, str]  # event field → required lowercased value (from the logsource)
     pyrule: PySigmaRule
+    text: str = ""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -153,6 +158,7 @@ def parse_rule(text: str) -> ParsedRule:
         ),
         conditions=conditions,
         pyrule=rule,
+        text=text,
         warnings=warnings,
     )
 
@@ -211,6 +217,8 @@ class _Compiler:
 
     def low(self, target: str) -> str:
         self.fields_raw.add(target)
+        if target in LOWERCASE_FIELDS:  # normalised to lower case at ingest: no .lower() per event
+            return self.var(target, False)
         self.fields_lower.add(target)
         return self.var(target, True)
 
@@ -229,6 +237,10 @@ class _Compiler:
                 joiner = " and "
             else:
                 joiner = " or "
+                equal = [_EQUALITY.match(p[0]) for p in parts]
+                if len(parts) >= 3 and all(equal) and len({m.group(1) for m in equal}) == 1:
+                    values = frozenset(ast.literal_eval(m.group(2)) for m in equal)
+                    return f"({equal[0].group(1)} in {self.helper(values)})", 1
             return "(" + joiner.join(p[0] for p in parts) + ")", sum(p[1] for p in parts)
         if isinstance(node, ConditionNOT):
             inner, cost = self.expr(node.args[0])
@@ -407,44 +419,88 @@ class SigmaEngine:
             )
             for cat in categories:
                 per_category[cat].append((index, body, compiler))
-        self._matchers = {
-            cat: self._generate(cat, entries) for cat, entries in per_category.items()
-        }
+        self._generate(per_category)
 
-    def _generate(self, category: str, entries) -> Any:
-        if not entries:
-            return None
-        namespace: dict[str, Any] = {}
+    @staticmethod
+    def _category_code(entries) -> tuple[list[str], list[tuple[int, str]], dict[str, Any]]:
+        """Preamble (field reads, each lowercased once), rule tests and helpers of one category."""
+        helpers: dict[str, Any] = {}
         raw_fields: set[str] = set()
         lower_fields: set[str] = set()
-        lines = ["def _match(ev):"]
-        body_lines = ["    hits = []"]
+        tests = []
         for index, body, compiler in entries:
-            namespace.update(compiler.helpers)  # helper names are unique per rule (prefix)
+            helpers.update(compiler.helpers)  # helper names are unique per rule (prefix)
             raw_fields |= compiler.fields_raw
             lower_fields |= compiler.fields_lower
-            body_lines.append(f"    if {body}:\n        hits.append({index})")
+            tests.append((index, body))
+        preamble = []
+        if any(t.startswith("extra.") for t in raw_fields):
+            preamble.append("x_ = ev.get('extra') or _EMPTY")
         for target in sorted(raw_fields):
             var = _Compiler.var(target, False)
-            if target.startswith("extra."):
-                key = target.split(".", 1)[1]
-                lines.append(f"    {var} = _str((ev.get('extra') or {{}}).get({key!r}))")
-            elif target == "dst_port":
-                lines.append(f"    {var} = _str(ev.get('dst_port'))")
+            if target.startswith("extra.") or target == "dst_port":
+                getter = (
+                    f"x_.get({target.split('.', 1)[1]!r})"
+                    if target.startswith("extra.")
+                    else "ev.get('dst_port')"
+                )
+                preamble.append(f"{var} = {getter}")
+                preamble.append(
+                    f"{var} = '' if {var} is None else ({var} if {var}.__class__ is str else str({var}))"
+                )
             else:
-                lines.append(f"    {var} = ev.get({target!r}) or ''")
+                preamble.append(f"{var} = ev.get({target!r}) or ''")
         for target in sorted(lower_fields):
-            lines.append(
-                f"    {_Compiler.var(target, True)} = {_Compiler.var(target, False)}.lower()"
+            preamble.append(
+                f"{_Compiler.var(target, True)} = {_Compiler.var(target, False)}.lower()"
             )
-        lines.extend(body_lines)
-        lines.append("    return hits")
-        namespace["_str"] = _to_str
-        source = "\n".join(lines)
-        exec(compile(source, f"<sigma:{category}>", "exec"), namespace)
-        function = namespace["_match"]
-        function.source = source
-        return function
+        return preamble, tests, helpers
+
+    def _generate(self, per_category: dict[str, list]) -> None:
+        """Generate one `_match_<category>(ev) -> [rule indices]` per category and one
+        `_match_batch(evs, base, out)` that dispatches on the category inline and appends
+        (base + position, rule index) for every match."""
+        namespace: dict[str, Any] = {"_EMPTY": {}}
+        single_sources = []
+        batch = [
+            "def _match_batch(evs, base, out):",
+            "    add = out.append",
+            "    for pos, ev in enumerate(evs, base):",
+            "        cat = ev.get('category')",
+        ]
+        first = True
+        for category, entries in per_category.items():
+            if not entries:
+                continue
+            preamble, tests, helpers = self._category_code(entries)
+            namespace.update(helpers)
+            single = [
+                f"def _match_{category}(ev):",
+                *(f"    {line}" for line in preamble),
+                "    hits = []",
+            ]
+            single += [f"    if {body}:\n        hits.append({index})" for index, body in tests]
+            single.append("    return hits")
+            single_sources.append("\n".join(single))
+            batch.append(f"        {'if' if first else 'elif'} cat == {category!r}:")
+            first = False
+            batch += [f"            {line}" for line in preamble]
+            batch += [
+                f"            if {body}:\n                add((pos, {index}))"
+                for index, body in tests
+            ]
+        if first:
+            batch.append("        pass")
+        self.source = "\n\n\n".join([*single_sources, "\n".join(batch)]) + "\n"
+        exec(compile(self.source, "<sigma-rules>", "exec"), namespace)
+        self._matchers = {cat: namespace.get(f"_match_{cat}") for cat in per_category}
+        self._batch = namespace["_match_batch"]
+
+    def match_batch(self, events: list[dict]) -> list[tuple[int, int]]:
+        """(event position, rule index) for every match in a batch of events."""
+        out: list[tuple[int, int]] = []
+        self._batch(events, 0, out)
+        return out
 
     def match(self, event: dict) -> list[CompiledRule]:
         matcher = self._matchers.get(event.get("category") or "")
