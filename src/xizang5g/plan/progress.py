@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xizang5g.plan.choices import GoalMetric, ProjectState, ReportStatus
 from xizang5g.plan.constants import (
@@ -240,10 +241,10 @@ class ItemProgress:
 
 
 ITEM_STATUS_LABELS = {
-    "not_started": "Not started",
-    "lagging": "Lagging",
-    "on_track": "On track",
-    "completed": "Completed",
+    "not_started": gettext_lazy("Not started"),
+    "lagging": gettext_lazy("Lagging"),
+    "on_track": gettext_lazy("On track"),
+    "completed": gettext_lazy("Completed"),
 }
 
 

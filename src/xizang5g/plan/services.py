@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,26 +85,39 @@ def project_create(*, user, code: str = "", m2m: dict | None = None, **values) -
     project = Project(**values, state=ProjectState.DECLARED, state_since=declared_on)
     if user is not None:
         require_unit_edit(user, project.lead_unit_id)
-    with acting_as(user), transaction.atomic():
-        project.code = code or _next_code(declared_on)
-        project.full_clean()
-        _validate_geography(project)
-        project.save()
-        _set_m2m(project, m2m or {})
-        ProjectTransition.objects.create(
-            project=project,
-            from_state="",
-            to_state=ProjectState.DECLARED,
-            effective_on=declared_on,
-            user=user,
-        )
+    project.code = code or _next_code(declared_on)
+    project.full_clean(exclude=["code"] if not code else None)
+    _validate_geography(project)
+    for attempt in range(5):
+        try:
+            with acting_as(user), transaction.atomic():
+                project.save()
+                _set_m2m(project, m2m or {})
+                ProjectTransition.objects.create(
+                    project=project,
+                    from_state="",
+                    to_state=ProjectState.DECLARED,
+                    effective_on=declared_on,
+                    user=user,
+                )
+            return project
+        except IntegrityError:
+            # Another registration took the same generated code at the same moment: next number.
+            if code or attempt == 4:
+                raise
+            project.pk = None
+            project._state.adding = True
+            project.code = _next_code(declared_on)
     return project
 
 
 def project_update(*, project: Project, user, m2m: dict | None = None, **values) -> Project:
     _check_project_edit(user, project)
-    if "lead_unit" in values and user is not None:
-        require_unit_edit(user, values["lead_unit"].pk)
+    if "lead_unit" in values:
+        if values["lead_unit"] is None:
+            raise ValidationError({"lead_unit": _("A project needs a lead unit.")})
+        if user is not None:
+            require_unit_edit(user, values["lead_unit"].pk)
     if values.get("declared_on", project.declared_on) != project.declared_on:
         raise ValidationError(
             {
