@@ -1,0 +1,667 @@
+"""The ingest pipeline shared by the MQTT worker and HTTP ingest.
+
+`ingest_batch(messages)` takes a batch of inbound messages and, in one transaction:
+resolves each device (cached directory), parses and validates the body against the thing model
+(a bad message is rejected with its reason and counted on the device; the good ones around it are
+kept), drops QoS 1 redeliveries by (device, message id) with a unique receipt, writes readings
+(COPY on PostgreSQL), upserts latest values and 1-minute/1-hour rollups, stores events, updates
+device status, and evaluates the rules (which raise or resolve alerts). It returns one Outcome
+per message, in order, from which the caller answers (`…_reply` topic or HTTP body).
+"""
+
+import json
+import logging
+import threading
+import time as _time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from xizang5g.iot import constants as C
+from xizang5g.iot.choices import DeviceState, EventType, IngestChannel
+from xizang5g.iot.signals import device_auth_failed, payload_rejected
+from xizang5g.iot.tsl import (
+    CompiledModel,
+    ValueRejected,
+    check_value,
+    compile_thing_model,
+    to_stored,
+)
+
+logger = logging.getLogger(__name__)
+
+# Device timestamps may run a little ahead of ours; beyond this the message is rejected.
+MAX_FUTURE = timedelta(minutes=10)
+
+
+# --- the device directory (cached lookups by product key and device name) ----------------------
+@dataclass
+class DeviceInfo:
+    id: int
+    name: str
+    label: str
+    product_id: int
+    product_key: str
+    unit_id: int
+    enabled: bool
+    secret_hash: str
+    model: CompiledModel
+    loaded_at: float = field(default_factory=_time.monotonic)
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+
+class DeviceDirectory:
+    """(product_key, device_name) → DeviceInfo, cached for `ttl` seconds (misses for less)."""
+
+    def __init__(self, ttl: float = 30.0, miss_ttl: float = 5.0):
+        self.ttl, self.miss_ttl = ttl, miss_ttl
+        self._cache: dict[tuple[str, str], DeviceInfo | float] = {}
+        self._models: dict[tuple[int, str], CompiledModel] = {}
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def get(self, product_key: str, device_name: str) -> DeviceInfo | None:
+        key = (product_key, device_name)
+        now = _time.monotonic()
+        hit = self._cache.get(key)
+        if isinstance(hit, DeviceInfo) and now - hit.loaded_at < self.ttl:
+            return hit
+        if isinstance(hit, float) and now - hit < self.miss_ttl:
+            return None
+        info = self._load(product_key, device_name)
+        with self._lock:
+            self._cache[key] = info if info is not None else now
+        return info
+
+    def get_many(self, keys: set[tuple[str, str]]) -> None:
+        """Warm the cache for many devices in one query."""
+        from xizang5g.iot.models import Device
+
+        now = _time.monotonic()
+        missing = [
+            k
+            for k in keys
+            if not (
+                isinstance(self._cache.get(k), DeviceInfo)
+                and now - self._cache[k].loaded_at < self.ttl
+            )
+        ]
+        if len(missing) < 2:
+            return
+        names = {name for _, name in missing}
+        rows = Device.objects.filter(name__in=names).select_related("product")
+        for device in rows:
+            key = (device.product.product_key, device.name)
+            if key in missing:
+                with self._lock:
+                    self._cache[key] = self._info(device)
+
+    def _load(self, product_key: str, device_name: str) -> DeviceInfo | None:
+        from xizang5g.iot.models import Device
+
+        device = (
+            Device.objects.select_related("product")
+            .filter(product__product_key=product_key, name=device_name)
+            .first()
+        )
+        return self._info(device) if device is not None else None
+
+    def _info(self, device) -> DeviceInfo:
+        product = device.product
+        version = (product.pk, product.updated_at.isoformat() if product.updated_at else "")
+        model = self._models.get(version)
+        if model is None:
+            model = self._models[version] = compile_thing_model(product.thing_model or {})
+        return DeviceInfo(
+            id=device.pk,
+            name=device.name,
+            label=device.label,
+            product_id=product.pk,
+            product_key=product.product_key,
+            unit_id=device.unit_id,
+            enabled=device.enabled,
+            secret_hash=device.secret_hash,
+            model=model,
+        )
+
+
+directory = DeviceDirectory()
+
+
+# --- messages in and out ---------------------------------------------------------------------------
+@dataclass
+class Inbound:
+    product_key: str
+    device_name: str
+    identifier: str  # "property" for property posts, else the event identifier
+    payload: Any  # bytes/str (JSON text) or an already parsed dict
+    topic: str = ""
+    channel: str = IngestChannel.MQTT
+    client_ip: str = ""
+    received_at: datetime | None = None
+
+
+@dataclass
+class Outcome:
+    code: int
+    msg_id: str = ""
+    message: str = "success"
+    method: str = ""
+    duplicate: bool = False
+    device_id: int | None = None
+
+    def reply(self) -> dict:
+        return {
+            "id": self.msg_id,
+            "code": self.code,
+            "data": {},
+            "message": self.message,
+            "method": self.method,
+            "version": "1.0",
+        }
+
+
+def parse_topic(topic: str) -> tuple[str, str, str] | None:
+    """'/sys/{pk}/{dn}/thing/event/{identifier}/post' → (pk, dn, identifier)."""
+    parts = topic.split("/")
+    if (
+        len(parts) == 8
+        and parts[0] == ""
+        and parts[1] == "sys"
+        and parts[4:6] == ["thing", "event"]
+        and parts[7] == "post"
+    ):
+        return parts[2], parts[3], parts[6]
+    return None
+
+
+def topic_for(product_key: str, device_name: str, identifier: str = "property") -> str:
+    return f"/sys/{product_key}/{device_name}/thing/event/{identifier}/post"
+
+
+def method_for(identifier: str) -> str:
+    return f"thing.event.{identifier}.post"
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str, msg_id: str = ""):
+        super().__init__(reason)
+        self.reason, self.msg_id = reason, msg_id
+
+
+@dataclass
+class _Accepted:
+    index: int
+    info: DeviceInfo
+    msg_id: str
+    time: datetime
+    readings: list[tuple[str, Any, Any]]  # (identifier, stored, numeric value or None)
+    event: tuple[str, str, dict] | None = None  # (identifier, type, params)
+
+
+def _ms_to_dt(value: Any, path: str) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise Rejected(f"{path}: expected epoch milliseconds, got {value!r}")
+    try:
+        return datetime.fromtimestamp(value / 1000.0, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise Rejected(f"{path}: {value!r} is not a valid time") from exc
+
+
+def _parse(message: Inbound, info: DeviceInfo, now: datetime) -> _Accepted:
+    body = message.payload
+    if isinstance(body, bytes | bytearray | str):
+        try:
+            body = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise Rejected(f"body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise Rejected("body must be a JSON object with id, version, params, method")
+    raw_id = body.get("id")
+    if raw_id is None or isinstance(raw_id, bool | dict | list) or str(raw_id) == "":
+        raise Rejected("id: missing (a message id is required to recognise redeliveries)")
+    msg_id = str(raw_id)[:64]
+    expected = method_for(message.identifier)
+    method = body.get("method", expected)
+    if method != expected:
+        raise Rejected(
+            f"method: {method!r} does not match the topic (expected {expected!r})", msg_id
+        )
+    params = body.get("params")
+    if not isinstance(params, dict):
+        raise Rejected("params: must be an object", msg_id)
+    when = _ms_to_dt(body["time"], "time") if "time" in body else now
+    model = info.model
+    if message.identifier == "property":
+        if not params:
+            raise Rejected("params: no property values", msg_id)
+        readings = []
+        latest = when
+        for key, raw in params.items():
+            prop = model.properties.get(key)
+            if prop is None:
+                raise Rejected(
+                    f"params.{key}: not a property of this product's thing model", msg_id
+                )
+            at = when
+            if (
+                isinstance(raw, dict)
+                and "value" in raw
+                and set(raw) <= {"value", "time"}
+                and (prop["dataType"]["type"] != "struct" or "time" in raw)
+            ):
+                if "time" in raw:
+                    at = _ms_to_dt(raw["time"], f"params.{key}.time")
+                raw = raw["value"]
+            try:
+                value = check_value(prop["dataType"], raw, f"params.{key}")
+            except ValueRejected as exc:
+                raise Rejected(str(exc), msg_id) from exc
+            if at - now > MAX_FUTURE:
+                raise Rejected(f"params.{key}.time: {at.isoformat()} is in the future", msg_id)
+            stored = to_stored(prop["dataType"], value)
+            readings.append((key, stored, at))
+            latest = max(latest, at)
+        return _Accepted(0, info, msg_id, latest, readings)
+    event = model.events.get(message.identifier)
+    if event is None:
+        raise Rejected(f"event {message.identifier!r} is not in this product's thing model", msg_id)
+    members = {m["identifier"]: m for m in event.get("outputData", [])}
+    clean = {}
+    for key, raw in (
+        params.get("value", params) if set(params) <= {"value", "time"} else params
+    ).items():
+        if key not in members:
+            raise Rejected(f"params.{key}: not an output of event {message.identifier!r}", msg_id)
+        try:
+            clean[key] = check_value(members[key]["dataType"], raw, f"params.{key}")
+        except ValueRejected as exc:
+            raise Rejected(str(exc), msg_id) from exc
+    if "time" in params and set(params) <= {"value", "time"}:
+        when = _ms_to_dt(params["time"], "params.time")
+    if when - now > MAX_FUTURE:
+        raise Rejected(f"time: {when.isoformat()} is in the future", msg_id)
+    return _Accepted(
+        0, info, msg_id, when, [], (message.identifier, event.get("type", EventType.INFO), clean)
+    )
+
+
+# --- SQL helpers (PostgreSQL and SQLite) -----------------------------------------------------------
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _dt(value: datetime):
+    return value if _pg() else connection.ops.adapt_datetimefield_value(value)
+
+
+def _json(value: Any):
+    if value is None:
+        return None
+    if _pg():
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _values(cursor, sql_head: str, rows: list[tuple], sql_tail: str = "", chunk: int = 400) -> list:
+    """Run a multi-row INSERT … VALUES in chunks; returns RETURNING rows if any."""
+    out = []
+    if not rows:
+        return out
+    width = len(rows[0])
+    one = "(" + ",".join(["%s"] * width) + ")"
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        params = [value for row in part for value in row]
+        cursor.execute(f"{sql_head} VALUES {','.join([one] * len(part))} {sql_tail}", params)
+        if cursor.description:
+            out.extend(cursor.fetchall())
+    return out
+
+
+def _insert_receipts(cursor, keys: list[tuple[int, str]], now: datetime) -> set[tuple[int, str]]:
+    rows = [(device_id, msg_id, _dt(now)) for device_id, msg_id in keys]
+    got = _values(
+        cursor,
+        "INSERT INTO iot_messagereceipt (device_id, msg_id, received_at)",
+        rows,
+        "ON CONFLICT (device_id, msg_id) DO NOTHING RETURNING device_id, msg_id",
+    )
+    return {(int(d), str(m)) for d, m in got}
+
+
+def _write_readings(cursor, rows: list[tuple]) -> None:
+    """rows: (time, device_id, property, value, value_text, value_json)."""
+    if not rows:
+        return
+    if _pg():
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(
+            "COPY iot_reading (time, device_id, property, value, value_text, value_json) FROM STDIN"
+        ) as copy:
+            for when, device_id, prop, value, text, js in rows:
+                copy.write_row(
+                    (
+                        when,
+                        device_id,
+                        prop,
+                        value,
+                        text,
+                        json.dumps(js, ensure_ascii=False) if js is not None else None,
+                    )
+                )
+        return
+    _values(
+        cursor,
+        "INSERT INTO iot_reading (time, device_id, property, value, value_text, value_json)",
+        [(_dt(t), d, p, v, tx, _json(js)) for t, d, p, v, tx, js in rows],
+        chunk=150,
+    )
+
+
+def _upsert_latest(cursor, rows: list[tuple]) -> None:
+    """rows: (device_id, property, time, value, value_text, value_json), one per key."""
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))
+    _values(
+        cursor,
+        "INSERT INTO iot_latestvalue AS l (device_id, property, time, value, value_text, value_json)",
+        [(d, p, _dt(t), v, tx, _json(js)) for d, p, t, v, tx, js in rows],
+        "ON CONFLICT (device_id, property) DO UPDATE SET time = excluded.time, value = excluded.value, "
+        "value_text = excluded.value_text, value_json = excluded.value_json "
+        "WHERE excluded.time >= l.time",
+        chunk=150,
+    )
+
+
+def _upsert_rollups(cursor, buckets: dict[tuple, list[float]]) -> None:
+    """buckets: (device_id, property, period, start) → [count, sum, min, max]."""
+    least, greatest = ("LEAST", "GREATEST") if _pg() else ("MIN", "MAX")
+    rows = [
+        (d, p, period, _dt(start), int(c), s, lo, hi)
+        for (d, p, period, start), (c, s, lo, hi) in sorted(buckets.items())
+    ]
+    _values(
+        cursor,
+        "INSERT INTO iot_readingrollup AS r (device_id, property, period, start, count, sum, min, max)",
+        rows,
+        f"ON CONFLICT (device_id, property, period, start) DO UPDATE SET count = r.count + excluded.count, "
+        f"sum = r.sum + excluded.sum, min = {least}(r.min, excluded.min), max = {greatest}(r.max, excluded.max)",
+        chunk=150,
+    )
+
+
+def _update_status(
+    cursor, per_device: dict[int, list[int]], now: datetime, ip: dict[int, str]
+) -> None:
+    """per_device: device_id → [accepted, rejected]. One UPDATE … FROM (VALUES …) per chunk."""
+    rows = [
+        (device_id, ok, bad, ip.get(device_id, ""))
+        for device_id, (ok, bad) in sorted(per_device.items())
+    ]
+    stamp = _dt(now)
+    for start in range(0, len(rows), 300):
+        part = rows[start : start + 300]
+        values = ",".join(["(%s, %s, %s, %s)"] * len(part))
+        params = [stamp, stamp] + [v for row in part for v in row]
+        cursor.execute(
+            "UPDATE iot_devicestatus SET "
+            f"state_since = CASE WHEN state = '{DeviceState.ONLINE}' THEN state_since ELSE %s END, "
+            f"state = '{DeviceState.ONLINE}', last_seen = %s, "
+            "messages_total = messages_total + v.ok, rejected_total = rejected_total + v.bad, "
+            "last_ip = CASE WHEN v.ip = '' THEN last_ip ELSE v.ip END "
+            "FROM (SELECT column1 AS device_id, column2 AS ok, column3 AS bad, column4 AS ip "
+            f"FROM (VALUES {values}) AS t) AS v WHERE iot_devicestatus.device_id = v.device_id",
+            params,
+        )
+
+
+def _minute(t: datetime) -> datetime:
+    return t.replace(second=0, microsecond=0)
+
+
+def _hour(t: datetime) -> datetime:
+    return t.replace(minute=0, second=0, microsecond=0)
+
+
+# --- the batch ------------------------------------------------------------------------------------
+def ingest_batch(messages: list[Inbound], *, evaluate_rules: bool = True) -> list[Outcome]:
+    """Validate and store a batch; see the module docstring. Never raises for a bad message."""
+    if not messages:
+        return []
+    try:
+        return _ingest(messages, evaluate_rules=evaluate_rules)
+    except Exception:
+        if len(messages) == 1:
+            logger.exception("ingest failed for one message")
+            m = messages[0]
+            return [
+                Outcome(
+                    C.CODE_SERVER_ERROR, message="server error", method=method_for(m.identifier)
+                )
+            ]
+        # A database error in a batch: retry one by one so one bad row cannot sink the others.
+        logger.exception("batch of %d failed; retrying one by one", len(messages))
+        return [ingest_batch([m], evaluate_rules=evaluate_rules)[0] for m in messages]
+
+
+def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
+    from xizang5g.iot.models import DeviceEvent, RejectedMessage
+
+    now = timezone.now()
+    directory.get_many({(m.product_key, m.device_name) for m in messages})
+    outcomes: list[Outcome | None] = [None] * len(messages)
+    accepted: list[_Accepted] = []
+    rejections: list[tuple[DeviceInfo, Inbound, str, str]] = []
+    auth_failures: dict[tuple[str, str], tuple[str, str]] = {}
+    for index, message in enumerate(messages):
+        method = method_for(message.identifier)
+        info = directory.get(message.product_key, message.device_name)
+        if info is None or not info.enabled:
+            reason = "unknown device" if info is None else "device disabled"
+            code = C.CODE_UNAUTHORIZED if info is None else C.CODE_DISABLED
+            outcomes[index] = Outcome(code, message=reason, method=method)
+            auth_failures[(message.product_key, message.device_name)] = (message.client_ip, reason)
+            continue
+        try:
+            item = _parse(message, info, now)
+        except Rejected as exc:
+            rejections.append((info, message, exc.msg_id, exc.reason))
+            outcomes[index] = Outcome(
+                C.CODE_INVALID_PARAMS, exc.msg_id, exc.reason, method, device_id=info.id
+            )
+            continue
+        item.index = index
+        accepted.append(item)
+
+    # Duplicates inside the batch itself (a redelivery that arrived before the first was acked).
+    first_of: dict[tuple[int, str], int] = {}
+    unique: list[_Accepted] = []
+    for item in accepted:
+        key = (item.info.id, item.msg_id)
+        if key in first_of:
+            outcomes[item.index] = Outcome(
+                C.CODE_OK,
+                item.msg_id,
+                "duplicate",
+                method_for(messages[item.index].identifier),
+                True,
+                item.info.id,
+            )
+        else:
+            first_of[key] = item.index
+            unique.append(item)
+
+    per_device: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    ips: dict[int, str] = {}
+    fresh: list[_Accepted] = []
+    rejected_counts: dict[int, int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        new = (
+            _insert_receipts(cursor, [(i.info.id, i.msg_id) for i in unique], now)
+            if unique
+            else set()
+        )
+        reading_rows, latest, buckets, events = [], {}, {}, []
+        for item in unique:
+            message = messages[item.index]
+            method = method_for(message.identifier)
+            if (item.info.id, item.msg_id) not in new:
+                outcomes[item.index] = Outcome(
+                    C.CODE_OK, item.msg_id, "duplicate", method, True, item.info.id
+                )
+                continue
+            outcomes[item.index] = Outcome(
+                C.CODE_OK, item.msg_id, "success", method, device_id=item.info.id
+            )
+            fresh.append(item)
+            per_device[item.info.id][0] += 1
+            if message.client_ip:
+                ips[item.info.id] = message.client_ip
+            device_id = item.info.id
+            for prop, stored, at in item.readings:
+                reading_rows.append((at, device_id, prop, stored.value, stored.text, stored.json))
+                key = (device_id, prop)
+                if key not in latest or latest[key][2] <= at:
+                    latest[key] = (device_id, prop, at, stored.value, stored.text, stored.json)
+                if stored.value is not None:
+                    for period, start in (("1m", _minute(at)), ("1h", _hour(at))):
+                        bucket = buckets.get((device_id, prop, period, start))
+                        if bucket is None:
+                            buckets[(device_id, prop, period, start)] = [
+                                1,
+                                stored.value,
+                                stored.value,
+                                stored.value,
+                            ]
+                        else:
+                            bucket[0] += 1
+                            bucket[1] += stored.value
+                            bucket[2] = min(bucket[2], stored.value)
+                            bucket[3] = max(bucket[3], stored.value)
+            if item.event is not None:
+                identifier, kind, params = item.event
+                events.append(
+                    DeviceEvent(
+                        device_id=device_id,
+                        time=item.time,
+                        identifier=identifier,
+                        event_type=kind,
+                        params=params,
+                    )
+                )
+        _write_readings(cursor, reading_rows)
+        _upsert_latest(cursor, list(latest.values()))
+        _upsert_rollups(cursor, buckets)
+        if events:
+            DeviceEvent.objects.bulk_create(events)
+        if rejections:
+            RejectedMessage.objects.bulk_create(
+                [
+                    RejectedMessage(
+                        device_id=info.id,
+                        time=now,
+                        channel=message.channel,
+                        topic=message.topic[:255],
+                        msg_id=msg_id,
+                        reason=reason[:2000],
+                        payload=_excerpt(message.payload),
+                    )
+                    for info, message, msg_id, reason in rejections
+                ]
+            )
+            for info, message, _msg_id, _reason in rejections:
+                per_device[info.id][1] += 1
+                if message.client_ip:
+                    ips.setdefault(info.id, message.client_ip)
+        if per_device:
+            _update_status(cursor, per_device, now, ips)
+        if rejections:
+            from xizang5g.iot.models import DeviceStatus
+
+            rejected_counts = dict(
+                DeviceStatus.objects.filter(
+                    device_id__in={i.id for i, *_ in rejections}
+                ).values_list("device_id", "rejected_total")
+            )
+        if evaluate_rules and fresh:
+            from xizang5g.iot.rules import engine
+
+            engine.on_batch(fresh, now=now)
+
+    for (product_key, device_name), (ip, reason) in auth_failures.items():
+        device_auth_failed.send(
+            sender=Inbound,
+            product_key=product_key,
+            device_name=device_name,
+            client_ip=ip,
+            reason=reason,
+        )
+    if rejections:
+        from xizang5g.iot.models import Device
+
+        devices = Device.objects.in_bulk({info.id for info, *_ in rejections})
+        for info, _message, _msg_id, reason in rejections:
+            payload_rejected.send(
+                sender=Inbound,
+                device=devices.get(info.id),
+                reason=reason,
+                count=rejected_counts.get(info.id, 0),
+            )
+    return outcomes  # type: ignore[return-value]
+
+
+def _excerpt(payload: Any) -> str:
+    if isinstance(payload, bytes | bytearray):
+        text = payload.decode("utf-8", errors="replace")
+    elif isinstance(payload, str):
+        text = payload
+    else:
+        text = json.dumps(payload, ensure_ascii=False, default=str)
+    return text[: C.REJECTED_PAYLOAD_CHARS]
+
+
+def status_post(*, product_key: str, device_name: str, online: bool, client_ip: str = "") -> bool:
+    """A device's status message (its MQTT will 'offline', or 'online' on connect)."""
+    from xizang5g.iot.models import DeviceStatus
+
+    info = directory.get(product_key, device_name)
+    if info is None:
+        return False
+    now = timezone.now()
+    state = DeviceState.ONLINE if online else DeviceState.OFFLINE
+    updates: dict[str, Any] = {"state": state, "state_since": now}
+    if online:
+        updates["last_seen"] = now
+    if client_ip:
+        updates["last_ip"] = client_ip
+    DeviceStatus.objects.filter(device_id=info.id).exclude(state=state).update(**updates)
+    return True
+
+
+def mark_offline(*, now: datetime | None = None, after_seconds: int | None = None) -> int:
+    """Devices not heard from for XZ5G_IOT_OFFLINE_SECONDS become offline."""
+    from django.conf import settings
+
+    from xizang5g.iot.models import DeviceStatus
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=after_seconds or settings.XZ5G_IOT_OFFLINE_SECONDS)
+    return DeviceStatus.objects.filter(state=DeviceState.ONLINE, last_seen__lt=cutoff).update(
+        state=DeviceState.OFFLINE, state_since=now
+    )
+
+
+def new_message_id() -> str:
+    return uuid.uuid4().hex[:16]

@@ -1,0 +1,258 @@
+"""Device rules: threshold with hysteresis, range, rate of change, no data, events.
+
+The engine keeps the enabled rules per product in memory (reloaded every few seconds or when a
+rule changes) and the firing state per (rule, device) in RuleState, so a restarted worker knows
+which alerts are live. A condition raises an alert in the alert centre with the de-duplication key
+`iot:{rule}:{device}`; when it clears (past the hysteresis) the alert is resolved.
+"""
+
+import logging
+import threading
+import time as _time
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from xizang5g.core.choices import AlertSource
+from xizang5g.iot.choices import Comparison, EventType, RuleKind
+
+logger = logging.getLogger(__name__)
+
+
+def dedup_key(rule_id: int, device_id: int) -> str:
+    return f"iot:{rule_id}:{device_id}"
+
+
+def threshold_state(rule, value: float, active: bool) -> bool:
+    """Whether a threshold rule fires for `value`, given whether it is firing now (hysteresis)."""
+    h = rule.hysteresis or 0
+    if rule.comparison == Comparison.BELOW:
+        return value < rule.threshold if not active else value < rule.threshold + h
+    return value > rule.threshold if not active else value > rule.threshold - h
+
+
+def range_state(rule, value: float, active: bool) -> bool:
+    h = rule.hysteresis or 0
+    if not active:
+        return value < rule.low or value > rule.high
+    return value < rule.low + h or value > rule.high - h
+
+
+class RuleEngine:
+    def __init__(self, ttl: float = 10.0):
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._loaded_at = -1e9
+        self._by_product: dict[int, list] = {}
+        self._active: set[tuple[int, int]] | None = None
+        self._last: dict[tuple[int, str], tuple[datetime, float]] = {}
+
+    def invalidate(self) -> None:
+        self._loaded_at = -1e9
+        self._active = None
+
+    # --- loading --------------------------------------------------------------------------
+    def _rules(self, product_id: int) -> list:
+        now = _time.monotonic()
+        if now - self._loaded_at > self.ttl:
+            from xizang5g.iot.models import Rule
+
+            by_product: dict[int, list] = {}
+            for rule in Rule.objects.filter(enabled=True).select_related("product"):
+                by_product.setdefault(rule.product_id, []).append(rule)
+            with self._lock:
+                self._by_product, self._loaded_at = by_product, now
+        return self._by_product.get(product_id, [])
+
+    def _active_set(self) -> set[tuple[int, int]]:
+        if self._active is None:
+            from xizang5g.iot.models import RuleState
+
+            self._active = set(
+                RuleState.objects.filter(active=True).values_list("rule_id", "device_id")
+            )
+        return self._active
+
+    # --- transitions ------------------------------------------------------------------------
+    def _set(
+        self, rule, device, firing: bool, *, at: datetime, message: str, details: dict
+    ) -> None:
+        from xizang5g.iot.models import RuleState
+
+        key = (rule.pk, device.id)
+        active = self._active_set()
+        if firing == (key in active):
+            return
+        RuleState.objects.update_or_create(
+            rule_id=rule.pk, device_id=device.id, defaults={"active": firing, "since": at}
+        )
+        if firing:
+            active.add(key)
+            self._raise(rule, device, at=at, message=message, details=details)
+        else:
+            active.discard(key)
+            self._resolve(rule, device, note=message)
+
+    def _raise(self, rule, device, *, at: datetime, message: str, details: dict) -> None:
+        from xizang5g.core.models import Unit
+        from xizang5g.core.services import alert_raise
+        from xizang5g.iot.models import Device
+
+        alert_raise(
+            source=AlertSource.DEVICE_RULE,
+            dedup_key=dedup_key(rule.pk, device.id),
+            title=f"{device}: {rule.name}",
+            severity=rule.severity,
+            message=message,
+            rule=rule.name,
+            unit=Unit(pk=device.unit_id),
+            obj=Device(pk=device.id),
+            details={
+                "rule_id": rule.pk,
+                "device_id": device.id,
+                "product_key": device.product_key,
+                "device_name": device.name,
+                **details,
+            },
+        )
+
+    def _resolve(self, rule, device, *, note: str) -> None:
+        from xizang5g.core.choices import AlertState
+        from xizang5g.core.models import Alert
+        from xizang5g.core.services import alert_resolve
+
+        live = (
+            Alert.objects.filter(dedup_key=dedup_key(rule.pk, device.id))
+            .exclude(state=AlertState.RESOLVED)
+            .first()
+        )
+        if live is not None:
+            alert_resolve(alert=live, note=note)
+
+    # --- evaluation -----------------------------------------------------------------------------
+    def on_batch(self, items, *, now: datetime) -> None:
+        """Evaluate the rules for freshly stored messages (called inside the ingest transaction)."""
+        for item in sorted(items, key=lambda i: i.time):
+            rules = self._rules(item.info.product_id)
+            if not rules:
+                continue
+            device = item.info
+            for rule in rules:
+                if rule.device_id and rule.device_id != device.id:
+                    continue
+                try:
+                    self._evaluate(rule, device, item, now=now)
+                except Exception:  # a broken rule must not stop ingest
+                    logger.exception("rule %s failed for device %s", rule.pk, device.id)
+
+    def _evaluate(self, rule, device, item, *, now: datetime) -> None:
+        kind = rule.kind
+        if kind == RuleKind.NO_DATA:
+            if (rule.pk, device.id) in self._active_set():
+                self._set(rule, device, False, at=now, message="data received again", details={})
+            return
+        if kind == RuleKind.EVENT:
+            if item.event is None:
+                return
+            identifier, event_type, params = item.event
+            if rule.event_identifier and rule.event_identifier != identifier:
+                return
+            if not rule.event_identifier and event_type == EventType.INFO:
+                return
+            self._raise(
+                rule,
+                device,
+                at=item.time,
+                message=f"event {identifier}: {params}",
+                details={"event": identifier, "params": params, "time": item.time.isoformat()},
+            )
+            return
+        for prop, stored, at in item.readings:
+            if prop != rule.property or stored.value is None:
+                continue
+            value = stored.value
+            active = (rule.pk, device.id) in self._active_set()
+            details = {"property": prop, "value": value, "time": at.isoformat()}
+            if kind == RuleKind.THRESHOLD:
+                firing = threshold_state(rule, value, active)
+                word = "below" if rule.comparison == Comparison.BELOW else "above"
+                message = (
+                    f"{prop} = {value:g} ({word} {rule.threshold:g})"
+                    if firing
+                    else f"{prop} = {value:g}: back within {rule.threshold:g} ± {rule.hysteresis:g}"
+                )
+            elif kind == RuleKind.RANGE:
+                firing = range_state(rule, value, active)
+                message = (
+                    f"{prop} = {value:g} outside [{rule.low:g}, {rule.high:g}]"
+                    if firing
+                    else f"{prop} = {value:g}: back inside [{rule.low:g}, {rule.high:g}]"
+                )
+            elif kind == RuleKind.RATE:
+                previous = self._previous(device.id, prop)
+                self._last[(device.id, prop)] = (at, value)
+                if previous is None or at <= previous[0]:
+                    continue
+                minutes = (at - previous[0]).total_seconds() / 60.0
+                rate = abs(value - previous[1]) / minutes
+                details["rate_per_minute"] = rate
+                limit = rule.rate_per_minute
+                firing = (
+                    rate > limit if not active else rate > max(limit - (rule.hysteresis or 0), 0)
+                )
+                message = f"{prop} changes {rate:.3g}/min (limit {limit:g}/min)"
+            else:
+                continue
+            self._set(rule, device, firing, at=at, message=message, details=details)
+
+    def _previous(self, device_id: int, prop: str) -> tuple[datetime, float] | None:
+        key = (device_id, prop)
+        if key not in self._last:
+            from xizang5g.iot.models import Reading
+
+            row = (
+                Reading.objects.filter(device_id=device_id, property=prop, value__isnull=False)
+                .order_by("-time")
+                .values_list("time", "value")
+                .first()
+            )
+            if row is None:
+                return None
+            self._last[key] = row
+        return self._last[key]
+
+    def check_no_data(self, *, now: datetime | None = None) -> int:
+        """Raise 'no data for N minutes' alerts (run periodically by the worker or a command)."""
+        from xizang5g.iot.ingest import directory
+        from xizang5g.iot.models import DeviceStatus, Rule
+
+        now = now or timezone.now()
+        raised = 0
+        rules = Rule.objects.filter(enabled=True, kind=RuleKind.NO_DATA).select_related("product")
+        for rule in rules:
+            cutoff = now - timedelta(minutes=rule.minutes or 0)
+            stale = DeviceStatus.objects.filter(
+                device__product_id=rule.product_id,
+                device__enabled=True,
+                last_seen__isnull=False,
+                last_seen__lt=cutoff,
+            ).select_related("device")
+            if rule.device_id:
+                stale = stale.filter(device_id=rule.device_id)
+            for status in stale:
+                info = directory.get(rule.product.product_key, status.device.name)
+                if info is None or (rule.pk, info.id) in self._active_set():
+                    continue
+                self._set(
+                    rule,
+                    info,
+                    True,
+                    at=now,
+                    message=f"no data for {rule.minutes} minutes (last {status.last_seen:%Y-%m-%d %H:%M:%S})",
+                    details={"last_seen": status.last_seen.isoformat()},
+                )
+                raised += 1
+        return raised
+
+
+engine = RuleEngine()

@@ -1,0 +1,174 @@
+"""End to end over a real broker: the embedded amqtt always, Mosquitto when MQTT_URL is set."""
+
+import time
+import uuid
+
+import pytest
+
+from tests.iot.conftest import body, wait_until
+from xizang5g.core.choices import AlertSource, AlertState
+from xizang5g.core.models import Alert
+from xizang5g.iot import services
+from xizang5g.iot.choices import RuleKind
+from xizang5g.iot.models import DeviceStatus, LatestValue, Reading, RejectedMessage
+
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+
+
+def test_publish_store_alert_and_reply(device_and_secret, start_worker, connect_device):
+    device, secret = device_and_secret
+    services.rule_create(
+        product=device.product,
+        name="库水位过高",
+        kind=RuleKind.THRESHOLD,
+        property="level",
+        threshold=80,
+        hysteresis=5,
+        severity="critical",
+    )
+    start_worker()
+    client = connect_device(device, secret)
+
+    client.publish(body({"level": 50.5, "pump": True}, "m-1"))
+    client.publish(body({"level": 91.0}, "m-2"))
+    replies = client.wait_replies(2)
+    assert [(r["id"], r["code"]) for r in replies] == [("m-1", 200), ("m-2", 200)]
+    assert replies[0]["method"] == "thing.event.property.post"
+
+    assert Reading.objects.filter(device=device, property="level").count() == 2
+    assert LatestValue.objects.get(device=device, property="level").value == 91.0
+    alert = Alert.objects.get(dedup_key__startswith="iot:")
+    assert alert.source == AlertSource.DEVICE_RULE
+    assert alert.state == AlertState.OPEN and alert.severity == "critical"
+    assert alert.unit_id == device.unit_id and alert.object_id == str(device.pk)
+    assert DeviceStatus.objects.get(device=device).state == "online"
+
+    # Hysteresis: 78 is below 80 but not below 75, so the alert stays; 70 resolves it.
+    client.publish(body({"level": 78.0}, "m-3"))
+    client.wait_replies(3)
+    alert.refresh_from_db()
+    assert alert.state == AlertState.OPEN
+    client.publish(body({"level": 70.0}, "m-4"))
+    client.wait_replies(4)
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED
+
+
+def test_malformed_rejected_good_ones_in_the_burst_stored(
+    device_and_secret, start_worker, connect_device
+):
+    device, secret = device_and_secret
+    start_worker()
+    client = connect_device(device, secret)
+    good = [body({"level": float(i)}, f"ok-{i}") for i in range(20)]
+    burst = [
+        *good[:7],
+        b"{not json",
+        body({"level": 180.0}, "bad-range"),
+        *good[7:14],
+        body({"nope": 1}, "bad-prop"),
+        body({"level": "high"}, "bad-type"),
+        *good[14:],
+    ]
+    for message in burst:
+        client.publish(message)
+    replies = client.wait_replies(len(burst))
+    assert len(replies) == len(burst)
+    codes = {r["id"]: r["code"] for r in replies if r["id"]}
+    assert all(codes[f"ok-{i}"] == 200 for i in range(20))
+    assert codes["bad-range"] == 460 and codes["bad-prop"] == 460 and codes["bad-type"] == 460
+    assert Reading.objects.filter(device=device).count() == 20
+    reasons = list(RejectedMessage.objects.filter(device=device).values_list("reason", flat=True))
+    assert len(reasons) == 4
+    assert any("params.level: 180.0 is above the maximum 100" in r for r in reasons)
+    assert any("not valid JSON" in r for r in reasons)
+    assert any("params.nope: not a property" in r for r in reasons)
+    assert any("params.level: expected a number" in r for r in reasons)
+    assert DeviceStatus.objects.get(device=device).rejected_total == 4
+
+
+def test_qos1_redelivery_stored_once(device_and_secret, start_worker, connect_device):
+    device, secret = device_and_secret
+    start_worker()
+    client = connect_device(device, secret)
+    message = body({"level": 12.0, "seepage": 3.5}, "same-id")
+    client.publish(message)
+    client.wait_replies(1)
+    client.publish(message)  # what a device does when its PUBACK was lost
+    replies = client.wait_replies(2)
+    assert [r["code"] for r in replies] == [200, 200]
+    assert replies[1]["message"] == "duplicate"
+    assert Reading.objects.filter(device=device).count() == 2  # two properties, stored once
+
+
+def test_kill_worker_mid_stream_loses_nothing(device_and_secret, start_worker, connect_device):
+    device, secret = device_and_secret
+    client_id = f"persist-{uuid.uuid4().hex[:6]}"
+    worker = start_worker(client_id)
+    client = connect_device(device, secret)
+    total = 300
+    for i in range(total):
+        client.publish(body({"level": float(i % 100)}, f"k-{i}"))
+        if i == 100:
+            worker.kill()  # crash: whatever it had not acknowledged stays with the broker
+    time.sleep(0.5)
+    stored_at_kill = Reading.objects.filter(device=device).count()
+    assert stored_at_kill < total
+    start_worker(client_id)  # same client id: the persistent session comes back
+    assert wait_until(lambda: Reading.objects.filter(device=device).count() >= total, timeout=30)
+    ids = set(Reading.objects.filter(device=device).values_list("value", flat=True))
+    assert Reading.objects.filter(device=device).count() == total
+    assert len(ids) == 100
+
+
+def test_unknown_device_and_wrong_secret(device_and_secret, broker, start_worker):
+    """The embedded broker refuses a wrong secret; any broker's worker drops unknown devices."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.client import CallbackAPIVersion
+
+    from xizang5g.iot.signals import device_auth_failed
+
+    device, _secret = device_and_secret
+    seen = []
+    handler = lambda sender, **kw: seen.append(kw)  # noqa: E731
+    device_auth_failed.connect(handler)
+    try:
+        start_worker()
+        if broker.auth:
+            client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="intruder")
+            client.username_pw_set(f"{device.name}&{device.product.product_key}", "wrong")
+            result = {}
+            client.on_connect = lambda c, u, f, rc, p=None: result.setdefault("rc", rc)
+            client.connect(broker.host, broker.port)
+            client.loop_start()
+            assert wait_until(lambda: "rc" in result, 10)
+            client.loop_stop()
+            assert result["rc"].is_failure
+            assert any(s["reason"] == "wrong secret" for s in seen)
+        else:
+            client = mqtt.Client(
+                CallbackAPIVersion.VERSION2, client_id="ghost", protocol=mqtt.MQTTv5
+            )
+            client.connect(broker.host, broker.port)
+            client.loop_start()
+            client.publish(
+                "/sys/nokey/ghost/thing/event/property/post",
+                '{"id":"1","params":{"level":1}}',
+                qos=1,
+            ).wait_for_publish(5)
+            assert wait_until(lambda: any(s["reason"] == "unknown device" for s in seen), 10)
+            client.loop_stop()
+    finally:
+        device_auth_failed.disconnect(handler)
+
+
+def test_will_message_marks_device_offline(device_and_secret, start_worker, connect_device):
+    device, secret = device_and_secret
+    start_worker()
+    client = connect_device(device, secret, will=True)
+    client.publish(body({"level": 1.0}))
+    client.wait_replies(1)
+    assert DeviceStatus.objects.get(device=device).state == "online"
+    client.client.loop_stop()
+    client.client.socket().close()  # an unclean drop: the broker publishes the will
+    assert wait_until(lambda: DeviceStatus.objects.get(device=device).state == "offline", 20)
