@@ -83,8 +83,9 @@ def _backed_up_models():
 def _dump_database() -> bytes:
     """Every row of every backed-up model as loaddata JSON (no natural keys), in one snapshot."""
     objects: list[dict] = []
+    outer = connection.in_atomic_block  # inside a caller's transaction its snapshot applies
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not outer:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         for model in _backed_up_models():

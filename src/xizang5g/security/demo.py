@@ -154,6 +154,9 @@ def demo_load(*, now: datetime | None = None) -> DemoReport:
     with acting_as(None):
         operator = _operator()
     services.sigma_rules_sync()
+    from xizang5g.security.partitions import event_partitions_ensure
+
+    event_partitions_ensure()
     with acting_as(operator), transaction.atomic():
         systems = {}
         for (

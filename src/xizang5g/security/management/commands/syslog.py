@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--flush-seconds", type=float, default=0.5)
 
     def handle(self, *args, **options):
+        from xizang5g.security.partitions import event_partitions_ensure
+
+        created = event_partitions_ensure()
+        if created:
+            self.stdout.write(f"Created event partitions: {', '.join(created)}")
         server = SyslogServer(
             host=options["host"],
             udp_port=None if options["udp_port"] < 0 else options["udp_port"],
