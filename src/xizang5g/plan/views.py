@@ -121,6 +121,7 @@ def _dashboard_chart_data(plan, rows, as_of) -> dict:
             for d in AdminDivision.objects.filter(level="prefecture")
         ],
         "points": points,
+        "count_label": _("Pilot projects"),
     }
 
 

@@ -35,7 +35,7 @@
       var byState = {};
       data.points.forEach(function (p) { (byState[p.state] = byState[p.state] || []).push(p); });
       var series = [{
-        type: "map", map: "xizang", geoIndex: 0, name: "count", data: data.prefectures
+        type: "map", map: "xizang", geoIndex: 0, name: data.count_label, data: data.prefectures
       }];
       data.states.forEach(function (s) {
         if (!byState[s.code]) return;
@@ -48,7 +48,7 @@
       chart.hideLoading();
       chart.setOption({
         tooltip: { trigger: "item" },
-        legend: { bottom: 0, type: "scroll" },
+        legend: { bottom: 0, type: "scroll", data: data.states.map(function (s) { return s.label; }) },
         visualMap: { min: 0, max: max, left: 10, bottom: 40, calculable: false, seriesIndex: 0,
                      inRange: { color: ["#eef4fb", "#9ec1e6", "#0b4a8b"] }, text: ["", ""], itemHeight: 80 },
         geo: { map: "xizang", roam: true, label: { show: true, fontSize: 11, color: "#33475b" },
