@@ -18,13 +18,13 @@ logger = logging.getLogger(__name__)
 
 
 def _db_call(func, *args, **kwargs):
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     close_old_connections()
     try:
         return func(*args, **kwargs)
     finally:
-        close_old_connections()
+        connection.close()  # logins are rare; keep no idle connection per pool thread
 
 
 class DeviceAuthPlugin(BaseAuthPlugin):

@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from paho.mqtt.client import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -218,7 +218,7 @@ class IngestWorker:
             if self.housekeeping and time.monotonic() >= next_housekeeping:
                 self._housekeep()
                 next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
-        close_old_connections()
+        connections.close_all()
 
     def _take(self) -> list:
         try:
