@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core.choices import Role
+from xizang5g.core.fields import EncryptedTextField
 
 
 class User(AbstractUser):
@@ -20,7 +21,9 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.VIEWER)
-    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    # Personal information: SM4-encrypted at rest (xizang5g.core.fields). E-mail stays plain because
+    # Django's password reset looks users up by `email__iexact`, which ciphertext cannot answer.
+    full_name = EncryptedTextField(_("full name"), max_length=100, blank=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     class Meta:
