@@ -28,3 +28,12 @@ def system(operator, make_unit):
         filing_status="filed",
         holds_personal_data=True,
     )
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Assertions on messages read the English source text, whatever catalogues are compiled."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

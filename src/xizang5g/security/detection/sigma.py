@@ -125,6 +125,11 @@ def parse_rule(text: str) -> ParsedRule:
     if problems:
         raise RuleError(problems)
     warnings: list[str] = []
+    for condition in rule.detection.parsed_condition:
+        try:
+            condition.parsed  # noqa: B018 - parsing raises on undefined identifiers and syntax errors
+        except SigmaError as exc:
+            problems.append(f"condition {condition.condition!r}: {exc}")
     try:
         issues = _validator().validate_rule(rule)
     except SigmaError as exc:
