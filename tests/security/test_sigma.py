@@ -38,12 +38,12 @@ def test_modifiers_and_case_insensitivity():
   condition: sel and not filter
 """)
     )
-    ok = dict(
-        message="FAILED password for ROOT",
-        user="Administrator",
-        host="www.XZ.gov.cn",
-        src_ip="203.0.113.5",
-    )
+    ok = {
+        "message": "FAILED password for ROOT",
+        "user": "Administrator",
+        "host": "www.XZ.gov.cn",
+        "src_ip": "203.0.113.5",
+    }
     assert matches(engine, **ok)
     assert not matches(engine, **{**ok, "src_ip": "10.1.2.3"})
     assert not matches(engine, **{**ok, "message": "Failed password for admin"})
