@@ -9,6 +9,10 @@
   (:class:`ProfileSet`) ready for :meth:`xizang5g.radio.p452.PathBatch.from_flat`.
 
 Geometry uses a spherical Earth of radius 6371 km (as ITU-R P.2001 Attachment H).
+
+Speed: the points and, for the two grid DEMs of this module, the bilinear heights are computed by
+compiled kernels (:mod:`._terrain_kernels`) in one pass per path, without per-point temporaries;
+any other :class:`Dem` is sampled through its ``sample`` method in bounded chunks of points.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from . import _terrain_kernels as _tk
 from .constants import EARTH_RADIUS_KM
 from .errors import RadioInputError
 
@@ -41,18 +46,19 @@ class Dem(Protocol):
     def sample(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray: ...
 
 
-def _bilinear(grid: np.ndarray, col: np.ndarray, row: np.ndarray) -> np.ndarray:
-    """Bilinear interpolation at fractional (col, row) pixel-centre coordinates, edge-clamped."""
-    ny, nx = grid.shape
-    col = np.clip(col, 0.0, nx - 1.0)
-    row = np.clip(row, 0.0, ny - 1.0)
-    c0 = np.minimum(np.floor(col).astype(np.int64), nx - 2)
-    r0 = np.minimum(np.floor(row).astype(np.int64), ny - 2)
-    fc = col - c0
-    fr = row - r0
-    top = grid[r0, c0] * (1.0 - fc) + grid[r0, c0 + 1] * fc
-    bottom = grid[r0 + 1, c0] * (1.0 - fc) + grid[r0 + 1, c0 + 1] * fc
-    return top * (1.0 - fr) + bottom * fr
+# Points per chunk when a DEM without a compiled grid path is sampled through ``sample``:
+# bounds the temporaries of that call (about 8 arrays of 8 bytes per point, ~64 MB).
+_SAMPLE_CHUNK_POINTS = 1 << 20
+
+
+def _sample_mapped(grid: np.ndarray, mapping: np.ndarray, x, y) -> np.ndarray:
+    """Bilinear heights of ``grid`` at (x, y) through the grid mapping (compiled kernel)."""
+    x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
+    out = np.empty(x.shape)
+    _tk.sample_grid(
+        grid, mapping, np.ascontiguousarray(x).ravel(), np.ascontiguousarray(y).ravel(), out.ravel()
+    )
+    return out
 
 
 class RasterDem:
@@ -87,8 +93,17 @@ class RasterDem:
         if nodata is not None:
             invalid |= data == nodata
         data[invalid] = nodata_m
-        self._grid = data
+        self._grid = np.ascontiguousarray(data)
         self._geographic = self.crs is None or self.crs.is_geographic
+        inv = self._inverse
+        # Raster (x, y) -> pixel-centre (col, row): the affine maps to corners, centres at +0.5.
+        self._mapping = np.array(
+            [inv.a, inv.b, inv.c, 0.5, 1.0, inv.d, inv.e, inv.f, 0.5, 1.0], dtype=np.float64
+        )
+
+    def _lonlat_grid(self):
+        """(grid, mapping) sampling this DEM directly at lon/lat, or None if it is projected."""
+        return (self._grid, self._mapping) if self._geographic else None
 
     def sample(self, lon, lat):
         """Terrain height (m) at ``lon``, ``lat`` (degrees, any broadcastable shapes)."""
@@ -98,14 +113,7 @@ class RasterDem:
             from rasterio.warp import transform
 
             x, y = (np.asarray(v) for v in transform("EPSG:4326", self.crs, x, y))
-        inv = self._inverse
-        x = np.asarray(x, float)
-        y = np.asarray(y, float)
-        col = inv.a * x + inv.b * y + inv.c
-        row = inv.d * x + inv.e * y + inv.f
-        # The affine maps to pixel corners; pixel centres sit at +0.5.
-        out = _bilinear(self._grid, col - 0.5, row - 0.5)
-        return out.reshape(lon.shape)
+        return _sample_mapped(self._grid, self._mapping, x, y).reshape(lon.shape)
 
 
 class SyntheticPlateauDem:
@@ -159,15 +167,19 @@ class SyntheticPlateauDem:
         # Fold the field into ridges (|x| shaping), typical of dissected plateau relief.
         field = -np.abs(field - np.median(field))
         field = (field - field.min()) / (field.max() - field.min())
-        self._grid = h_min_m + (h_max_m - h_min_m) * field
+        self._grid = np.ascontiguousarray(h_min_m + (h_max_m - h_min_m) * field)
         self.shape = self._grid.shape
+        # (lon, lat) -> pixel (col, row) = ((lon - lon0) / res, (lat - lat0) / res).
+        res = self.resolution_deg
+        self._mapping = np.array([1.0, 0.0, -lon0, 0.0, res, 0.0, 1.0, -lat0, 0.0, res])
+
+    def _lonlat_grid(self):
+        """(grid, mapping) sampling this DEM at lon/lat (see :mod:`._terrain_kernels`)."""
+        return self._grid, self._mapping
 
     def sample(self, lon, lat):
         """Terrain height (m) at ``lon``, ``lat`` (degrees); row 0 is the southern edge."""
-        lon, lat = np.broadcast_arrays(np.asarray(lon, float), np.asarray(lat, float))
-        col = (lon - self.bounds[0]) / self.resolution_deg
-        row = (lat - self.bounds[1]) / self.resolution_deg
-        return _bilinear(self._grid, col.ravel(), row.ravel()).reshape(lon.shape)
+        return _sample_mapped(self._grid, self._mapping, lon, lat)
 
 
 def great_circle_distance_km(lon1, lat1, lon2, lat2):
@@ -200,9 +212,15 @@ def destination_point(lon, lat, bearing_deg, distance_km):
     return np.degrees(lam2), np.degrees(phi2)
 
 
-def _unit_vectors(lon, lat):
-    lam, phi = np.radians(lon), np.radians(lat)
-    return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
+def _compiled_grid(dem):
+    """(grid, mapping) when ``dem`` is one of this module's grid DEMs sampled as-is, else None.
+
+    A subclass that overrides ``sample`` keeps its own sampling (it goes through ``sample``).
+    """
+    for cls in (SyntheticPlateauDem, RasterDem):
+        if isinstance(dem, cls) and type(dem).sample is cls.sample:
+            return dem._lonlat_grid()
+    return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,11 +270,23 @@ def profiles(tx_lon, tx_lat, rx_lon, rx_lat, spacing_m, dem: Dem, *, min_points:
     tx_lon, tx_lat, rx_lon, rx_lat, spacing = (
         np.atleast_1d(np.asarray(v, float)) for v in (tx_lon, tx_lat, rx_lon, rx_lat, spacing_m)
     )
-    tx_lon, tx_lat, rx_lon, rx_lat, spacing = np.broadcast_arrays(
-        tx_lon, tx_lat, rx_lon, rx_lat, spacing
-    )
+    try:
+        tx_lon, tx_lat, rx_lon, rx_lat, spacing = np.broadcast_arrays(
+            tx_lon, tx_lat, rx_lon, rx_lat, spacing
+        )
+    except ValueError as exc:
+        raise RadioInputError(
+            f"coordinates and spacing_m have incompatible shapes: {exc}"
+        ) from None
+    if tx_lon.ndim != 1:
+        raise RadioInputError("coordinates and spacing_m must be scalars or 1-D arrays")
     if np.any(~np.isfinite(spacing) | (spacing <= 0)):
         raise RadioInputError("spacing_m must be positive and finite")
+    for name, v in (("tx_lon", tx_lon), ("tx_lat", tx_lat), ("rx_lon", rx_lon), ("rx_lat", rx_lat)):
+        if not np.all(np.isfinite(v)):
+            raise RadioInputError(
+                f"pair {int(np.flatnonzero(~np.isfinite(v))[0])}: {name} is not finite"
+            )
     dist_km = great_circle_distance_km(tx_lon, tx_lat, rx_lon, rx_lat)
     if np.any(dist_km <= 0):
         bad = int(np.flatnonzero(dist_km <= 0)[0])
@@ -264,21 +294,34 @@ def profiles(tx_lon, tx_lat, rx_lon, rx_lat, spacing_m, dem: Dem, *, min_points:
     n_pts = np.maximum(np.ceil(dist_km * 1000.0 / spacing).astype(np.int64) + 1, min_points)
     offsets = np.zeros(n_pts.size + 1, dtype=np.int64)
     np.cumsum(n_pts, out=offsets[1:])
-    pid = np.repeat(np.arange(n_pts.size), n_pts)
-    local = np.arange(offsets[-1]) - offsets[pid]
-    frac = local / (n_pts[pid] - 1.0)
-    # Spherical linear interpolation between the terminal unit vectors.
-    a = _unit_vectors(tx_lon, tx_lat)
-    b = _unit_vectors(rx_lon, rx_lat)
-    omega = dist_km / EARTH_RADIUS_KM
-    sin_o = np.sin(omega)
-    w_a = np.sin((1.0 - frac) * omega[pid]) / sin_o[pid]
-    w_b = np.sin(frac * omega[pid]) / sin_o[pid]
-    v = w_a[:, None] * a[pid] + w_b[:, None] * b[pid]
-    lat = np.degrees(np.arcsin(np.clip(v[:, 2], -1.0, 1.0)))
-    lon = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
-    lon = np.where(lon - tx_lon[pid] > 180.0, lon - 360.0, lon)
-    lon = np.where(lon - tx_lon[pid] < -180.0, lon + 360.0, lon)
-    d_km = frac * dist_km[pid]
-    h_m = np.asarray(dem.sample(lon, lat), float)
+    total = int(offsets[-1])
+    d_km = np.empty(total)
+    h_m = np.empty(total)
+    lon = np.empty(total)
+    lat = np.empty(total)
+    args = tuple(np.ascontiguousarray(v) for v in (tx_lon, tx_lat, rx_lon, rx_lat, dist_km))
+    n_paths = n_pts.size
+    grid = _compiled_grid(dem)
+    if grid is not None:
+        # Points and bilinear heights in one compiled pass; no temporaries beyond the outputs.
+        _tk.great_circle_profiles_on_grid(
+            *args, EARTH_RADIUS_KM, offsets, 0, n_paths, grid[0], grid[1], d_km, h_m, lon, lat
+        )
+        return ProfileSet(d_km=d_km, h_m=h_m, lon=lon, lat=lat, offsets=offsets)
+    # Any other DEM: compiled points, then ``dem.sample`` on chunks of whole paths.
+    p0 = 0
+    while p0 < n_paths:
+        p1 = int(np.searchsorted(offsets, offsets[p0] + _SAMPLE_CHUNK_POINTS, side="right")) - 1
+        p1 = min(max(p1, p0 + 1), n_paths)
+        s, e = int(offsets[p0]), int(offsets[p1])
+        _tk.great_circle_points(
+            *args, EARTH_RADIUS_KM, offsets, p0, p1, d_km[s:e], lon[s:e], lat[s:e]
+        )
+        heights = np.asarray(dem.sample(lon[s:e], lat[s:e]), float)
+        if heights.shape != (e - s,):
+            raise RadioInputError(
+                f"{type(dem).__name__}.sample returned shape {heights.shape}, expected ({e - s},)"
+            )
+        h_m[s:e] = heights
+        p0 = p1
     return ProfileSet(d_km=d_km, h_m=h_m, lon=lon, lat=lat, offsets=offsets)
