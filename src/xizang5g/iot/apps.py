@@ -7,4 +7,4 @@ class IotConfig(AppConfig):
     label = "iot"
     verbose_name = _("IoT data hub")
     # Entries of the top navigation: label, URL name, icon (see core.context_processors).
-    nav = []
+    nav = [{"label": _("IoT hub"), "url": "iot:device_list", "icon": "cpu", "order": 40}]

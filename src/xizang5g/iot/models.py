@@ -69,6 +69,11 @@ class Product(ChangeLoggedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("iot:product_detail", args=[self.product_key])
+
     @property
     def properties(self) -> list[dict]:
         return list((self.thing_model or {}).get("properties", []))
@@ -124,6 +129,11 @@ class Device(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.label or self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("iot:device_detail", args=[self.pk])
 
     @property
     def mqtt_username(self) -> str:

@@ -1,0 +1,497 @@
+"""IoT hub API (/api/v1/iot/): products and thing models, devices, latest values, history with time
+range and rollup, rules; HTTP ingest for devices; the broker auth hook.
+
+User endpoints use the platform's API auth (bearer token or session). Two endpoints are for
+machines: `POST /ingest` authenticates the device with HTTP Basic (username
+`{device_name}&{product_key}`, password = device secret: the MQTT convention), and
+`POST /mqtt/auth` / `POST /mqtt/acl` are called by the broker (EMQX HTTP authentication,
+mosquitto-go-auth HTTP backend) to check a device's login and topics.
+"""
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.security import HttpBasicAuth
+
+from xizang5g.core.models import Unit
+from xizang5g.iot import auth as device_auth
+from xizang5g.iot import selectors, services
+from xizang5g.iot.choices import IngestChannel, Rollup
+from xizang5g.iot.ingest import Inbound, ingest_batch
+from xizang5g.iot.models import Device, Product, Rule
+from xizang5g.iot.tsl import ThingModelError
+
+router = Router(tags=["iot"])
+
+
+# --- schemas ---------------------------------------------------------------------------------------
+class ErrorOut(Schema):
+    detail: Any
+
+
+class ThingModelErrorOut(Schema):
+    detail: str
+    errors: list[dict] = Field(description="each problem with its JSON path")
+
+
+class ProductOut(Schema):
+    product_key: str
+    name: str
+    description: str
+    unit: str | None
+    devices: int
+    properties: int
+    events: int
+    services: int
+
+
+class ProductIn(Schema):
+    name: str
+    description: str = ""
+    unit: str | None = Field(None, description="unit code")
+    thing_model: dict = Field(default_factory=dict)
+
+
+class DeviceOut(Schema):
+    id: int
+    product_key: str
+    name: str
+    label: str
+    unit: str
+    project: str | None
+    enabled: bool
+    state: str
+    last_seen: datetime | None
+    lon: float | None
+    lat: float | None
+    messages: int
+    rejected: int
+
+
+class DeviceIn(Schema):
+    product_key: str
+    name: str
+    unit: str = Field(description="unit code")
+    label: str = ""
+    project: str | None = Field(None, description="project code")
+    lon: float | None = None
+    lat: float | None = None
+    location: str = ""
+
+
+class DeviceCreatedOut(DeviceOut):
+    secret: str = Field(description="shown once; stored hashed")
+    mqtt_username: str
+
+
+class LatestOut(Schema):
+    property: str
+    time: datetime
+    value: Any
+
+
+class HistoryFilters(Schema):
+    property: str
+    start: datetime | None = None
+    end: datetime | None = None
+    rollup: Rollup | None = Field(None, description="raw, 1m or 1h; chosen from the range if empty")
+
+
+class HistoryOut(Schema):
+    property: str
+    rollup: str
+    start: str
+    end: str
+    points: list[list] = Field(description="raw: [time, value]; rollups: [start, avg, min, max]")
+
+
+class RejectedOut(Schema):
+    time: datetime
+    channel: str
+    topic: str
+    msg_id: str
+    reason: str
+    payload: str
+
+
+class RuleIn(Schema):
+    product_key: str
+    name: str
+    kind: str
+    device_id: int | None = None
+    property: str = ""
+    comparison: str = "above"
+    threshold: float | None = None
+    hysteresis: float = 0
+    low: float | None = None
+    high: float | None = None
+    rate_per_minute: float | None = None
+    minutes: int | None = None
+    event_identifier: str = ""
+    severity: str = "major"
+    enabled: bool = True
+
+
+class RuleOut(RuleIn):
+    id: int
+
+
+class DeviceFilters(Schema):
+    state: str | None = None
+    product: str | None = Field(None, description="product key")
+    q: str | None = None
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class IngestResult(Schema):
+    id: str
+    code: int
+    message: str
+
+
+class IngestOut(Schema):
+    results: list[IngestResult]
+
+
+class BrokerAuthIn(Schema):
+    username: str = ""
+    password: str = ""
+    clientid: str = ""
+    peerhost: str = ""
+
+
+class BrokerAclIn(Schema):
+    username: str = ""
+    topic: str
+    action: str = Field("publish", description="publish or subscribe")
+
+
+class BrokerDecision(Schema):
+    result: str
+    is_superuser: bool = False
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+def _product_out(product: Product) -> dict:
+    return {
+        "product_key": product.product_key,
+        "name": product.name,
+        "description": product.description,
+        "unit": product.unit.code if product.unit_id else None,
+        "devices": getattr(product, "n_devices", None) or product.devices.count(),
+        "properties": len(product.properties),
+        "events": len(product.events),
+        "services": len(product.services),
+    }
+
+
+def _device_out(device: Device) -> dict:
+    status = getattr(device, "status", None)
+    return {
+        "id": device.pk,
+        "product_key": device.product.product_key,
+        "name": device.name,
+        "label": device.label,
+        "unit": device.unit.code,
+        "project": device.project.code if device.project_id else None,
+        "enabled": device.enabled,
+        "state": status.state if status else "inactive",
+        "last_seen": status.last_seen if status else None,
+        "lon": device.lon,
+        "lat": device.lat,
+        "messages": status.messages_total if status else 0,
+        "rejected": status.rejected_total if status else 0,
+    }
+
+
+def _rule_out(rule: Rule) -> dict:
+    return {
+        "id": rule.pk,
+        "product_key": rule.product.product_key,
+        "device_id": rule.device_id,
+        **{
+            f: getattr(rule, f)
+            for f in (
+                "name",
+                "kind",
+                "property",
+                "comparison",
+                "threshold",
+                "hysteresis",
+                "low",
+                "high",
+                "rate_per_minute",
+                "minutes",
+                "event_identifier",
+                "severity",
+                "enabled",
+            )
+        },
+    }
+
+
+def _thing_model_error(exc: ThingModelError) -> tuple[int, dict]:
+    return 422, {"detail": str(exc), "errors": [{"path": p, "message": m} for p, m in exc.errors]}
+
+
+# --- products -----------------------------------------------------------------------------------------
+@router.get("/products", response=list[ProductOut], summary="Products and their thing models")
+def products(request, q: str | None = None):
+    return [_product_out(p) for p in selectors.product_list(user=request.user, filters={"q": q})]
+
+
+@router.post(
+    "/products", response={201: ProductOut, 422: ThingModelErrorOut}, summary="Create a product"
+)
+def product_create(request, payload: ProductIn):
+    unit = get_object_or_404(Unit, code=payload.unit) if payload.unit else None
+    try:
+        product = services.product_create(
+            name=payload.name,
+            description=payload.description,
+            unit=unit,
+            thing_model=payload.thing_model,
+            user=request.user,
+        )
+    except ThingModelError as exc:
+        return _thing_model_error(exc)
+    return 201, _product_out(product)
+
+
+@router.get("/products/{product_key}", response=ProductOut)
+def product_detail(request, product_key: str):
+    return _product_out(get_object_or_404(Product, product_key=product_key))
+
+
+@router.get(
+    "/products/{product_key}/thing-model",
+    response=dict,
+    summary="Export the thing model (TSL JSON)",
+)
+def thing_model_export(request, product_key: str):
+    return services.thing_model_export(product=get_object_or_404(Product, product_key=product_key))
+
+
+@router.put(
+    "/products/{product_key}/thing-model",
+    response={200: dict, 422: ThingModelErrorOut},
+    summary="Import (replace) the thing model; 422 lists every problem with its JSON path",
+)
+def thing_model_import(request, product_key: str, payload: dict):
+    product = get_object_or_404(Product, product_key=product_key)
+    try:
+        services.product_set_thing_model(product=product, thing_model=payload, user=request.user)
+    except ThingModelError as exc:
+        return _thing_model_error(exc)
+    return services.thing_model_export(product=product)
+
+
+# --- devices ----------------------------------------------------------------------------------------
+@router.get("/devices", response=list[DeviceOut], summary="Devices you may see")
+def devices(request, filters: Query[DeviceFilters]):
+    qs = selectors.device_list(user=request.user, filters=filters.dict(exclude={"limit", "offset"}))
+    return [_device_out(d) for d in qs[filters.offset : filters.offset + filters.limit]]
+
+
+@router.post(
+    "/devices", response={201: DeviceCreatedOut}, summary="Register a device (secret shown once)"
+)
+def device_create(request, payload: DeviceIn):
+    from xizang5g.plan.models import Project
+
+    product = get_object_or_404(Product, product_key=payload.product_key)
+    unit = get_object_or_404(Unit, code=payload.unit)
+    project = get_object_or_404(Project, code=payload.project) if payload.project else None
+    device, secret = services.device_create(
+        product=product,
+        name=payload.name,
+        unit=unit,
+        project=project,
+        label=payload.label,
+        lon=payload.lon,
+        lat=payload.lat,
+        location=payload.location,
+        user=request.user,
+    )
+    device = selectors.device_get(user=request.user, pk=device.pk)
+    return 201, {**_device_out(device), "secret": secret, "mqtt_username": device.mqtt_username}
+
+
+@router.get("/devices/{int:device_id}", response=DeviceOut)
+def device_detail(request, device_id: int):
+    return _device_out(selectors.device_get(user=request.user, pk=device_id))
+
+
+@router.get(
+    "/devices/{int:device_id}/latest",
+    response=list[LatestOut],
+    summary="Latest value of each property",
+)
+def device_latest(request, device_id: int):
+    device = selectors.device_get(user=request.user, pk=device_id)
+    return [
+        {"property": v.property, "time": v.time, "value": v.display}
+        for v in selectors.latest_values(device=device)
+    ]
+
+
+@router.get(
+    "/devices/{int:device_id}/history", response=HistoryOut, summary="History of one property"
+)
+def device_history(request, device_id: int, filters: Query[HistoryFilters]):
+    device = selectors.device_get(user=request.user, pk=device_id)
+    return selectors.history(
+        device=device,
+        prop=filters.property,
+        start=filters.start,
+        end=filters.end,
+        rollup=filters.rollup,
+    )
+
+
+@router.get(
+    "/devices/{int:device_id}/rejected", response=list[RejectedOut], summary="Rejected messages"
+)
+def device_rejected(request, device_id: int):
+    device = selectors.device_get(user=request.user, pk=device_id)
+    return list(selectors.rejected_messages(device=device, limit=200))
+
+
+# --- rules ------------------------------------------------------------------------------------------
+@router.get("/rules", response=list[RuleOut])
+def rules(request, product: str | None = None):
+    qs = selectors.rule_list(user=request.user)
+    if product:
+        qs = qs.filter(product__product_key=product)
+    return [_rule_out(r) for r in qs]
+
+
+@router.post("/rules", response={201: RuleOut})
+def rule_create(request, payload: RuleIn):
+    product = get_object_or_404(Product, product_key=payload.product_key)
+    fields = payload.dict(exclude={"product_key", "name", "kind"})
+    rule = services.rule_create(
+        product=product, name=payload.name, kind=payload.kind, user=request.user, **fields
+    )
+    return 201, _rule_out(rule)
+
+
+@router.delete("/rules/{int:rule_id}", response={204: None})
+def rule_delete(request, rule_id: int):
+    services.rule_delete(rule=get_object_or_404(Rule, pk=rule_id), user=request.user)
+    return 204, None
+
+
+# --- machines: HTTP ingest and the broker auth hook ----------------------------------------------
+class DeviceBasicAuth(HttpBasicAuth):
+    def authenticate(self, request, username: str, password: str):
+        parts = device_auth.split_username(username)
+        if parts is None:
+            return None
+        return device_auth.check_device(*parts, password, client_ip=_client_ip(request))
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@router.post(
+    "/ingest",
+    auth=DeviceBasicAuth(),
+    response=IngestOut,
+    summary='Device HTTP ingest: one message, a list, or {"messages": [...]} (same body as MQTT)',
+)
+def ingest(request):
+    import json
+
+    info = request.auth
+    try:
+        payload = json.loads(request.body or b"null")
+    except ValueError as exc:
+        raise ValueError(f"body is not valid JSON: {exc}") from exc
+    messages = (
+        payload.get("messages") if isinstance(payload, dict) and "messages" in payload else payload
+    )
+    if not isinstance(messages, list):
+        messages = [messages]
+    if len(messages) > 1000:
+        raise ValueError("at most 1000 messages per request")
+    inbound = []
+    for message in messages:
+        method = (
+            message.get("method", "thing.event.property.post") if isinstance(message, dict) else ""
+        )
+        parts = method.split(".")
+        identifier = (
+            parts[2]
+            if len(parts) == 4 and parts[:2] == ["thing", "event"] and parts[3] == "post"
+            else "property"
+        )
+        inbound.append(
+            Inbound(
+                info.product_key,
+                info.name,
+                identifier,
+                message,
+                channel=IngestChannel.HTTP,
+                client_ip=_client_ip(request),
+            )
+        )
+    outcomes = ingest_batch(inbound)
+    return {"results": [{"id": o.msg_id, "code": o.code, "message": o.message} for o in outcomes]}
+
+
+def _check_hook_token(request) -> None:
+    """With XZ5G_IOT_BROKER_HOOK_TOKEN set, only the broker (sending that token) may ask."""
+    from django.conf import settings
+
+    expected = settings.XZ5G_IOT_BROKER_HOOK_TOKEN
+    if expected and not secrets.compare_digest(
+        request.headers.get("X-XZ5G-Broker-Token", ""), expected
+    ):
+        raise PermissionDenied("broker hook token required")
+
+
+def _broker_body(request, schema):
+    if request.content_type == "application/json":
+        import json
+
+        data = json.loads(request.body or b"{}")
+    else:
+        data = request.POST.dict()
+    return schema(**data)
+
+
+@router.post(
+    "/mqtt/auth",
+    auth=None,
+    response={200: BrokerDecision, 403: BrokerDecision},
+    summary="Broker auth hook (EMQX HTTP authn / mosquitto-go-auth): allow or deny a login",
+)
+def broker_auth(request):
+    _check_hook_token(request)
+    body = _broker_body(request, BrokerAuthIn)
+    role = device_auth.check_mqtt_login(
+        body.username, body.password, client_ip=body.peerhost or _client_ip(request)
+    )
+    if role is None:
+        return 403, {"result": "deny"}
+    return 200, {"result": "allow", "is_superuser": role == "worker"}
+
+
+@router.post(
+    "/mqtt/acl",
+    auth=None,
+    response={200: BrokerDecision, 403: BrokerDecision},
+    summary="Broker ACL hook: may this device publish/subscribe to the topic?",
+)
+def broker_acl(request):
+    _check_hook_token(request)
+    body = _broker_body(request, BrokerAclIn)
+    allowed = device_auth.topic_allowed(body.username, body.topic, publish=body.action == "publish")
+    return (200, {"result": "allow"}) if allowed else (403, {"result": "deny"})

@@ -1,0 +1,365 @@
+"""IoT hub pages: devices (list with state, detail with live charts and the rejected-message log),
+products (thing-model editor and import), rules. Thin: reads via selectors, writes via services."""
+
+import json
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xizang5g.core.choices import AlertState
+from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin
+from xizang5g.core.selectors import alert_list
+from xizang5g.iot import selectors, services
+from xizang5g.iot.choices import DeviceState, RuleKind
+from xizang5g.iot.forms import BulkDevicesForm, ProductForm, RuleForm, ThingModelForm, style
+from xizang5g.iot.models import Device, LatestValue, Product, Reading, RejectedMessage, Rule
+from xizang5g.iot.tsl import NUMERIC_TYPES, ThingModelError
+
+LIVE_WINDOW = timedelta(hours=1)
+MAX_POINTS = 2000
+
+
+def _can_create(user) -> bool:
+    return is_plan_admin(user) or (user.role == "unit_editor" and user.unit_id is not None)
+
+
+# --- devices ----------------------------------------------------------------------------------------
+@login_required
+def device_list(request):
+    filters = {k: request.GET.get(k, "") for k in ("state", "product", "project", "q")}
+    qs = selectors.device_list(user=request.user, filters=filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    scope = selectors.device_list(user=request.user)
+    counts = dict(scope.values_list("status__state").annotate(n=Count("pk")))
+    since = timezone.now() - timedelta(hours=24)
+    context = {
+        "page": page,
+        "filters": filters,
+        "states": DeviceState.choices,
+        "products": Product.objects.all(),
+        "projects": {d.project for d in scope.select_related("project") if d.project_id},
+        "total": sum(counts.values()),
+        "counts": counts,
+        "rejected_24h": RejectedMessage.objects.filter(device__in=scope, time__gte=since).count(),
+        "live_alerts": alert_list(user=request.user, filters={"source": "device_rule"})
+        .exclude(state=AlertState.RESOLVED)
+        .count(),
+        "can_create": _can_create(request.user),
+        "querystring": request.GET.urlencode(),
+    }
+    template = "iot/_device_table.html" if request.htmx else "iot/device_list.html"
+    return render(request, template, context)
+
+
+def _chart_properties(device: Device) -> list[dict]:
+    return [
+        {
+            "identifier": p["identifier"],
+            "name": p["name"],
+            "unit": (p["dataType"].get("specs") or {}).get("unit", ""),
+            "type": p["dataType"]["type"],
+        }
+        for p in device.product.properties
+        if p["dataType"]["type"] in (*NUMERIC_TYPES, "bool", "enum")
+    ]
+
+
+@login_required
+def device_detail(request, pk: int):
+    device = selectors.device_get(user=request.user, pk=pk)
+    props = {p["identifier"]: p for p in device.product.properties}
+    latest = [
+        {"value": v, "prop": props.get(v.property, {"name": v.property, "dataType": {"type": "?"}})}
+        for v in selectors.latest_values(device=device)
+    ]
+    alerts = alert_list(user=request.user).filter(
+        object_type="iot.Device", object_id=str(device.pk)
+    )[:20]
+    rules = Rule.objects.filter(product=device.product).filter(
+        Q(device__isnull=True) | Q(device=device)
+    )
+    return render(
+        request,
+        "iot/device_detail.html",
+        {
+            "device": device,
+            "status": getattr(device, "status", None),
+            "latest": latest,
+            "chart_properties": _chart_properties(device),
+            "events": selectors.device_events(device=device, limit=20),
+            "rejected": selectors.rejected_messages(device=device, limit=50),
+            "alerts": alerts,
+            "rules": rules,
+            "can_edit": can_edit_unit_data(request.user, device.unit_id),
+            "secret": request.session.pop(f"iot-secret-{device.pk}", None),
+            "topic_post": f"/sys/{device.product.product_key}/{device.name}/thing/event/property/post",
+        },
+    )
+
+
+def _parse_time(raw: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+@login_required
+def device_telemetry(request, pk: int):
+    """Points for the live charts: the last hour, or only what is newer than ?since=."""
+    device = selectors.device_get(user=request.user, pk=pk)
+    now = timezone.now()
+    since = _parse_time(request.GET.get("since", "")) or now - LIVE_WINDOW
+    wanted = [p["identifier"] for p in _chart_properties(device)]
+    rows = (
+        Reading.objects.filter(
+            device=device, property__in=wanted, time__gt=since, value__isnull=False
+        )
+        .order_by("-time")
+        .values_list("property", "time", "value")[: MAX_POINTS * max(len(wanted), 1)]
+    )
+    series: dict[str, list] = {p: [] for p in wanted}
+    newest = since
+    for prop, time, value in reversed(rows):
+        series[prop].append([int(time.timestamp() * 1000), value])
+        newest = max(newest, time)
+    status = getattr(device, "status", None)
+    return JsonResponse(
+        {
+            "series": series,
+            "until": newest.isoformat(),
+            "state": status.state if status else "inactive",
+            "state_label": status.get_state_display() if status else "",
+            "last_seen": status.last_seen.isoformat() if status and status.last_seen else None,
+            "messages": status.messages_total if status else 0,
+            "rejected": status.rejected_total if status else 0,
+            "latest": {v.property: v.display for v in LatestValue.objects.filter(device=device)},
+        }
+    )
+
+
+@login_required
+def device_rejected(request, pk: int):
+    device = selectors.device_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "iot/_rejected.html",
+        {"device": device, "rejected": selectors.rejected_messages(device=device, limit=50)},
+    )
+
+
+@login_required
+@require_POST
+def device_action(request, pk: int):
+    device = selectors.device_get(user=request.user, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action in ("enable", "disable"):
+            services.device_set_enabled(
+                device=device, enabled=action == "enable", user=request.user
+            )
+            messages.success(
+                request, _("Device enabled.") if action == "enable" else _("Device disabled.")
+            )
+        elif action == "rotate":
+            request.session[f"iot-secret-{device.pk}"] = services.device_rotate_secret(
+                device=device, user=request.user
+            )
+            messages.warning(
+                request, _("A new secret was issued: copy it now, it is shown only once.")
+            )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("iot:device_detail", pk=device.pk)
+
+
+@login_required
+def device_bulk_create(request):
+    if not _can_create(request.user):
+        raise PermissionDenied
+    form = BulkDevicesForm(request.POST or None, initial={"unit": request.user.unit_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            credentials = services.devices_bulk_create(
+                product=data["product"],
+                prefix=data["prefix"],
+                count=data["count"],
+                start=data["start"],
+                unit=data["unit"],
+                project=data["project"],
+                user=request.user,
+            )
+        except (ValidationError, ValueError, PermissionDenied) as exc:
+            form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            response = HttpResponse(
+                services.credentials_csv(credentials), content_type="text/csv; charset=utf-8"
+            )
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            response["Content-Disposition"] = (
+                f'attachment; filename="credentials-{data["product"].product_key}-{stamp}.csv"'
+            )
+            return response
+    return render(request, "iot/device_bulk_create.html", {"form": form})
+
+
+# --- products --------------------------------------------------------------------------------------
+@login_required
+def product_list(request):
+    products = selectors.product_list(
+        user=request.user, filters={"q": request.GET.get("q", "")}
+    ).annotate(n_devices=Count("devices", distinct=True), n_rules=Count("rules", distinct=True))
+    return render(
+        request,
+        "iot/product_list.html",
+        {"products": products, "can_create": _can_create(request.user)},
+    )
+
+
+def _errors(exc: ThingModelError) -> list[dict]:
+    return [{"path": path, "message": message} for path, message in exc.errors]
+
+
+@login_required
+def product_create(request):
+    if not _can_create(request.user):
+        raise PermissionDenied
+    form = style(ProductForm(request.POST or None, request.FILES or None))
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        from xizang5g.iot.services import thing_model_parse
+
+        try:
+            source = form.source().strip() or "{}"
+            model = thing_model_parse(source)
+            product = services.product_create(
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                unit=form.cleaned_data["unit"],
+                thing_model=model,
+                user=request.user,
+            )
+        except ThingModelError as exc:
+            errors = _errors(exc)
+        except ValidationError as exc:
+            for field, messages_ in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Product created."))
+            return redirect(product.get_absolute_url())
+    return render(request, "iot/product_form.html", {"form": form, "errors": errors})
+
+
+@login_required
+def product_detail(request, key: str):
+    product = get_object_or_404(Product.objects.select_related("unit"), product_key=key)
+    can_edit = can_edit_unit_data(request.user, product.unit_id)
+    errors = []
+    initial_text = json.dumps(
+        services.thing_model_export(product=product), ensure_ascii=False, indent=2
+    )
+    form = ThingModelForm(initial={"text": initial_text})
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = ThingModelForm(request.POST, request.FILES)
+        if form.is_valid():
+            from xizang5g.iot.services import thing_model_parse
+
+            try:
+                model = thing_model_parse(form.source())
+                services.product_set_thing_model(
+                    product=product, thing_model=model, user=request.user
+                )
+            except ThingModelError as exc:
+                errors = _errors(exc)
+            else:
+                messages.success(request, _("Thing model saved."))
+                return redirect(product.get_absolute_url())
+    return render(
+        request,
+        "iot/product_detail.html",
+        {
+            "product": product,
+            "form": form,
+            "errors": errors,
+            "can_edit": can_edit,
+            "rules": Rule.objects.filter(product=product).select_related("device"),
+            "rule_form": RuleForm(product=product),
+            "rule_kinds": RuleKind,
+            "devices": selectors.device_list(
+                user=request.user, filters={"product": product.product_key}
+            )[:20],
+            "device_count": product.devices.count(),
+        },
+    )
+
+
+@login_required
+def product_export(request, key: str):
+    product = get_object_or_404(Product, product_key=key)
+    response = JsonResponse(
+        services.thing_model_export(product=product),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="thing-model-{product.product_key}.json"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def rule_create(request, key: str):
+    product = get_object_or_404(Product, product_key=key)
+    form = RuleForm(request.POST, product=product)
+    if form.is_valid():
+        try:
+            services.rule_create(
+                product=product,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                user=request.user,
+                **form.rule_fields(),
+            )
+        except ValidationError as exc:
+            messages.error(
+                request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Rule added."))
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect(product.get_absolute_url() + "#rules")
+
+
+@login_required
+@require_POST
+def rule_action(request, pk: int):
+    rule = get_object_or_404(Rule.objects.select_related("product"), pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "delete":
+            services.rule_delete(rule=rule, user=request.user)
+        elif action in ("enable", "disable"):
+            services.rule_update(rule=rule, enabled=action == "enable", user=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect(rule.product.get_absolute_url() + "#rules")

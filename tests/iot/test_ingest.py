@@ -1,0 +1,308 @@
+"""The ingest pipeline without a broker: validation, dedup, storage, rollups, rules, signals."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.iot.conftest import body
+from xizang5g.core.choices import AlertState
+from xizang5g.core.models import Alert
+from xizang5g.iot import services
+from xizang5g.iot.choices import RuleKind
+from xizang5g.iot.ingest import Inbound, ingest_batch, mark_offline, parse_topic, status_post
+from xizang5g.iot.models import (
+    DeviceEvent,
+    DeviceStatus,
+    LatestValue,
+    MessageReceipt,
+    Reading,
+    ReadingRollup,
+    RejectedMessage,
+)
+from xizang5g.iot.rules import engine
+from xizang5g.iot.signals import payload_rejected
+
+pytestmark = pytest.mark.django_db
+
+
+def post(device, payload, identifier="property", **kwargs):
+    return Inbound(device.product.product_key, device.name, identifier, payload, **kwargs)
+
+
+def test_parse_topic():
+    assert parse_topic("/sys/pk/dev-1/thing/event/property/post") == ("pk", "dev-1", "property")
+    assert parse_topic("/sys/pk/dev-1/thing/event/overflow/post") == ("pk", "dev-1", "overflow")
+    assert parse_topic("/sys/pk/dev-1/thing/event/property/post_reply") is None
+    assert parse_topic("sys/pk/dev/thing/event/property/post") is None
+
+
+def test_store_latest_rollups_and_status(device):
+    t0 = datetime(2026, 5, 1, 8, 0, 10, tzinfo=UTC)
+    messages = [
+        post(
+            device,
+            body(
+                {
+                    "level": {
+                        "value": 10.0,
+                        "time": int((t0 + timedelta(seconds=i * 20)).timestamp() * 1000),
+                    }
+                }
+            ),
+        )
+        for i in range(6)  # 08:00:10 … 08:01:50
+    ]
+    messages.append(
+        post(device, body({"note": "巡检正常", "pos": {"lon": 91.1, "lat": 29.65}, "mode": 1}))
+    )
+    outcomes = ingest_batch(messages)
+    assert [o.code for o in outcomes] == [200] * 7
+    assert Reading.objects.filter(device=device).count() == 9
+    note = Reading.objects.get(device=device, property="note")
+    assert note.value is None and note.value_text == "巡检正常"
+    assert Reading.objects.get(device=device, property="pos").value_json == {
+        "lon": 91.1,
+        "lat": 29.65,
+    }
+    minute = ReadingRollup.objects.filter(device=device, property="level", period="1m").order_by(
+        "start"
+    )
+    assert [(r.start.minute, r.count) for r in minute] == [(0, 3), (1, 3)]
+    hour = ReadingRollup.objects.get(device=device, property="level", period="1h")
+    assert hour.count == 6 and hour.sum == 60.0 and hour.min == 10.0
+    # A later batch adds to the same buckets.
+    ingest_batch(
+        [
+            post(
+                device,
+                body(
+                    {
+                        "level": {
+                            "value": 40.0,
+                            "time": int((t0 + timedelta(seconds=5)).timestamp() * 1000),
+                        }
+                    }
+                ),
+            )
+        ]
+    )
+    hour.refresh_from_db()
+    assert hour.count == 7 and hour.max == 40.0 and hour.min == 10.0
+    # The latest value is the newest by time, not by arrival.
+    assert LatestValue.objects.get(device=device, property="level").time == t0 + timedelta(
+        seconds=100
+    )
+    status = DeviceStatus.objects.get(device=device)
+    assert status.state == "online" and status.messages_total == 8
+
+
+def test_bad_message_rejected_with_reason_and_signal(device):
+    seen = []
+
+    def handler(sender, **kwargs):
+        seen.append(kwargs)
+
+    payload_rejected.connect(handler)
+    try:
+        outcomes = ingest_batch(
+            [
+                post(device, body({"level": 1.0}, "a")),
+                post(device, body({"level": 1.0, "seepage": -3.0}, "b")),
+                post(device, b"\xff\xfe not json"),
+                post(
+                    device,
+                    {"id": "c", "params": {"level": 2.0}, "method": "thing.event.overflow.post"},
+                ),
+                post(device, body({"level": 3.0}, "d")),
+            ]
+        )
+    finally:
+        payload_rejected.disconnect(handler)
+    assert [o.code for o in outcomes] == [200, 460, 460, 460, 200]
+    assert "params.seepage: -3.0 is below the minimum 0" in outcomes[1].message
+    assert "does not match the topic" in outcomes[3].message
+    assert Reading.objects.filter(device=device).count() == 2
+    assert RejectedMessage.objects.filter(device=device).count() == 3
+    assert DeviceStatus.objects.get(device=device).rejected_total == 3
+    assert len(seen) == 3 and seen[0]["device"] == device and seen[-1]["count"] == 3
+
+
+def test_unknown_and_disabled_devices(device):
+    from xizang5g.iot.signals import device_auth_failed
+
+    seen = []
+    handler = lambda sender, **kw: seen.append(kw)  # noqa: E731
+    device_auth_failed.connect(handler)
+    try:
+        unknown = ingest_batch(
+            [Inbound("nope", "ghost", "property", body({"level": 1}), client_ip="10.0.0.9")]
+        )
+        services.device_set_enabled(device=device, enabled=False)
+        disabled = ingest_batch([post(device, body({"level": 1.0}))])
+    finally:
+        device_auth_failed.disconnect(handler)
+    assert unknown[0].code == 401 and disabled[0].code == 403
+    assert seen[0] == {
+        "signal": device_auth_failed,
+        "product_key": "nope",
+        "device_name": "ghost",
+        "client_ip": "10.0.0.9",
+        "reason": "unknown device",
+    }
+    assert seen[1]["reason"] == "device disabled"
+    assert not Reading.objects.exists()
+
+
+def test_duplicates_stored_once_within_and_across_batches(device):
+    first = ingest_batch(
+        [post(device, body({"level": 5.0}, "x1")), post(device, body({"level": 5.0}, "x1"))]
+    )
+    again = ingest_batch([post(device, body({"level": 5.0}, "x1"))])
+    assert [o.duplicate for o in first] == [False, True] and again[0].duplicate
+    assert Reading.objects.filter(device=device).count() == 1
+    assert MessageReceipt.objects.filter(device=device).count() == 1
+    assert ReadingRollup.objects.get(device=device, period="1h").count == 1
+
+
+def test_events_and_event_rule(device):
+    services.rule_create(
+        product=device.product, name="漫坝预警", kind=RuleKind.EVENT, severity="critical"
+    )
+    ingest_batch(
+        [
+            post(
+                device,
+                {"id": "e1", "params": {"level": 95.5}, "method": "thing.event.overflow.post"},
+                identifier="overflow",
+            )
+        ]
+    )
+    ingest_batch(
+        [
+            post(
+                device,
+                {"id": "e2", "params": {}, "method": "thing.event.heartbeat.post"},
+                identifier="heartbeat",
+            )
+        ]
+    )
+    assert DeviceEvent.objects.filter(device=device).count() == 2
+    alert = Alert.objects.get()
+    assert alert.severity == "critical" and alert.details["event"] == "overflow"
+
+
+def test_range_and_rate_rules(device):
+    services.rule_create(
+        product=device.product,
+        name="渗流异常",
+        kind=RuleKind.RANGE,
+        property="seepage",
+        low=1,
+        high=50,
+        hysteresis=2,
+    )
+    services.rule_create(
+        product=device.product,
+        name="水位陡升",
+        kind=RuleKind.RATE,
+        property="level",
+        rate_per_minute=5,
+    )
+    now = timezone.now()
+
+    def at(seconds, **params):
+        return post(
+            device,
+            body(
+                {
+                    k: {
+                        "value": v,
+                        "time": int((now + timedelta(seconds=seconds)).timestamp() * 1000),
+                    }
+                    for k, v in params.items()
+                }
+            ),
+        )
+
+    ingest_batch([at(-120, seepage=10.0, level=20.0), at(-60, seepage=60.0, level=30.0)])
+    titles = set(Alert.objects.filter(state=AlertState.OPEN).values_list("rule", flat=True))
+    assert titles == {"渗流异常", "水位陡升"}  # 60 > 50, and 10 m in one minute > 5/min
+    ingest_batch([at(-30, seepage=49.0, level=30.5)])  # inside the range but within the hysteresis
+    assert Alert.objects.get(rule="渗流异常").state == AlertState.OPEN
+    assert Alert.objects.get(rule="水位陡升").state == AlertState.RESOLVED
+    ingest_batch([at(0, seepage=47.0, level=30.6)])
+    assert Alert.objects.get(rule="渗流异常").state == AlertState.RESOLVED
+
+
+def test_no_data_rule_raises_and_clears(device):
+    services.rule_create(
+        product=device.product, name="数据中断", kind=RuleKind.NO_DATA, minutes=10, severity="minor"
+    )
+    ingest_batch([post(device, body({"level": 1.0}))])
+    assert engine.check_no_data() == 0
+    later = timezone.now() + timedelta(minutes=11)
+    assert engine.check_no_data(now=later) == 1
+    assert engine.check_no_data(now=later) == 0  # already firing
+    alert = Alert.objects.get(rule="数据中断")
+    assert alert.state == AlertState.OPEN and alert.severity == "minor"
+    ingest_batch([post(device, body({"level": 2.0}))])
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED
+
+
+def test_rule_state_survives_a_restart(device):
+    services.rule_create(
+        product=device.product,
+        name="高",
+        kind=RuleKind.THRESHOLD,
+        property="level",
+        threshold=50,
+        hysteresis=10,
+    )
+    ingest_batch([post(device, body({"level": 60.0}))])
+    engine.invalidate()  # a new worker: state comes from RuleState
+    ingest_batch([post(device, body({"level": 70.0}))])
+    alert = Alert.objects.get()
+    assert alert.occurrences == 1 and alert.state == AlertState.OPEN
+    ingest_batch([post(device, body({"level": 30.0}))])
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED
+
+
+def test_status_posts_and_offline_marking(device):
+    ingest_batch([post(device, body({"level": 1.0}))])
+    status_post(product_key=device.product.product_key, device_name=device.name, online=False)
+    assert DeviceStatus.objects.get(device=device).state == "offline"
+    ingest_batch([post(device, body({"level": 1.0}))])
+    assert DeviceStatus.objects.get(device=device).state == "online"
+    assert mark_offline(now=timezone.now() + timedelta(minutes=10), after_seconds=60) == 1
+    assert DeviceStatus.objects.get(device=device).state == "offline"
+
+
+def test_rule_validation(product):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        services.rule_create(
+            product=product, name="x", kind=RuleKind.THRESHOLD, property="note", threshold=1
+        )
+    assert "not numeric" in str(info.value)
+    with pytest.raises(ValidationError):
+        services.rule_create(
+            product=product, name="x", kind=RuleKind.RANGE, property="level", low=5, high=1
+        )
+
+
+def test_retention(device):
+    from xizang5g.iot.storage import retention_apply
+
+    old = timezone.now() - timedelta(days=400)
+    ingest_batch(
+        [
+            post(device, body({"level": {"value": 1.0, "time": int(old.timestamp() * 1000)}})),
+            post(device, body({"level": 2.0})),
+        ]
+    )
+    result = retention_apply(days=180)
+    assert result["readings"] == 1 and Reading.objects.count() == 1
