@@ -231,3 +231,5 @@ XZ5G_IOT_RULE_CHECK_SECONDS = int(os.environ.get("XZ5G_IOT_RULE_CHECK_SECONDS", 
 
 # --- Security app: record every 403 as a platform security event ---------------------------
 MIDDLEWARE += ["xizang5g.security.middleware.PermissionDeniedEventMiddleware"]
+# The broker's HTTP auth hook (POST /api/v1/iot/mqtt/auth) requires this token when set.
+XZ5G_IOT_BROKER_HOOK_TOKEN = os.environ.get("XZ5G_IOT_BROKER_HOOK_TOKEN", "")
