@@ -11,6 +11,17 @@ pytest_plugins = ["tests.browser"]
 TEST_PASSWORD = "Xz5g-Test-Passw0rd!"
 
 
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Service and model messages in English (their source text) so tests can match them; pages
+    still pick their language per request (zh-hans by default)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def divisions(db):
     from xizang5g.core.services import divisions_load

@@ -18,7 +18,11 @@ class Api:
 
     def __init__(self, user):
         self.client = Client()
-        self.headers = {"Authorization": f"Bearer {api_token_create(user=user, name='test')}"}
+        # English messages, so assertions can match the source text (the default is zh-hans)
+        self.headers = {
+            "Authorization": f"Bearer {api_token_create(user=user, name='test')}",
+            "Accept-Language": "en",
+        }
 
     def _send(self, method, path, body=None, **params):
         kwargs = {"headers": self.headers}
