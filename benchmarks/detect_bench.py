@@ -45,7 +45,7 @@ def build_stream(n: int) -> list[dict]:
     for line in mixed:
         event = ingest.parse_syslog(line, now=now)
         ingest.enrich(event)
-        events.append(event)
+        events.append(ingest.complete_event(event))
     return events
 
 
@@ -110,20 +110,23 @@ def sqlite_queries(rules) -> list[tuple[str, str]]:
 
 
 BATCH = 1000
+# CPU time of this (single-threaded) process: on a shared 2-core machine the wall clock also counts
+# time spent waiting for the other processes; both engines are measured the same way.
+_clock = time.process_time
 
 
 def run_ours(engine, events) -> tuple[float, Counter]:
-    start = time.perf_counter()
+    start = _clock()
     hits = []
     for i in range(0, len(events), BATCH):  # batches, as the ingest stage delivers them
         hits.extend(engine.match_batch(events[i : i + BATCH]))
-    elapsed = time.perf_counter() - start
+    elapsed = _clock() - start
     counts = Counter(rule for _pos, rule in hits)
     return elapsed, Counter({engine.rules[i].rule_id: n for i, n in counts.items()})
 
 
 def run_sqlite(queries, events) -> tuple[float, float, Counter]:
-    start = time.perf_counter()
+    start = _clock()
     db = sqlite3.connect(":memory:")
     db.create_function(
         "regexp",
@@ -155,13 +158,13 @@ def run_sqlite(queries, events) -> tuple[float, float, Counter]:
         )
     db.executemany(f"INSERT INTO logs VALUES ({', '.join('?' * len(COLUMNS))})", rows)
     db.commit()
-    loaded = time.perf_counter()
+    loaded = _clock()
     counts: Counter = Counter()
     for rule_id, sql in queries:
         n = db.execute(sql.replace("SELECT *", "SELECT COUNT(*)", 1)).fetchone()[0]
         if n:
             counts[rule_id] = n
-    done = time.perf_counter()
+    done = _clock()
     db.close()
     return loaded - start, done - loaded, counts
 
@@ -176,13 +179,13 @@ def main() -> None:
     django.setup()
     from xizang5g.security.detection.sigma import SigmaEngine
 
-    t0 = time.perf_counter()
+    t0 = _clock()
     events = build_stream(args.events)
-    t_stream = time.perf_counter() - t0
+    t_stream = _clock() - t0
     rules = load_rules()
-    t0 = time.perf_counter()
+    t0 = _clock()
     engine = SigmaEngine(rules)
-    t_compile = time.perf_counter() - t0
+    t_compile = _clock() - t0
     queries = sqlite_queries(rules)
 
     ours = min((run_ours(engine, events) for _ in range(args.repeat)), key=lambda r: r[0])
@@ -199,7 +202,7 @@ def main() -> None:
     )
     print(
         f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, one thread; "
-        f"best of {args.repeat}; stream parse+normalise {t_stream:.2f} s and rule compile {t_compile * 1000:.0f} ms not timed"
+        f"CPU time, best of {args.repeat}; stream parse+normalise {t_stream:.2f} s and rule compile {t_compile * 1000:.0f} ms not timed"
     )
     print()
     print("| engine | time (s) | events/s | ratio |")

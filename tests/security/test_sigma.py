@@ -3,6 +3,7 @@
 import pytest
 
 from xizang5g.security.detection.sigma import RuleError, SigmaEngine, compile_check, parse_rule
+from xizang5g.security.ingest import complete_event
 
 HEAD = """title: t
 id: 9b7c4a4e-3f9a-4a0e-8a55-0000000000{n:02d}
@@ -24,7 +25,9 @@ def engine_for(*texts, mapping=None) -> SigmaEngine:
 
 def matches(engine, **event) -> bool:
     event.setdefault("category", "linux")
-    return bool(engine.match(event)) and bool(engine.match_batch([event]))
+    single = bool(engine.match(event))
+    assert single == bool(engine.match_batch([complete_event(dict(event))]))
+    return single
 
 
 def test_modifiers_and_case_insensitivity():

@@ -356,6 +356,32 @@ def normalise_json_item(item, *, now: datetime | None = None) -> dict:
     return event
 
 
+_STRING_FIELDS = (
+    "source_system",
+    "category",
+    "host",
+    "program",
+    "user",
+    "src_ip",
+    "dst_ip",
+    "action",
+    "outcome",
+    "message",
+)
+
+
+def complete_event(event: dict) -> dict:
+    """Give an event every field of the normalised schema (strings '' when absent) — the form the
+    batch matcher reads by subscription."""
+    for key in _STRING_FIELDS:
+        if event.get(key) is None:
+            event[key] = ""
+    event.setdefault("dst_port", None)
+    if not isinstance(event.get("extra"), dict):
+        event["extra"] = {}
+    return event
+
+
 def ip_or_blank(value: str | None) -> str:
     if not value:
         return ""

@@ -413,7 +413,7 @@ def event_as_dict(row: SecurityEvent) -> dict:
         "outcome": row.outcome,
         "message": row.message,
         "source_system": row.source_system,
-        "extra": row.extra,
+        "extra": row.extra if isinstance(row.extra, dict) else {},
     }
 
 
@@ -424,9 +424,9 @@ def detect(rows: list[SecurityEvent]) -> list[Detection]:
     detections: list[Detection] = []
     engine = sigma_engine()
     grouped: dict[tuple[int, str], list[SecurityEvent]] = defaultdict(list)
-    for row in rows:
-        for index in engine.match_indices(event_as_dict(row)):
-            grouped[(index, row.src_ip or row.host)].append(row)
+    for position, index in engine.match_batch([event_as_dict(row) for row in rows]):
+        row = rows[position]
+        grouped[(index, row.src_ip or row.host)].append(row)
     for (index, group), hits in grouped.items():
         rule = engine.rules[index]
         detections.append(

@@ -427,8 +427,11 @@ class SigmaEngine:
         self._generate(per_category)
 
     @staticmethod
-    def _category_code(entries) -> tuple[list[str], list[tuple[int, str]], dict[str, Any]]:
-        """Preamble (field reads, each lowercased once), rule tests and helpers of one category."""
+    def _category_code(
+        entries, *, complete: bool
+    ) -> tuple[list[str], list[tuple[int, str]], dict[str, Any]]:
+        """Preamble (field reads, each lowercased once), rule tests and helpers of one category.
+        `complete`: the events carry every field (ingest.complete_event), read by subscription."""
         helpers: dict[str, Any] = {}
         raw_fields: set[str] = set()
         lower_fields: set[str] = set()
@@ -440,19 +443,22 @@ class SigmaEngine:
             tests.append((index, body))
         preamble = []
         if any(t.startswith("extra.") for t in raw_fields):
-            preamble.append("x_ = ev.get('extra') or _EMPTY")
+            preamble.append(
+                "x_ = ev['extra'] or _EMPTY" if complete else "x_ = ev.get('extra') or _EMPTY"
+            )
         for target in sorted(raw_fields):
             var = _Compiler.var(target, False)
             if target.startswith("extra.") or target == "dst_port":
-                getter = (
-                    f"x_.get({target.split('.', 1)[1]!r})"
-                    if target.startswith("extra.")
-                    else "ev.get('dst_port')"
-                )
+                if target.startswith("extra."):
+                    getter = f"x_.get({target.split('.', 1)[1]!r})"
+                else:
+                    getter = "ev['dst_port']" if complete else "ev.get('dst_port')"
                 preamble.append(f"{var} = {getter}")
                 preamble.append(
-                    f"{var} = '' if {var} is None else ({var} if {var}.__class__ is str else str({var}))"
+                    f"if {var}.__class__ is not str:\n    {var} = '' if {var} is None else str({var})"
                 )
+            elif complete:
+                preamble.append(f"{var} = ev[{target!r}]")
             else:
                 preamble.append(f"{var} = ev.get({target!r}) or ''")
         for target in sorted(lower_fields):
@@ -477,11 +483,11 @@ class SigmaEngine:
         for category, entries in per_category.items():
             if not entries:
                 continue
-            preamble, tests, helpers = self._category_code(entries)
+            preamble, tests, helpers = self._category_code(entries, complete=False)
             namespace.update(helpers)
             single = [
                 f"def _match_{category}(ev):",
-                *(f"    {line}" for line in preamble),
+                *("    " + line.replace("\n", "\n    ") for line in preamble),
                 "    hits = []",
             ]
             single += [f"    if {body}:\n        hits.append({index})" for index, body in tests]
@@ -489,7 +495,10 @@ class SigmaEngine:
             single_sources.append("\n".join(single))
             batch.append(f"        {'if' if first else 'elif'} cat == {category!r}:")
             first = False
-            batch += [f"            {line}" for line in preamble]
+            batch += [
+                "            " + line.replace("\n", "\n            ")
+                for line in self._category_code(entries, complete=True)[0]
+            ]
             batch += [
                 f"            if {body}:\n                add((pos, {index}))"
                 for index, body in tests
@@ -502,7 +511,8 @@ class SigmaEngine:
         self._batch = namespace["_match_batch"]
 
     def match_batch(self, events: list[dict]) -> list[tuple[int, int]]:
-        """(event position, rule index) for every match in a batch of events."""
+        """(event position, rule index) for every match in a batch of complete events (every
+        field of the normalised schema present, strings never None: `ingest.complete_event`)."""
         out: list[tuple[int, int]] = []
         self._batch(events, 0, out)
         return out
