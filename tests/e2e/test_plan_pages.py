@@ -134,3 +134,24 @@ def test_unit_editor_cannot_edit_another_units_project_in_page_or_api(
     assert api.status in (403, 404)
     other.refresh_from_db()
     assert other.name != "改名"
+
+
+def test_plan_task_and_scorecard_pages(page, login, screenshot, users):
+    login("leader")
+    page.goto("/plan/overview/?as_of=2022-12-31")
+    assert page.locator("#work-points tbody tr").count() == 9
+    assert "培育新型消费模式" in page.content()
+    screenshot("plan-overview")
+    page.click("text=推动“5G+医疗健康”创新发展")
+    page.wait_for_url("**/plan/tasks/T02/**")
+    assert "区卫生健康委" in page.content()
+    page.goto("/plan/scorecards/")
+    assert page.locator("#scorecards tbody tr").count() > 10
+    screenshot("plan-scorecards", full_page=False)
+    # the project list filters in place (HTMX) and keeps the filter in the address bar
+    page.goto("/plan/projects/")
+    page.select_option("#f-industry", label="医疗健康")
+    page.wait_for_url("**industry=medical**")
+    rows = page.locator("#project-table tbody tr")
+    assert rows.count() >= 1
+    assert all("医疗健康" in text for text in rows.all_inner_texts())
