@@ -205,7 +205,7 @@ def main() -> None:
         f"CPU time, best of {args.repeat}; stream parse+normalise {t_stream:.2f} s and rule compile {t_compile * 1000:.0f} ms not timed"
     )
     print()
-    print("| engine | time (s) | events/s | ratio |")
+    print("| engine | CPU time (s) | events/s | ratio |")
     print("|---|---|---|---|")
     print(f"| xizang5g compiled matchers | {ours[0]:.3f} | {ours_rate:,.0f} | 1 |")
     print(
