@@ -8,3 +8,23 @@ class IotConfig(AppConfig):
     verbose_name = _("IoT data hub")
     # Entries of the top navigation: label, URL name, icon (see core.context_processors).
     nav = [{"label": _("IoT hub"), "url": "iot:device_list", "icon": "cpu", "order": 40}]
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from xizang5g.iot.models import Device, Product, Rule
+
+        def forget(sender, **kwargs):
+            # Configuration changed in this process: drop the ingest caches at once (other
+            # processes pick changes up within the caches' TTL).
+            from xizang5g.iot.ingest import directory
+            from xizang5g.iot.rules import engine
+
+            directory.invalidate()
+            engine.invalidate()
+
+        for model in (Device, Product, Rule):
+            post_save.connect(forget, sender=model, dispatch_uid=f"iot-forget-{model.__name__}")
+            post_delete.connect(
+                forget, sender=model, dispatch_uid=f"iot-forget-{model.__name__}-del"
+            )

@@ -445,14 +445,17 @@ def ingest_batch(messages: list[Inbound], *, evaluate_rules: bool = True) -> lis
     except Exception:
         if len(messages) == 1:
             logger.exception("ingest failed for one message")
+            _forget_caches()
             m = messages[0]
             return [
                 Outcome(
                     C.CODE_SERVER_ERROR, message="server error", method=method_for(m.identifier)
                 )
             ]
-        # A database error in a batch: retry one by one so one bad row cannot sink the others.
+        # A database error in a batch (e.g. a device deleted since it was cached): forget the
+        # caches and retry one by one, so one bad row cannot sink the others.
         logger.exception("batch of %d failed; retrying one by one", len(messages))
+        _forget_caches()
         return [ingest_batch([m], evaluate_rules=evaluate_rules)[0] for m in messages]
 
 
@@ -620,6 +623,13 @@ def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
                 count=rejected_counts.get(info.id, 0),
             )
     return outcomes  # type: ignore[return-value]
+
+
+def _forget_caches() -> None:
+    from xizang5g.iot.rules import engine
+
+    directory.invalidate()
+    engine.invalidate()
 
 
 def _excerpt(payload: Any) -> str:
