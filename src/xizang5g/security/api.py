@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from xizang5g.security import selectors, services
@@ -113,9 +113,10 @@ def incidents(request, state: str = ""):
 @router.post("/incidents/from-alert", response={201: IncidentOut})
 def incident_from_alert(request, payload: IncidentFromAlertIn):
     alert = get_object_or_404(selectors.security_alert_list(user=request.user), pk=payload.alert_id)
-    return 201, services.incident_create_from_alert(
+    incident = services.incident_create_from_alert(
         alert=alert, user=request.user, level=payload.level
     )
+    return Status(201, incident)
 
 
 @router.post("/incidents/{incident_id}/transition", response=IncidentOut)
@@ -145,7 +146,7 @@ def rules(request):
 
 @router.post("/rules", response={201: RuleOut})
 def rule_create(request, payload: RuleIn):
-    return 201, services.sigma_rule_create(text=payload.yaml, user=request.user)
+    return Status(201, services.sigma_rule_create(text=payload.yaml, user=request.user))
 
 
 class SystemOut(Schema):
