@@ -75,6 +75,7 @@ COLUMNS = [
     "method",
     "status",
     "user_agent",
+    "count",
 ]
 
 
@@ -154,6 +155,7 @@ def run_sqlite(queries, events) -> tuple[float, float, Counter]:
                 extra.get("method"),
                 extra.get("status"),
                 extra.get("user_agent"),
+                None if extra.get("count") is None else str(extra["count"]),
             ]
         )
     db.executemany(f"INSERT INTO logs VALUES ({', '.join('?' * len(COLUMNS))})", rows)

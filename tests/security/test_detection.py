@@ -131,3 +131,44 @@ def test_http_batch_bad_items_are_kept(rules, operator):
     assert reasons[1] == "item 2: item has no time"
     assert "is not an IP address" in reasons[2]
     assert "not an object" in reasons[3]
+
+
+def test_iot_signals_become_platform_events_and_alerts(rules):
+    from xizang5g.security import signals as security_signals
+
+    if not security_signals.connect_iot():
+        pytest.skip("xizang5g.iot.signals does not exist yet (the IoT hub defines it)")
+    from xizang5g.iot.signals import device_auth_failed, payload_rejected
+
+    for _ in range(5):
+        device_auth_failed.send(
+            sender=None,
+            product_key="pk1",
+            device_name="gate-01",
+            client_ip="198.51.100.7",
+            reason="bad secret",
+        )
+    auth = SecurityEvent.objects.filter(action="device_auth", outcome="failure")
+    assert auth.count() == 5 and auth.first().src_ip == "198.51.100.7"
+    assert Alert.objects.filter(
+        rule="correlation:device-auth-failures", details__group="198.51.100.7"
+    ).exists()
+
+    class Device:
+        pk = 42
+
+        def __str__(self):
+            return "pk1/sensor-9"
+
+    for count in range(1, 151):
+        payload_rejected.send(
+            sender=None, device=Device(), reason="temperature out of range", count=count
+        )
+    floods = SecurityEvent.objects.filter(action="payload_rejected").order_by("time", "id")
+    assert [e.extra["count"] for e in floods] == [1, 10, 100]  # sampled, not one event per message
+    assert (
+        Alert.objects.filter(
+            rule__startswith="sigma:", title__startswith="Flood of rejected IoT payloads"
+        ).count()
+        == 1
+    )

@@ -78,6 +78,7 @@ DEFAULT_FIELD_MAPPING = {
     "message": "message",
     "Message": "message",
     "keywords": "message",
+    "rejected_count": "extra.count",  # IoT payload rejections so far (platform events)
 }
 # Fields of the normalised event a mapping may point at.
 EVENT_FIELDS = (

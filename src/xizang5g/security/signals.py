@@ -76,13 +76,21 @@ def on_device_auth_failed(
 
 
 def on_payload_rejected(sender, device=None, reason="", count=1, **kwargs) -> None:
+    """The IoT hub sends this for every rejected message with the device's running count; record the
+    1st, 10th, 100th, 1000th … so a flood shows as a few events with growing counts, not as a flood."""
+    try:
+        count = int(count)
+    except (TypeError, ValueError):
+        count = 1
+    if count < 1 or (count != 1 and str(count).rstrip("0") != "1"):
+        return
     name = str(device) if device is not None else ""
     record(
         action="payload_rejected",
         outcome="blocked",
         user=name[:150],
         program="iot",
-        message=f"{count} payload(s) from device {name} rejected: {reason}",
+        message=f"{count} payload(s) from device {name} rejected so far; last reason: {reason}",
         extra={
             "device": name,
             "device_id": getattr(device, "pk", None),
