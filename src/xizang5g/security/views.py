@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 from xizang5g.core.models import Alert
 from xizang5g.security import selectors, services
 from xizang5g.security.choices import (
+    DetectionKind,
     EventCategory,
+    FilingStatus,
     IncidentCategory,
     IncidentLevel,
     IncidentState,
@@ -61,11 +63,24 @@ def dashboard(request):
             "values": [r["n"] for r in data["systems_by_level"]],
         },
     }
+    kind_labels = dict(DetectionKind.choices)
+    for row in data["top_rules"]:
+        row["kind_label"] = kind_labels.get(row["kind"], row["kind"])
+    filing_labels = dict(FilingStatus.choices)
+    filing = [
+        {
+            "code": r["filing_status"],
+            "label": filing_labels.get(r["filing_status"], r["filing_status"]),
+            "n": r["n"],
+        }
+        for r in data["systems_by_filing"]
+    ]
     return render(
         request,
         "security/dashboard.html",
         {
             "data": data,
+            "filing": filing,
             "charts": charts,
             "hours": hours,
             "recent_alerts": selectors.security_alert_list(user=request.user).exclude(
