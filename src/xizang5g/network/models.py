@@ -284,11 +284,31 @@ class InterferenceStudy(ChangeLoggedModel):
 
 
 class StudyPair(models.Model):
-    """Result for one (cell → earth station) pair of a study (data, not change-logged)."""
+    """Result for one (cell → earth station) pair of a study (data, not change-logged).
 
-    study = models.ForeignKey(InterferenceStudy, on_delete=models.CASCADE, related_name="pairs")
-    earth_station = models.ForeignKey(EarthStation, on_delete=models.CASCADE, related_name="+")
-    cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="+")
+    Millions of rows per regional study are written with COPY; the foreign keys carry no
+    database constraint (the job reads the ids from the registry in the same run, and the study
+    keeps a snapshot of every input), and the study's rows are removed with
+    `services.study_delete` in one statement.
+    """
+
+    study = models.ForeignKey(
+        InterferenceStudy,
+        on_delete=models.CASCADE,
+        related_name="pairs",
+        db_constraint=False,
+        db_index=False,
+    )
+    earth_station = models.ForeignKey(
+        EarthStation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    cell = models.ForeignKey(
+        Cell, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     distance_km = models.FloatField(_("distance (km)"))
     lb_db = models.FloatField(_("basic transmission loss at the carrier (dB)"))
     lb_5g_db = models.FloatField(_("basic transmission loss at the 5G frequency (dB)"))
@@ -304,7 +324,10 @@ class StudyPair(models.Model):
 
     class Meta:
         ordering = ["margin_db"]
-        indexes = [models.Index(fields=["study", "margin_db"])]
+        indexes = [
+            models.Index(fields=["study", "margin_db"]),
+            models.Index(fields=["study", "earth_station"], name="network_pair_study_es"),
+        ]
         verbose_name = _("study pair")
         verbose_name_plural = _("study pairs")
 

@@ -148,8 +148,10 @@ def station_map_points(*, user) -> dict:
 def registry_counts(*, user) -> dict:
     cells = cell_list(user=user)
     by_operator_band: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in cells.values("operator__short_name", "operator__name", "band").annotate(
-        n=Count("pk")
+    for row in (
+        cells.order_by()
+        .values("operator__short_name", "operator__name", "band")
+        .annotate(n=Count("pk"))
     ):
         name = row["operator__short_name"] or row["operator__name"]
         by_operator_band[name][row["band"]] = row["n"]

@@ -674,6 +674,7 @@ def study_create(
     mitigation: dict | None = None,
     parent: InterferenceStudy | None = None,
     enqueue: bool = True,
+    profile_spacing_m: float | None = None,
 ) -> InterferenceStudy:
     """Create a study and queue it as a background job (regulators and the plan office)."""
     _require_regulator(user)
@@ -708,6 +709,10 @@ def study_create(
         created_by=user,
         inputs={"cell_ids": sorted(cell_ids)} if cell_ids else {},
     )
+    if profile_spacing_m is not None:
+        if not (30.0 <= profile_spacing_m <= 2000.0):
+            raise ValidationError({"inputs": _("The profile spacing must be 30–2000 m.")})
+        study.inputs["spacing_m"] = float(profile_spacing_m)
     study.full_clean()
     with transaction.atomic(), acting_as(user):
         study.save()
@@ -716,6 +721,24 @@ def study_create(
     if enqueue:
         transaction.on_commit(lambda: _enqueue_study(study.pk))
     return study
+
+
+def study_delete(*, user, study: InterferenceStudy) -> None:
+    """Delete a study; its (possibly millions of) pair rows go in one SQL statement."""
+    from django.db import connection
+
+    from xizang5g.network.models import StudyPair, StudyStationResult
+
+    _require_regulator(user)
+    if study.is_active:
+        raise ValidationError(_("Cancel the study before deleting it."))
+    with transaction.atomic(), acting_as(user):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {StudyPair._meta.db_table} WHERE study_id = %s", [study.pk]
+            )
+        StudyStationResult.objects.filter(study=study).delete()
+        study.delete()
 
 
 def _enqueue_study(study_id: int) -> None:
@@ -992,7 +1015,7 @@ def case_propose_mitigation(
         mitigation=mitigation,
         parent=base,
         created_by=user,
-        inputs={"cell_ids": base.inputs.get("cell_ids", [])},
+        inputs={k: base.inputs[k] for k in ("cell_ids", "spacing_m") if base.inputs.get(k)},
     )
     with transaction.atomic(), acting_as(user):
         whatif.save()

@@ -111,80 +111,182 @@ def apply_mitigation(cells: dict, stations: dict, mitigation: dict | None):
     return cells, stations, reduction, extra_filter
 
 
-def _unique_losses(*, dem, keys, rx_lon, rx_lat, hrg, p_percent, spacing_m, chunk, progress, span):
-    """P.452 once per distinct (tx lon, tx lat, ES index, f, htg) row of ``keys``."""
-    if keys.shape[0] == 0:
+_POOL_STATE: dict = {}
+
+
+def _chunk_losses(bounds):
+    """Worker: profiles once per geometry of the chunk, then P.452 for the in-band path and
+    every blocking frequency of each geometry in one engine batch."""
+    from xizang5g.network import _profiles
+    from xizang5g.radio import p452
+
+    g0, g1, b0, b1 = bounds
+    st = _POOL_STATE
+    d, h, off = _profiles.profiles(
+        st["tx_lon"][g0:g1],
+        st["tx_lat"][g0:g1],
+        st["rx_lon"][g0:g1],
+        st["rx_lat"][g0:g1],
+        st["spacing_m"],
+        st["dem"],
+    )
+    n_g = g1 - g0
+    gl = st["b_geom"][b0:b1] - g0  # blocking paths -> local geometry
+    lengths = np.diff(off)
+    if b1 - b0 == n_g and np.array_equal(gl, np.arange(n_g)):
+        d_b, h_b, off_b = d, h, off
+    else:
+        off_b = np.zeros(gl.size + 1, dtype=np.int64)
+        np.cumsum(lengths[gl], out=off_b[1:])
+        idx = np.repeat(off[gl] - off_b[:-1], lengths[gl]) + np.arange(off_b[-1])
+        d_b, h_b = d[idx], h[idx]
+    geo = np.concatenate([np.arange(g0, g1), st["b_geom"][b0:b1]])
+    batch = p452.PathBatch.from_flat(
+        np.concatenate([d, d_b]),
+        np.concatenate([h, h_b]),
+        np.concatenate([off, off_b[1:] + off[-1]]),
+        zone=2,
+        f_ghz=np.concatenate([st["f_in"][g0:g1], st["b_f"][b0:b1]]) / 1000.0,
+        p_percent=np.concatenate([np.full(n_g, st["p_in"]), np.full(b1 - b0, st["p_block"])]),
+        htg_m=st["htg"][geo],
+        hrg_m=st["hrg"][geo],
+        tx_lon=st["tx_lon"][geo],
+        tx_lat=st["tx_lat"][geo],
+        rx_lon=st["rx_lon"][geo],
+        rx_lat=st["rx_lat"][geo],
+        press_hpa=C.PLATEAU_PRESSURE_HPA,
+        temp_c=C.PLATEAU_TEMPERATURE_C,
+        delta_n=C.DELTA_N,
+        n0=C.N0,
+    )
+    res = p452.transmission_loss(batch, return_intermediates=True)
+    return g0, b0, res.lb_db[:n_g], res.theta_t_mrad[:n_g], res.theta_r_mrad[:n_g], res.lb_db[n_g:]
+
+
+def _losses(
+    *, dem, cells, stations, ci, ei, p_in, p_block, spacing_m, progress, span, chunk=3000, workers=2
+):
+    """Lb at the ES carrier (in-band) and at each cell's frequency (blocking) for every pair.
+
+    Azimuth and tilt do not change the path loss: one profile per distinct geometry (place of
+    the cell, antenna height, earth station), P.452 once per geometry and frequency. Large
+    studies run their chunks on a pool of forked processes (one per core).
+    """
+    import multiprocessing
+
+    n = ci.size
+    if n == 0:
         empty = np.zeros(0)
-        return engine.Loss(empty, empty, empty)
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    es = uniq[:, 2].astype(np.int64)
-    tx_lon = uniq[:, 0]
-    # Coinciding terminals have no profile: nudge the transmitter by about 10 m.
-    same = (np.abs(tx_lon - rx_lon[es]) < 1e-6) & (np.abs(uniq[:, 1] - rx_lat[es]) < 1e-6)
-    tx_lon = np.where(same, tx_lon + 1e-4, tx_lon)
-    n = uniq.shape[0]
-    out = engine.Loss(np.empty(n), np.empty(n), np.empty(n))
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        part = engine.path_loss(
-            dem=dem,
-            tx_lon=tx_lon[start:stop],
-            tx_lat=uniq[start:stop, 1],
-            rx_lon=rx_lon[es[start:stop]],
-            rx_lat=rx_lat[es[start:stop]],
-            f_mhz=uniq[start:stop, 3],
-            htg_m=uniq[start:stop, 4],
-            hrg_m=hrg[es[start:stop]],
-            p_percent=p_percent,
-            spacing_m=spacing_m,
-            chunk=chunk,
-        )
-        out.lb_db[start:stop] = part.lb_db
-        out.theta_t_mrad[start:stop] = part.theta_t_mrad
-        out.theta_r_mrad[start:stop] = part.theta_r_mrad
-        if progress:
-            lo, hi = span
-            progress(lo + (hi - lo) * stop / n, f"P.452: {stop}/{n} paths")
-    return engine.Loss(out.lb_db[inverse], out.theta_t_mrad[inverse], out.theta_r_mrad[inverse])
+        return engine.Loss(empty, empty, empty), empty, 0, 0
+    m = stations["id"].size
+    place = np.column_stack([cells["lon"], cells["lat"], cells["height_m"]])
+    _u, place_id = np.unique(place, axis=0, return_inverse=True)
+    place_id = place_id.ravel().astype(np.int64)
+    gkey = place_id[ci] * m + ei
+    g_uniq, g_inv = np.unique(gkey, return_inverse=True)
+    g_cell = np.empty(g_uniq.size, dtype=np.int64)
+    g_cell[g_inv] = ci  # a representative cell per geometry
+    g_es = g_uniq % m
+    f_vals, f_id = np.unique(cells["f_mhz"], return_inverse=True)
+    bkey = g_inv.astype(np.int64) * f_vals.size + f_id.ravel()[ci]
+    b_uniq, b_inv = np.unique(bkey, return_inverse=True)
+    tx_lon = cells["lon"][g_cell]
+    tx_lat = cells["lat"][g_cell]
+    rx_lon, rx_lat = stations["lon"][g_es], stations["lat"][g_es]
+    same = (np.abs(tx_lon - rx_lon) < 1e-6) & (np.abs(tx_lat - rx_lat) < 1e-6)
+    tx_lon = np.where(same, tx_lon + 1e-4, tx_lon)  # coinciding terminals: nudge ~10 m
+    carrier_mid = 0.5 * (stations["carrier_low_mhz"] + stations["carrier_high_mhz"])
+    _POOL_STATE.clear()
+    _POOL_STATE.update(
+        dem=dem,
+        tx_lon=tx_lon,
+        tx_lat=tx_lat,
+        rx_lon=rx_lon,
+        rx_lat=rx_lat,
+        htg=cells["height_m"][g_cell],
+        hrg=stations["antenna_height_m"][g_es],
+        f_in=carrier_mid[g_es],
+        b_geom=b_uniq // f_vals.size,
+        b_f=f_vals[b_uniq % f_vals.size],
+        p_in=p_in,
+        p_block=p_block,
+        spacing_m=spacing_m,
+    )
+    b_geom = _POOL_STATE["b_geom"]
+    bounds = []
+    for g0 in range(0, g_uniq.size, chunk):
+        g1 = min(g_uniq.size, g0 + chunk)
+        bounds.append((g0, g1, int(np.searchsorted(b_geom, g0)), int(np.searchsorted(b_geom, g1))))
+    lb_in = np.empty(g_uniq.size)
+    th_t = np.empty(g_uniq.size)
+    th_r = np.empty(g_uniq.size)
+    lb_b = np.empty(b_uniq.size)
+    use_pool = workers > 1 and len(bounds) > 4 and "fork" in multiprocessing.get_all_start_methods()
+    pool = multiprocessing.get_context("fork").Pool(workers) if use_pool else None
+    try:
+        results = pool.imap_unordered(_chunk_losses, bounds) if pool else map(_chunk_losses, bounds)
+        for done, (g0, b0, a, t, r, b) in enumerate(results, start=1):
+            lb_in[g0 : g0 + a.size] = a
+            th_t[g0 : g0 + a.size] = t
+            th_r[g0 : g0 + a.size] = r
+            lb_b[b0 : b0 + b.size] = b
+            if progress and (done % 10 == 0 or done == len(bounds)):
+                lo, hi = span
+                progress(
+                    lo + (hi - lo) * done / len(bounds),
+                    f"P.452: {min(done * chunk, g_uniq.size)}/{g_uniq.size} profiles",
+                )
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        _POOL_STATE.clear()
+    return (
+        engine.Loss(lb_in[g_inv], th_t[g_inv], th_r[g_inv]),
+        lb_b[b_inv],
+        int(g_uniq.size),
+        int(b_uniq.size),
+    )
 
 
 def _oob_by_combo(cells, stations, ci, ei):
     """Unwanted power (dBm) in each pair's ES carrier; the mask integral runs once per
-    distinct (mask, channel, carrier) combination."""
+    distinct (cell emission configuration, ES carrier) combination."""
+    if ci.size == 0:
+        return np.zeros(0)
     masks = [tuple(map(tuple, m)) if len(m) else () for m in cells["emission_mask"]]
     catalogue = {m: k for k, m in enumerate(dict.fromkeys(masks))}
     mask_idx = np.array([catalogue[m] for m in masks], dtype=float)
     ch_low = cells["f_mhz"] - cells["bw_mhz"] / 2.0
     ch_high = cells["f_mhz"] + cells["bw_mhz"] / 2.0
-    combo = np.column_stack(
-        [
-            mask_idx[ci],
-            ch_low[ci],
-            ch_high[ci],
-            cells["power_dbm"][ci],
-            stations["carrier_low_mhz"][ei],
-            stations["carrier_high_mhz"][ei],
-        ]
+    cfg, cfg_id = np.unique(
+        np.column_stack([mask_idx, ch_low, ch_high, cells["power_dbm"]]),
+        axis=0,
+        return_inverse=True,
     )
-    if combo.shape[0] == 0:
-        return np.zeros(0)
-    uniq, inverse = np.unique(combo, axis=0, return_inverse=True)
+    car, car_id = np.unique(
+        np.column_stack([stations["carrier_low_mhz"], stations["carrier_high_mhz"]]),
+        axis=0,
+        return_inverse=True,
+    )
     by_index = list(catalogue)
-    values = np.array(
+    table = np.array(
         [
-            engine.oob_power_dbm(
-                mask_points=by_index[int(row[0])],
-                power_dbm=row[3],
-                ch_low_mhz=row[1],
-                ch_high_mhz=row[2],
-                rx_low_mhz=row[4],
-                rx_high_mhz=row[5],
-            )
-            for row in uniq
+            [
+                engine.oob_power_dbm(
+                    mask_points=by_index[int(c[0])],
+                    power_dbm=c[3],
+                    ch_low_mhz=c[1],
+                    ch_high_mhz=c[2],
+                    rx_low_mhz=r[0],
+                    rx_high_mhz=r[1],
+                )
+                for r in car
+            ]
+            for c in cfg
         ]
     )
-    return values[inverse.ravel()]
+    return table[cfg_id.ravel()[ci], car_id.ravel()[ei]]
 
 
 def compute_pairs(
@@ -198,7 +300,7 @@ def compute_pairs(
     spacing_m: float = C.PROFILE_STEP_KM * 1000.0,
     mitigation: dict | None = None,
     progress: Callable[[float, str], None] | None = None,
-    chunk: int = 20000,
+    workers: int = 2,
 ) -> dict:
     """Selection, profiles, P.452, gains and margins for every pair within ``coordination_km``.
 
@@ -227,32 +329,24 @@ def compute_pairs(
         stations["lat"][ei],
     )
     f5g = cells["f_mhz"][ci]
-    htg = cells["height_m"][ci]
+    cells["height_m"][ci]
     carrier_mid = 0.5 * (stations["carrier_low_mhz"] + stations["carrier_high_mhz"])
     d_km = engine.terrain.great_circle_distance_km(clon, clat, elon, elat)
     t1 = time.perf_counter()
-    # Azimuth and tilt do not change the path loss: P.452 runs once per (place, ES, f, height).
-    common = {
-        "dem": dem,
-        "rx_lon": stations["lon"],
-        "rx_lat": stations["lat"],
-        "hrg": stations["antenna_height_m"],
-        "spacing_m": spacing_m,
-        "chunk": chunk,
-        "progress": progress,
-    }
-    loss_in = _unique_losses(
-        keys=np.column_stack([clon, clat, ei.astype(float), carrier_mid[ei], htg]),
-        p_percent=p_percent,
-        span=(5.0, 45.0),
-        **common,
+    loss_in, lb_5g, n_geom, n_block = _losses(
+        dem=dem,
+        cells=cells,
+        stations=stations,
+        ci=ci,
+        ei=ei,
+        p_in=p_percent,
+        p_block=p_blocking_percent,
+        spacing_m=spacing_m,
+        progress=progress,
+        span=(5.0, 88.0),
+        workers=workers,
     )
-    loss_5g = _unique_losses(
-        keys=np.column_stack([clon, clat, ei.astype(float), f5g, htg]),
-        p_percent=p_blocking_percent,
-        span=(45.0, 88.0),
-        **common,
-    )
+    loss_5g = engine.Loss(lb_5g, loss_in.theta_t_mrad, loss_in.theta_r_mrad)
     timings["profiles_engine_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     # Antennas pointed along the path, elevations = the P.452 horizon angles (as the engine).
@@ -335,6 +429,8 @@ def compute_pairs(
         "blocking_dbm": b["lnb_input_dbm"],
         "blocking_margin_db": b["blocking_margin_db"],
         "margin_db": margin,
+        "n_profiles": n_geom,
+        "n_p452_paths": n_geom + n_block,
         "station": {
             "n_cells": n_cells,
             "n_failing": n_fail,
@@ -392,7 +488,7 @@ def snapshot_inputs(study) -> dict:
         "coordination_km": study.coordination_km,
         "p_percent": study.p_percent,
         "p_blocking_percent": study.p_blocking_percent,
-        "spacing_m": C.PROFILE_STEP_KM * 1000.0,
+        "spacing_m": float(study.inputs.get("spacing_m") or C.PROFILE_STEP_KM * 1000.0),
         "mitigation": study.mitigation,
         "cell_ids": study.inputs.get("cell_ids", []),
         "atmosphere": {
@@ -460,63 +556,68 @@ PAIR_COLUMNS = (
 )
 
 
+PAIR_FLOATS = PAIR_COLUMNS[3:-1]
+
+
+def _copy_binary(n: int, ids: list, floats: list, flags) -> np.ndarray:
+    """Rows in PostgreSQL's binary COPY layout, built in one vectorised pass."""
+    fields = [("count", ">i2")]
+    for k in range(len(ids)):
+        fields += [(f"l{k}", ">i4"), (f"i{k}", ">i8")]
+    for k in range(len(floats)):
+        fields += [(f"lf{k}", ">i4"), (f"f{k}", ">f8")]
+    fields += [("lb", ">i4"), ("b", "u1")]
+    rows = np.empty(n, dtype=np.dtype(fields))
+    rows["count"] = len(ids) + len(floats) + 1
+    for k, values in enumerate(ids):
+        rows[f"l{k}"] = 8
+        rows[f"i{k}"] = values
+    for k, values in enumerate(floats):
+        rows[f"lf{k}"] = 8
+        rows[f"f{k}"] = values
+    rows["lb"] = 1
+    rows["b"] = flags
+    return rows
+
+
 def store_pairs(study_id: int, es_ids, cell_ids, result: dict) -> int:
-    """Write every pair: COPY on PostgreSQL, bulk_create elsewhere (data table, not logged)."""
+    """Write every pair: binary COPY on PostgreSQL, bulk_create elsewhere (a data table that is
+    not change-logged)."""
     from xizang5g.network.models import StudyPair
 
     n = result["es_index"].size
     if n == 0:
         return 0
-    cols = [
-        np.full(n, study_id),
+    ids = [
+        np.full(n, study_id, dtype=np.int64),
         es_ids[result["es_index"]],
         cell_ids[result["cell_index"]],
-        *(
-            np.round(result[k], 3)
-            for k in (
-                "distance_km",
-                "lb_db",
-                "lb_5g_db",
-                "gt_dbi",
-                "gr_dbi",
-                "i_inband_dbm",
-                "i_over_n_db",
-                "inband_margin_db",
-                "blocking_dbm",
-                "blocking_margin_db",
-                "margin_db",
-            )
-        ),
     ]
+    floats = [np.round(result[k], 3) for k in PAIR_FLOATS]
     passes = result["margin_db"] >= 0
     if connection.vendor == "postgresql":
-        numeric = np.column_stack(cols[3:])
-        ids = np.column_stack(cols[:3]).astype(np.int64)
-        flags = np.where(passes, "t", "f")
-        block = 200_000
+        block = 250_000
         with connection.cursor() as cursor:
-            raw = cursor.cursor
-            with raw.copy(
-                f"COPY {StudyPair._meta.db_table} ({', '.join(PAIR_COLUMNS)}) FROM STDIN"
-            ) as copy:
+            sql = f"COPY {StudyPair._meta.db_table} ({', '.join(PAIR_COLUMNS)}) FROM STDIN WITH (FORMAT BINARY)"
+            with cursor.cursor.copy(sql) as copy:
+                copy.write(
+                    b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+                )
                 for s in range(0, n, block):
                     e = min(n, s + block)
-                    lines = np.char.add(
-                        np.char.add(_join_int(ids[s:e]), "\t"),
-                        np.char.add(_join_float(numeric[s:e]), np.char.add("\t", flags[s:e])),
+                    rows = _copy_binary(
+                        e - s, [v[s:e] for v in ids], [v[s:e] for v in floats], passes[s:e]
                     )
-                    copy.write("\n".join(lines.tolist()) + "\n")
+                    copy.write(rows.tobytes())
+                copy.write((-1).to_bytes(2, "big", signed=True))
         return n
     objs = [
         StudyPair(
-            **{
-                name: (
-                    bool(passes[i])
-                    if name == "passes"
-                    else (int(cols[k][i]) if k < 3 else float(cols[k][i]))
-                )
-                for k, name in enumerate(PAIR_COLUMNS)
-            }
+            study_id=study_id,
+            earth_station_id=int(ids[1][i]),
+            cell_id=int(ids[2][i]),
+            passes=bool(passes[i]),
+            **{name: float(floats[k][i]) for k, name in enumerate(PAIR_FLOATS)},
         )
         for i in range(n)
     ]
@@ -524,26 +625,10 @@ def store_pairs(study_id: int, es_ids, cell_ids, result: dict) -> int:
     return n
 
 
-def _join_int(arr):
-    parts = [arr[:, k].astype(str) for k in range(arr.shape[1])]
-    out = parts[0]
-    for p in parts[1:]:
-        out = np.char.add(np.char.add(out, "\t"), p)
-    return out
-
-
-def _join_float(arr):
-    parts = [np.char.mod("%.3f", arr[:, k]) for k in range(arr.shape[1])]
-    out = parts[0]
-    for p in parts[1:]:
-        out = np.char.add(np.char.add(out, "\t"), p)
-    return out
-
-
 def run_study(study_id: int):
     """Run a study end to end; progress on the row, cancellation between chunks."""
     from xizang5g.core.audit import acting_as
-    from xizang5g.network.models import InterferenceStudy, StudyStationResult
+    from xizang5g.network.models import InterferenceStudy, StudyPair, StudyStationResult
     from xizang5g.network.services import study_raise_alerts
 
     study = InterferenceStudy.objects.get(pk=study_id)
@@ -566,7 +651,9 @@ def run_study(study_id: int):
             study.status = StudyStatus.RUNNING
             study.started_at = timezone.now()
             study.engine_version = engine.engine_version()
+            t0 = time.perf_counter()
             study.inputs = snapshot_inputs(study)
+            t_snapshot = time.perf_counter() - t0
             study.terrain_synthetic = (
                 any(t["kind"] == "synthetic" for t in study.inputs["terrain"])
                 or not study.inputs["terrain"]
@@ -579,7 +666,10 @@ def run_study(study_id: int):
         cell_ids = np.asarray(study.inputs["cells"]["id"], dtype=np.int64)
         t_store = time.perf_counter()
         with transaction.atomic():
-            study.pairs.all().delete()
+            with connection.cursor() as cursor:  # a re-run replaces the rows (one statement)
+                cursor.execute(
+                    f"DELETE FROM {StudyPair._meta.db_table} WHERE study_id = %s", [study.pk]
+                )
             study.station_results.all().delete()
             store_pairs(study.pk, es_ids, cell_ids, result)
             st = result["station"]
@@ -602,6 +692,7 @@ def run_study(study_id: int):
                 batch_size=2000,
             )
         result["timings"]["storage_s"] = time.perf_counter() - t_store
+        result["timings"]["snapshot_s"] = t_snapshot
         margins = result["margin_db"]
         failing_stations = int(np.count_nonzero(st["worst_margin_db"] < 0))
         summary = {
@@ -610,6 +701,8 @@ def run_study(study_id: int):
             "n_stations": int(es_ids.size),
             "n_failing_stations": failing_stations,
             "n_cells": int(cell_ids.size),
+            "n_profiles": result["n_profiles"],
+            "n_p452_paths": result["n_p452_paths"],
             "worst_margin_db": float(
                 np.min(st["worst_margin_db"][np.isfinite(st["worst_margin_db"])])
             )
@@ -626,7 +719,12 @@ def run_study(study_id: int):
             study.progress_message = "done"
             study.finished_at = timezone.now()
             study.save()
+        t_alerts = time.perf_counter()
         study_raise_alerts(study=study)
+        study.summary["timings"]["alerts_s"] = round(time.perf_counter() - t_alerts, 3)
+        study.summary["elapsed_s"] = round(time.perf_counter() - started, 3)
+        with acting_as(user):
+            study.save(update_fields=["summary", "updated_at"])
     except StudyCancelled:
         with acting_as(user):
             study.refresh_from_db()

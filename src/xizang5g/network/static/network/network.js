@@ -61,9 +61,18 @@
     withMap(el, function (chart) {
       var min = Math.min.apply(null, data.lines.map(function (l) { return l.value; }).concat([-1]));
       var cells = data.lines.map(function (l) { return { value: l.coords[1].concat([l.value]), name: l.name }; });
+      var geo = Object.assign({}, GEO);
+      if (data.lines.length) {  // zoom to the offending area
+        var xs = [], ys = [];
+        data.lines.forEach(function (l) { l.coords.forEach(function (c) { xs.push(c[0]); ys.push(c[1]); }); });
+        var pad = 0.25;
+        geo.boundingCoords = [[Math.min.apply(null, xs) - pad, Math.max.apply(null, ys) + pad],
+                              [Math.max.apply(null, xs) + pad, Math.min.apply(null, ys) - pad]];
+        geo.label = { show: true, fontSize: 11, color: "#6b7a8c" };
+      }
       chart.setOption({
         tooltip: { trigger: "item" },
-        geo: GEO,
+        geo: geo,
         visualMap: { type: "continuous", min: Math.floor(min), max: 0, dimension: 2, seriesIndex: [0, 1], calculable: true,
                      left: 10, bottom: 20, text: ["0 dB", Math.floor(min) + " dB"],
                      inRange: { color: ["#7a0000", "#d64545", "#f0b429"] } },
