@@ -172,3 +172,29 @@ def test_iot_signals_become_platform_events_and_alerts(rules):
         ).count()
         == 1
     )
+
+
+def test_deep_scan_only_for_flagged_sources(rules, operator):
+    valid = simulate.valid_resident_ids(1, seed=21)[0]
+    item = {
+        "time": "2026-11-23T10:00:00+08:00",
+        "message": "form submitted",
+        "form": {"id_no": valid},
+    }
+    plain, _ = log_source_create(
+        code="plain", name="Plain", kind="http", category="application", user=operator
+    )
+    deep, _ = log_source_create(
+        code="deep",
+        name="Deep",
+        kind="http",
+        category="application",
+        user=operator,
+        scan_personal_info=True,
+    )
+    http_batch_ingest(source=plain, items=[dict(item)])
+    assert not PiFinding.objects.exists()
+    http_batch_ingest(source=deep, items=[dict(item)])
+    assert list(PiFinding.objects.values_list("masked", flat=True)) == [
+        valid[:6] + "********" + valid[-4:]
+    ]

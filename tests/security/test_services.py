@@ -118,3 +118,49 @@ def test_systems_inspections_and_assessments(operator, system, make_user):
         services.crypto_assessment_create(
             system=system, user=operator, assessed_on=date.today(), agency="x", result="maybe"
         )
+
+
+def test_deadlines_raise_alerts_once(operator, system):
+    from django.utils import timezone
+
+    incident = services.incident_create(
+        title="late",
+        category="attack",
+        level="I",
+        responsible_unit=system.owner_unit,
+        user=operator,
+        opened_at=timezone.now() - timedelta(days=2),
+    )
+    inspection = services.inspection_create(
+        system=system, title="Q3", scheduled_for=date.today(), user=operator
+    )
+    services.finding_create(
+        inspection=inspection,
+        title="logs kept < 6 months",
+        severity="high",
+        rectification_due=date.today() - timedelta(days=3),
+        user=operator,
+    )
+    services.crypto_assessment_create(
+        system=system,
+        user=operator,
+        assessed_on=date.today() - timedelta(days=400),
+        agency="x",
+        result="basically",
+        next_due=date.today() - timedelta(days=35),
+    )
+    assert services.deadlines_check() == 3
+    assert services.deadlines_check() == 0  # de-duplicated while open
+    overdue = Alert.objects.get(rule="deadline:incident")
+    assert (
+        overdue.severity == "critical"
+        and overdue.unit == system.owner_unit
+        and incident.code in overdue.title
+    )
+    services.incident_transition(
+        incident=incident, to_state="closed", user=operator, closing_reason="duplicate"
+    )
+    assert Alert.objects.filter(rule="deadline:finding", unit=system.owner_unit).exists()
+    from xizang5g.security.tasks import security_deadlines_check
+
+    assert security_deadlines_check.call() == 0

@@ -491,13 +491,32 @@ def _pi_key() -> bytes:
     return sm3_hex(b"xz5g-pi-fingerprint:" + key_ring().active_key).encode()[:32]
 
 
+def _pi_text(row: SecurityEvent, deep: bool) -> str:
+    """The message and the application payload; with `deep` (sources flagged to scan personal
+    information) every string of the extra fields too."""
+    extra = row.extra if isinstance(row.extra, dict) else {}
+    parts = [row.message]
+    if deep:
+        parts += [str(v) for v in extra.values() if isinstance(v, str | int | dict | list)]
+    elif extra.get("payload"):
+        parts.append(str(extra["payload"]))
+    return "\n".join(parts)
+
+
 def _detect_pii(rows: list[SecurityEvent]) -> list[Detection]:
     by_group: dict[str, list[tuple[SecurityEvent, list[pii.PiMatch]]]] = defaultdict(list)
+    source_ids = {row.source_id for row in rows if row.source_id}
+    deep_sources = (
+        set(
+            LogSource.objects.filter(pk__in=source_ids, scan_personal_info=True).values_list(
+                "pk", flat=True
+            )
+        )
+        if source_ids
+        else set()
+    )
     for row in rows:
-        text = row.message
-        payload = (row.extra or {}).get("payload") if isinstance(row.extra, dict) else None
-        if payload:
-            text = f"{text}\n{payload}"
+        text = _pi_text(row, row.source_id in deep_sources)
         found = pii.scan(text)
         if found:
             by_group[row.source_system or row.host].append((row, found))
@@ -962,3 +981,74 @@ def crypto_assessment_create(*, system: InformationSystem, user, **values) -> Cr
     with acting_as(user):
         assessment.save()
     return assessment
+
+
+# --- deadlines ---------------------------------------------------------------------------------------
+_LEVEL_SEVERITY = {"I": "critical", "II": "critical", "III": "major", "IV": "minor"}
+_FINDING_SEVERITY = {"high": "major", "medium": "minor", "low": "info"}
+
+
+def deadlines_check(*, now: datetime | None = None) -> int:
+    """Raise alerts for open incidents past their deadline, open inspection findings past their
+    rectification date and crypto assessments overdue; returns how many alerts were raised anew."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    raised = 0
+    for incident in (
+        Incident.objects.exclude(state=IncidentState.CLOSED)
+        .filter(deadline__lt=now)
+        .select_related("responsible_unit")
+    ):
+        _alert, created = alert_raise(
+            source=AlertSource.SECURITY,
+            dedup_key=f"security:incident-overdue:{incident.pk}",
+            title=_("Incident %(c)s is past its deadline") % {"c": incident.code},
+            severity=_LEVEL_SEVERITY.get(incident.level, "major"),
+            rule="deadline:incident",
+            message=_("Deadline %(d)s, state %(s)s.")
+            % {
+                "d": timezone.localtime(incident.deadline).strftime("%Y-%m-%d %H:%M"),
+                "s": incident.get_state_display(),
+            },
+            unit=incident.responsible_unit,
+            obj=incident,
+            at=now,
+        )
+        raised += created
+    for finding in InspectionFinding.objects.filter(
+        state=FindingState.OPEN, rectification_due__lt=today
+    ).select_related("inspection__system__owner_unit"):
+        system = finding.inspection.system
+        _alert, created = alert_raise(
+            source=AlertSource.SECURITY,
+            dedup_key=f"security:finding-overdue:{finding.pk}",
+            title=_("Finding not rectified in time: %(t)s") % {"t": finding.title},
+            severity=_FINDING_SEVERITY.get(finding.severity, "minor"),
+            rule="deadline:finding",
+            message=_("%(s)s, due %(d)s.")
+            % {"s": system.name, "d": finding.rectification_due.isoformat()},
+            unit=system.owner_unit,
+            obj=finding,
+            at=now,
+        )
+        raised += created
+    for assessment in CryptoAssessment.objects.filter(next_due__lt=today).select_related(
+        "system__owner_unit"
+    ):
+        if CryptoAssessment.objects.filter(
+            system=assessment.system, assessed_on__gt=assessment.assessed_on
+        ).exists():
+            continue  # a later assessment exists
+        _alert, created = alert_raise(
+            source=AlertSource.SECURITY,
+            dedup_key=f"security:crypto-overdue:{assessment.system_id}",
+            title=_("Crypto assessment overdue: %(s)s") % {"s": assessment.system.name},
+            severity="minor",
+            rule="deadline:crypto_assessment",
+            message=_("Next assessment was due %(d)s.") % {"d": assessment.next_due.isoformat()},
+            unit=assessment.system.owner_unit,
+            obj=assessment.system,
+            at=now,
+        )
+        raised += created
+    return raised
