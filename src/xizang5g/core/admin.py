@@ -8,7 +8,7 @@ from xizang5g.core.models import AdminDivision, Alert, AlertEvent, ApiToken, Cha
 class PlatformUserAdmin(UserAdmin):
     list_display = ("username", "full_name", "unit", "role", "is_active", "last_login")
     list_filter = ("role", "is_active", "unit__kind")
-    search_fields = ("username", "full_name", "email")
+    search_fields = ("username", "email")  # full_name is SM4-encrypted: not searchable
     fieldsets = (
         *UserAdmin.fieldsets,
         ("Platform", {"fields": ("full_name", "unit", "role", "password_changed_at")}),

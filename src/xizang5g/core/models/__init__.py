@@ -3,6 +3,7 @@ from xizang5g.core.models.base import ChangeLoggedModel
 from xizang5g.core.models.changelog import ChangeLog
 from xizang5g.core.models.divisions import AdminDivision
 from xizang5g.core.models.notify import NotificationChannel
+from xizang5g.core.models.schedule import PeriodicRun
 from xizang5g.core.models.units import Unit
 from xizang5g.core.models.users import ApiToken, User
 
@@ -14,6 +15,7 @@ __all__ = [
     "ChangeLog",
     "ChangeLoggedModel",
     "NotificationChannel",
+    "PeriodicRun",
     "Unit",
     "User",
 ]

@@ -20,7 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, **options):
         exe = [sys.executable, "-m", "xizang5g"]
-        children = {"jobs": subprocess.Popen([*exe, "db_worker", "--no-reload"])}
+        children = {
+            "jobs": subprocess.Popen([*exe, "db_worker", "--no-reload"]),
+            "scheduler": subprocess.Popen([*exe, "scheduler"]),
+        }
         if "iot_run" in get_commands():
             children["iot"] = subprocess.Popen([*exe, "iot_run", "--embedded-broker", "--simulate"])
         children["web"] = subprocess.Popen([*exe, "runserver", "--noreload", f"{host}:{port}"])

@@ -1,0 +1,65 @@
+"""Periodic jobs: which background task runs how often. `xizang5g scheduler` enqueues them."""
+
+import importlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from xizang5g.core.models import PeriodicRun
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: str  # dotted path of a django-tasks task
+    every: timedelta
+
+
+SCHEDULE = [
+    # Security: incidents, findings and crypto assessments past their deadlines raise alerts.
+    PeriodicJob(
+        "security_deadlines_check",
+        "xizang5g.security.tasks.security_deadlines_check",
+        timedelta(hours=1),
+    ),
+    # Security: next month's event partitions exist before the month starts (PostgreSQL).
+    PeriodicJob(
+        "security_partitions_ensure",
+        "xizang5g.security.tasks.security_partitions_ensure",
+        timedelta(days=1),
+    ),
+]
+
+
+def _task(path: str):
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def enqueue_due(*, now: datetime | None = None, schedule=SCHEDULE) -> list[str]:
+    """Enqueue every job whose interval has passed; returns the names enqueued."""
+    now = now or timezone.now()
+    enqueued = []
+    for job in schedule:
+        PeriodicRun.objects.get_or_create(name=job.name)
+        with transaction.atomic():
+            run = (
+                PeriodicRun.objects.select_for_update(skip_locked=True)
+                .filter(name=job.name)
+                .first()
+            )
+            if run is None:  # another scheduler holds it right now
+                continue
+            if run.last_enqueued_at and now - run.last_enqueued_at < job.every:
+                continue
+            _task(job.task).enqueue()
+            run.last_enqueued_at = now
+            run.save(update_fields=["last_enqueued_at"])
+            enqueued.append(job.name)
+            logger.info("enqueued periodic job %s", job.name)
+    return enqueued
