@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xizang5g.core.choices import DivisionLevel, Role, UnitKind
@@ -183,7 +183,7 @@ def study_get(*, user, pk: int) -> InterferenceStudy:
 def study_station_results(*, study) -> QuerySet[StudyStationResult]:
     return study.station_results.select_related(
         "earth_station", "earth_station__owner", "earth_station__division"
-    ).order_by("worst_margin_db")
+    ).order_by(F("worst_margin_db").asc(nulls_last=True), "earth_station__code")
 
 
 def study_pairs(

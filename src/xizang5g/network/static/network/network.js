@@ -54,6 +54,15 @@
     });
   }
 
+  function marginColor(value, min) {
+    // 0 dB yellow -> most negative dark red, same ramp as the visual map.
+    var stops = [[240, 180, 41], [214, 69, 69], [122, 0, 0]];
+    var t = Math.min(1, Math.max(0, value / (min || -1))) * (stops.length - 1);
+    var i = Math.min(stops.length - 2, Math.floor(t)), f = t - i;
+    var c = stops[i].map(function (a, k) { return Math.round(a + (stops[i + 1][k] - a) * f); });
+    return "rgb(" + c.join(",") + ")";
+  }
+
   function studyMap() {
     var el = document.getElementById("study-map");
     if (!el) return;
@@ -65,7 +74,8 @@
       if (data.lines.length) {  // zoom to the offending area
         var xs = [], ys = [];
         data.lines.forEach(function (l) { l.coords.forEach(function (c) { xs.push(c[0]); ys.push(c[1]); }); });
-        var pad = 0.25;
+        var span = Math.max(Math.max.apply(null, xs) - Math.min.apply(null, xs), Math.max.apply(null, ys) - Math.min.apply(null, ys));
+        var pad = Math.max(0.06, span * 0.35);
         geo.boundingCoords = [[Math.min.apply(null, xs) - pad, Math.max.apply(null, ys) + pad],
                               [Math.max.apply(null, xs) + pad, Math.min.apply(null, ys) - pad]];
         geo.label = { show: true, fontSize: 11, color: "#6b7a8c" };
@@ -73,14 +83,16 @@
       chart.setOption({
         tooltip: { trigger: "item" },
         geo: geo,
-        visualMap: { type: "continuous", min: Math.floor(min), max: 0, dimension: 2, seriesIndex: [0, 1], calculable: true,
+        visualMap: { type: "continuous", min: Math.floor(min), max: 0, dimension: 2, seriesIndex: [1], calculable: true,
                      left: 10, bottom: 20, text: ["0 dB", Math.floor(min) + " dB"],
                      inRange: { color: ["#7a0000", "#d64545", "#f0b429"] } },
         series: [
-          { type: "lines", coordinateSystem: "geo", polyline: false, lineStyle: { width: 1.4, opacity: 0.75 },
-            data: data.lines.map(function (l) { return { coords: l.coords, value: l.value, name: l.name }; }),
+          { type: "lines", coordinateSystem: "geo", polyline: false, lineStyle: { width: 2.4, opacity: 0.85 },
+            data: data.lines.map(function (l) {
+              return { coords: l.coords, value: l.value, name: l.name, lineStyle: { color: marginColor(l.value, min) } };
+            }),
             tooltip: { formatter: function (p) { return p.data.name + "<br>" + p.data.value + " dB"; } } },
-          { type: "scatter", coordinateSystem: "geo", symbolSize: 4, data: cells,
+          { type: "scatter", coordinateSystem: "geo", symbolSize: 7, data: cells,
             tooltip: { formatter: function (p) { return p.data.name + "<br>" + p.data.value[2] + " dB"; } } },
           { type: "scatter", coordinateSystem: "geo", symbol: "triangle", symbolSize: 12, z: 5,
             data: data.stations.map(function (s) { return { value: [s[0], s[1]], name: s[2], margin: s[3], ok: s[4],
