@@ -1,25 +1,10 @@
-"""The adapter's compiled profile sampler gives exactly the engine's profiles."""
+"""The adapter's chunked, threaded path loss equals the engine's single-path entry point."""
 
 import numpy as np
 import pytest
 
-from xizang5g.network import _profiles, engine
+from xizang5g.network import engine
 from xizang5g.radio import terrain
-
-
-@pytest.mark.parametrize("spacing_m", [90.0, 500.0])
-def test_compiled_profiles_equal_engine_profiles(spacing_m):
-    dem = terrain.SyntheticPlateauDem(
-        seed=3, bounds=(90.5, 29.2, 91.8, 30.2), resolution_deg=1 / 240
-    )
-    rng = np.random.default_rng(1)
-    tx_lon, tx_lat = rng.uniform(90.6, 91.7, 50), rng.uniform(29.3, 30.1, 50)
-    rx_lon, rx_lat = rng.uniform(90.6, 91.7, 50), rng.uniform(29.3, 30.1, 50)
-    ref = terrain.profiles(tx_lon, tx_lat, rx_lon, rx_lat, spacing_m, dem)
-    d, h, offsets = _profiles.profiles(tx_lon, tx_lat, rx_lon, rx_lat, spacing_m, dem)
-    assert np.array_equal(offsets, ref.offsets)
-    assert np.allclose(d, ref.d_km, atol=1e-12)
-    assert np.allclose(h, ref.h_m, atol=1e-6)
 
 
 def test_threaded_path_loss_equals_single_calls():

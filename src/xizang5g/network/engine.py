@@ -212,8 +212,6 @@ def path_loss(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from xizang5g.network import _profiles
-
     tx_lon, tx_lat, rx_lon, rx_lat, f_mhz, htg_m, hrg_m, p_percent = np.broadcast_arrays(
         *(
             np.atleast_1d(np.asarray(v, float))
@@ -225,9 +223,8 @@ def path_loss(
 
     def run(s: int) -> None:
         e = min(n, s + chunk)
-        d, h, offsets = _profiles.profiles(
-            tx_lon[s:e], tx_lat[s:e], rx_lon[s:e], rx_lat[s:e], spacing_m, dem
-        )
+        prof = terrain.profiles(tx_lon[s:e], tx_lat[s:e], rx_lon[s:e], rx_lat[s:e], spacing_m, dem)
+        d, h, offsets = prof.d_km, prof.h_m, prof.offsets
         batch = p452.PathBatch.from_flat(
             d,
             h,

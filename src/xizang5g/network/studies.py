@@ -117,12 +117,11 @@ _POOL_STATE: dict = {}
 def _chunk_losses(bounds):
     """Worker: profiles once per geometry of the chunk, then P.452 for the in-band path and
     every blocking frequency of each geometry in one engine batch."""
-    from xizang5g.network import _profiles
-    from xizang5g.radio import p452
+    from xizang5g.radio import p452, terrain
 
     g0, g1, b0, b1 = bounds
     st = _POOL_STATE
-    d, h, off = _profiles.profiles(
+    prof = terrain.profiles(
         st["tx_lon"][g0:g1],
         st["tx_lat"][g0:g1],
         st["rx_lon"][g0:g1],
@@ -130,6 +129,7 @@ def _chunk_losses(bounds):
         st["spacing_m"],
         st["dem"],
     )
+    d, h, off = prof.d_km, prof.h_m, prof.offsets
     n_g = g1 - g0
     gl = st["b_geom"][b0:b1] - g0  # blocking paths -> local geometry
     lengths = np.diff(off)
