@@ -72,7 +72,7 @@ def dem_for_tile(*, kind: str, path: str, bounds: tuple, params: dict):
     return _raster(path)
 
 
-def dem_from_tiles(tiles) -> MosaicDem:
+def dem_from_tiles(tiles):
     """A DEM over the registered, active tiles (`TerrainTile` rows or equivalent dicts)."""
     items = []
     for tile in tiles:
@@ -86,6 +86,8 @@ def dem_from_tiles(tiles) -> MosaicDem:
                 ),
             )
         )
+    if len(items) == 1:
+        return items[0][1]  # one tile: the engine's DEM itself (its compiled sampling path)
     return MosaicDem(items)
 
 
