@@ -106,3 +106,23 @@ def test_history_page_lists_changes(client, plan_admin, project):
 def test_map_geojson_is_public_reference_data(client, divisions):
     data = client.get(reverse("plan:map_geojson")).json()
     assert len(data["features"]) == 7
+
+
+def test_dashboard_shows_new_consumption_from_operators_reports(client, viewer, project):
+    from xizang5g.core.models import Unit
+    from xizang5g.network.models import OperatorMonthlyReport
+
+    for code, users, share in (("cm-xz", 120_000, 30.0), ("ct-xz", 80_000, 20.0)):
+        OperatorMonthlyReport.objects.create(
+            operator=Unit.objects.get(code=code),
+            prefecture=AdminDivision.objects.get(adcode=540100),
+            month=date(2022, 6, 1),
+            base_stations_5g=1000,
+            users_5g=users,
+            terminal_users_5g=users * 2,
+            traffic_share_pct=share,
+        )
+    html = _client(client, viewer).get(reverse("plan:dashboard")).content.decode()
+    assert 'id="new-consumption"' in html
+    assert "200,000" in html or "200000" in html  # 5G users summed over operators
+    assert "26.0" in html  # user-weighted traffic share

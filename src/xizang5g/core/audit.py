@@ -128,8 +128,24 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> 
 
 
 def connect_signals() -> None:
-    pre_save.connect(_pre_save, dispatch_uid="xz5g_changelog_pre_save")
-    post_save.connect(_post_save, dispatch_uid="xz5g_changelog_post_save")
-    pre_delete.connect(_pre_delete, dispatch_uid="xz5g_changelog_pre_delete")
-    post_delete.connect(_post_delete, dispatch_uid="xz5g_changelog_post_delete")
-    m2m_changed.connect(_m2m_changed, dispatch_uid="xz5g_changelog_m2m")
+    """Connect the recorders to each change-logged model only, so that bulk deletes of data
+    tables (telemetry, events, study results) stay fast deletes without per-row signals."""
+    from django.apps import apps
+
+    from xizang5g.core.models.base import ChangeLoggedModel
+
+    for model in apps.get_models():
+        if not issubclass(model, ChangeLoggedModel):
+            continue
+        uid = model._meta.label_lower
+        pre_save.connect(_pre_save, sender=model, dispatch_uid=f"xz5g_log_pre_save_{uid}")
+        post_save.connect(_post_save, sender=model, dispatch_uid=f"xz5g_log_post_save_{uid}")
+        pre_delete.connect(_pre_delete, sender=model, dispatch_uid=f"xz5g_log_pre_delete_{uid}")
+        post_delete.connect(_post_delete, sender=model, dispatch_uid=f"xz5g_log_post_delete_{uid}")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(
+                _m2m_changed,
+                sender=through,
+                dispatch_uid=f"xz5g_log_m2m_{through._meta.label_lower}",
+            )

@@ -87,6 +87,7 @@ def dashboard(request):
         "scorecards": progress.unit_scorecards(plan, as_of, mine)[:12],
         "tasks": progress.task_progress(plan, as_of, projects),
         "chart_data": _dashboard_chart_data(plan, rows, as_of),
+        "consumption": _new_consumption(as_of),
         "status_labels": progress.ITEM_STATUS_LABELS,
     }
     return render(request, "plan/dashboard.html", context)
@@ -123,6 +124,13 @@ def _dashboard_chart_data(plan, rows, as_of) -> dict:
         "points": points,
         "count_label": _("Pilot projects"),
     }
+
+
+def _new_consumption(as_of: date) -> dict:
+    """Task 1 (培育新型消费模式) indicators from the operators' monthly reports (5G supervision)."""
+    from xizang5g.network.selectors import new_consumption_indicators
+
+    return new_consumption_indicators(as_of=as_of)
 
 
 @gzip_page
