@@ -112,3 +112,13 @@ def test_case_actions_through_the_page(client, regulator, ct_editor, region):
     assert case.state == "computing" and case.whatif_study.summary["passes"]
     page = client.get(reverse("network:case_detail", args=[case.pk])).content.decode()
     assert "case-whatif" in page and "case-timeline" in page
+
+
+def test_mitigation_is_described_in_words():
+    from xizang5g.network.templatetags.network_tags import mitigation_text
+
+    assert mitigation_text({"kind": "lnb_filter", "rejection_db": 30}) == (
+        "LNB band-pass filter at the earth station: 30 dB rejection"
+    )
+    assert "azimuth 120°" in mitigation_text({"kind": "azimuth_tilt", "azimuth_deg": 120})
+    assert mitigation_text({}) == ""
