@@ -16,6 +16,28 @@ from xizang5g.core.models.users import hash_token
 DIVISIONS_FILE = Path(__file__).resolve().parent / "data" / "xizang_divisions.geojson"
 
 
+# --- the shape every change-logged write takes ---------------------------------------------
+def apply_changes(instance, changes: dict, allowed) -> None:
+    """Set `changes` on `instance`, refusing fields a service does not let callers change."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"{instance._meta.model_name} fields cannot be changed here: {', '.join(unknown)}"
+        )
+    for name, value in changes.items():
+        setattr(instance, name, value)
+
+
+def save_validated(instance, *, user, check=None):
+    """Validate (model rules, then the service's own `check`), then save as `user`."""
+    instance.full_clean()
+    if check is not None:
+        check(instance)
+    with acting_as(user):
+        instance.save()
+    return instance
+
+
 # --- users ----------------------------------------------------------------------------------
 def user_create(
     *,

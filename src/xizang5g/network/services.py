@@ -18,7 +18,7 @@ from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import AlertSeverity, AlertSource, DivisionLevel, Role, UnitKind
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin, require_role
-from xizang5g.core.services import alert_raise, alert_resolve
+from xizang5g.core.services import alert_raise, alert_resolve, apply_changes, save_validated
 from xizang5g.network import constants as C
 from xizang5g.network.choices import (
     Band,
@@ -214,24 +214,13 @@ def site_create(
     site = Site(operator=operator, code=code, name=name, lon=lon, lat=lat, **extra)
     if site.division_id is None:
         site.division = county_at(lon, lat, _counties())
-    site.full_clean()
-    _validate_site(site)
-    with acting_as(user):
-        site.save()
-    return site
+    return save_validated(site, user=user, check=_validate_site)
 
 
 def site_update(*, user, site: Site, **changes) -> Site:
     _require_station_edit(user, site.operator_id)
-    for key, value in changes.items():
-        if key not in SITE_FIELDS:
-            raise ValueError(f"unknown site field: {key}")
-        setattr(site, key, value)
-    site.full_clean()
-    _validate_site(site)
-    with acting_as(user):
-        site.save()
-    return site
+    apply_changes(site, changes, SITE_FIELDS)
+    return save_validated(site, user=user, check=_validate_site)
 
 
 def cell_create(
@@ -260,24 +249,13 @@ def cell_create(
         azimuth_deg=azimuth_deg,
         **extra,
     )
-    cell.full_clean()
-    _validate_cell(cell)
-    with acting_as(user):
-        cell.save()
-    return cell
+    return save_validated(cell, user=user, check=_validate_cell)
 
 
 def cell_update(*, user, cell: Cell, **changes) -> Cell:
     _require_station_edit(user, cell.operator_id)
-    for key, value in changes.items():
-        if key not in CELL_FIELDS:
-            raise ValueError(f"unknown cell field: {key}")
-        setattr(cell, key, value)
-    cell.full_clean()
-    _validate_cell(cell)
-    with acting_as(user):
-        cell.save()
-    return cell
+    apply_changes(cell, changes, CELL_FIELDS)
+    return save_validated(cell, user=user, check=_validate_cell)
 
 
 def earth_station_create(
@@ -309,24 +287,13 @@ def earth_station_create(
     )
     if station.division_id is None:
         station.division = county_at(lon, lat, _counties())
-    station.full_clean()
-    _validate_earth_station(station)
-    with acting_as(user):
-        station.save()
-    return station
+    return save_validated(station, user=user, check=_validate_earth_station)
 
 
 def earth_station_update(*, user, station: EarthStation, **changes) -> EarthStation:
     _require_station_edit(user, station.owner_id)
-    for key, value in changes.items():
-        if key not in EARTH_STATION_FIELDS:
-            raise ValueError(f"unknown earth-station field: {key}")
-        setattr(station, key, value)
-    station.full_clean()
-    _validate_earth_station(station)
-    with acting_as(user):
-        station.save()
-    return station
+    apply_changes(station, changes, EARTH_STATION_FIELDS)
+    return save_validated(station, user=user, check=_validate_earth_station)
 
 
 # ============================================================================ imports

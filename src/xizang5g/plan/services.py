@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from xizang5g.core.audit import acting_as
 from xizang5g.core.permissions import require_unit_edit
+from xizang5g.core.services import apply_changes, save_validated
 from xizang5g.plan.choices import MilestoneStatus, ProjectState, ReportStatus
 from xizang5g.plan.constants import (
     ALLOWED_TRANSITIONS,
@@ -241,23 +242,15 @@ def milestone_create(
 ) -> Milestone:
     _check_project_edit(user, project)
     milestone = Milestone(project=project, title=title, due_date=due_date, note=note)
-    milestone.full_clean()
-    with acting_as(user):
-        milestone.save()
-    return milestone
+    return save_validated(milestone, user=user)
 
 
 def milestone_update(*, milestone: Milestone, user, **values) -> Milestone:
     _check_project_edit(user, milestone.project)
     if milestone.status == MilestoneStatus.ACCEPTED and set(values) & {"due_date", "title"}:
         raise ValidationError(_("An accepted milestone cannot be changed."))
-    for name in ("title", "due_date", "note"):
-        if name in values:
-            setattr(milestone, name, values[name])
-    milestone.full_clean()
-    with acting_as(user):
-        milestone.save()
-    return milestone
+    apply_changes(milestone, values, ("title", "due_date", "note"))
+    return save_validated(milestone, user=user)
 
 
 def milestone_complete(
@@ -367,10 +360,5 @@ def kpi_save(*, project: Project, user, kpi: Kpi | None = None, **values) -> Kpi
     kpi = kpi or Kpi(project=project)
     if kpi.project_id != project.pk:
         raise PermissionDenied
-    for name in ("name", "measure_unit", "target", "actual", "higher_is_better"):
-        if name in values:
-            setattr(kpi, name, values[name])
-    kpi.full_clean()
-    with acting_as(user):
-        kpi.save()
-    return kpi
+    apply_changes(kpi, values, ("name", "measure_unit", "target", "actual", "higher_is_better"))
+    return save_validated(kpi, user=user)
