@@ -3,6 +3,7 @@
 import json
 from collections import Counter
 from datetime import date
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,11 +44,17 @@ def _as_of(request) -> date:
     return timezone.localdate()
 
 
-def _plan_or_empty(request):
-    plan = selectors.current_plan()
-    if plan is None:
-        return None, render(request, "plan/no_plan.html", status=200)
-    return plan, None
+def with_plan(view):
+    """Give the view the current plan, or show how to load one when none is loaded yet."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        plan = selectors.current_plan()
+        if plan is None:
+            return render(request, "plan/no_plan.html")
+        return view(request, plan, *args, **kwargs)
+
+    return wrapper
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -60,10 +67,8 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 # --- dashboard -----------------------------------------------------------------------------
 @login_required
-def dashboard(request):
-    plan, empty = _plan_or_empty(request)
-    if empty:
-        return empty
+@with_plan
+def dashboard(request, plan):
     as_of = _as_of(request)
     projects = progress.load_projects(plan)
     rows = progress.projects_as_of(projects, as_of)
@@ -168,10 +173,8 @@ def _list_filters(request) -> dict:
 
 
 @login_required
-def project_list(request):
-    plan, empty = _plan_or_empty(request)
-    if empty:
-        return empty
+@with_plan
+def project_list(request, plan):
     filters = _list_filters(request)
     qs = selectors.project_list(user=request.user, filters=filters).order_by("-declared_on", "code")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
@@ -236,10 +239,8 @@ def _editable_project(request, pk: int) -> Project:
 
 
 @login_required
-def project_create(request):
-    plan, empty = _plan_or_empty(request)
-    if empty:
-        return empty
+@with_plan
+def project_create(request, plan):
     if not (is_plan_admin(request.user) or request.user.is_unit_editor):
         raise PermissionDenied(_("Your role cannot register projects."))
     form = ProjectForm(request.POST or None, user=request.user, plan=plan)
@@ -417,10 +418,8 @@ def kpi_add(request, pk: int):
 
 # --- plan, tasks, work points, scorecards --------------------------------------------------
 @login_required
-def plan_detail(request):
-    plan, empty = _plan_or_empty(request)
-    if empty:
-        return empty
+@with_plan
+def plan_detail(request, plan):
     as_of = _as_of(request)
     projects = progress.load_projects(plan)
     return render(
@@ -438,19 +437,15 @@ def plan_detail(request):
 
 
 @login_required
-def task_detail(request, code: str):
-    plan, empty = _plan_or_empty(request)
-    if empty:
-        return empty
+@with_plan
+def task_detail(request, plan, code: str):
     task = get_object_or_404(Task, plan=plan, code=code)
     return _item_page(request, plan, task, "tasks")
 
 
 @login_required
-def work_point_detail(request, code: str):
-    plan, empty = _plan_or_empty(request)
-    if empty:
-        return empty
+@with_plan
+def work_point_detail(request, plan, code: str):
     point = get_object_or_404(WorkPoint, plan=plan, code=code)
     return _item_page(request, plan, point, "work_points")
 
@@ -475,10 +470,8 @@ def _item_page(request, plan, item, relation: str):
 
 
 @login_required
-def scorecards(request):
-    plan, empty = _plan_or_empty(request)
-    if empty:
-        return empty
+@with_plan
+def scorecards(request, plan):
     as_of = _as_of(request)
     projects = progress.load_projects(plan, selectors.project_list(user=request.user))
     return render(
