@@ -126,3 +126,9 @@ def test_dashboard_shows_new_consumption_from_operators_reports(client, viewer, 
     assert 'id="new-consumption"' in html
     assert "200,000" in html or "200000" in html  # 5G users summed over operators
     assert "26.0" in html  # user-weighted traffic share
+
+
+def test_without_a_plan_the_pages_say_how_to_load_one(client, viewer):
+    html = _client(client, viewer).get(reverse("plan:dashboard")).content.decode()
+    assert "xizang5g plan load" in html
+    assert client.get(reverse("plan:project_list")).status_code == 200
