@@ -331,14 +331,29 @@ def _values(cursor, sql_head: str, rows: list[tuple], sql_tail: str = "", chunk:
     return out
 
 
+def _columns(rows: list[tuple]) -> list[list]:
+    return [list(column) for column in zip(*rows, strict=True)] if rows else []
+
+
+# On PostgreSQL each statement takes whole columns as arrays (unnest), so the statement stays short
+# however many rows a batch has; on SQLite it is a multi-row VALUES in chunks.
 def _insert_receipts(cursor, keys: list[tuple[int, str]], now: datetime) -> set[tuple[int, str]]:
-    rows = [(device_id, msg_id, _dt(now)) for device_id, msg_id in keys]
-    got = _values(
-        cursor,
-        "INSERT INTO iot_messagereceipt (device_id, msg_id, received_at)",
-        rows,
-        "ON CONFLICT (device_id, msg_id) DO NOTHING RETURNING device_id, msg_id",
-    )
+    conflict = "ON CONFLICT (device_id, msg_id) DO NOTHING RETURNING device_id, msg_id"
+    if _pg():
+        cursor.execute(
+            "INSERT INTO iot_messagereceipt (device_id, msg_id, received_at) "
+            f"SELECT d, m, %s FROM unnest(%s::bigint[], %s::varchar[]) AS u(d, m) {conflict}",
+            [now, *_columns(keys)],
+        )
+        got = cursor.fetchall()
+    else:
+        rows = [(device_id, msg_id, _dt(now)) for device_id, msg_id in keys]
+        got = _values(
+            cursor,
+            "INSERT INTO iot_messagereceipt (device_id, msg_id, received_at)",
+            rows,
+            conflict,
+        )
     return {(int(d), str(m)) for d, m in got}
 
 
@@ -373,31 +388,60 @@ def _write_readings(cursor, rows: list[tuple]) -> None:
 
 def _upsert_latest(cursor, rows: list[tuple]) -> None:
     """rows: (device_id, property, time, value, value_text, value_json), one per key."""
-    rows = sorted(rows, key=lambda r: (r[0], r[1]))
-    _values(
-        cursor,
-        "INSERT INTO iot_latestvalue AS l (device_id, property, time, value, value_text, value_json)",
-        [(d, p, _dt(t), v, tx, _json(js)) for d, p, t, v, tx, js in rows],
+    if not rows:
+        return
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))  # one lock order for every worker
+    conflict = (
         "ON CONFLICT (device_id, property) DO UPDATE SET time = excluded.time, value = excluded.value, "
         "value_text = excluded.value_text, value_json = excluded.value_json "
-        "WHERE excluded.time >= l.time",
+        "WHERE excluded.time >= l.time"
+    )
+    head = "INSERT INTO iot_latestvalue AS l (device_id, property, time, value, value_text, value_json)"
+    if _pg():
+        texts = [
+            (d, p, t, v, tx, json.dumps(js, ensure_ascii=False) if js is not None else None)
+            for d, p, t, v, tx, js in rows
+        ]
+        cursor.execute(
+            f"{head} SELECT d, p, t, v, tx, js::jsonb FROM unnest(%s::bigint[], %s::varchar[], "
+            "%s::timestamptz[], %s::float8[], %s::text[], %s::text[]) AS u(d, p, t, v, tx, js) "
+            f"{conflict}",
+            _columns(texts),
+        )
+        return
+    _values(
+        cursor,
+        head,
+        [(d, p, _dt(t), v, tx, _json(js)) for d, p, t, v, tx, js in rows],
+        conflict,
         chunk=150,
     )
 
 
 def _upsert_rollups(cursor, buckets: dict[tuple, list[float]]) -> None:
     """buckets: (device_id, property, period, start) → [count, sum, min, max]."""
-    least, greatest = ("LEAST", "GREATEST") if _pg() else ("MIN", "MAX")
+    if not buckets:
+        return
     rows = [
-        (d, p, period, _dt(start), int(c), s, lo, hi)
+        (d, p, period, start, int(c), s, lo, hi)
         for (d, p, period, start), (c, s, lo, hi) in sorted(buckets.items())
     ]
+    head = "INSERT INTO iot_readingrollup AS r (device_id, property, period, start, count, sum, min, max)"
+    if _pg():
+        cursor.execute(
+            f"{head} SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], "
+            "%s::timestamptz[], %s::int[], %s::float8[], %s::float8[], %s::float8[]) "
+            "ON CONFLICT (device_id, property, period, start) DO UPDATE SET count = r.count + excluded.count, "
+            "sum = r.sum + excluded.sum, min = LEAST(r.min, excluded.min), max = GREATEST(r.max, excluded.max)",
+            _columns(rows),
+        )
+        return
     _values(
         cursor,
-        "INSERT INTO iot_readingrollup AS r (device_id, property, period, start, count, sum, min, max)",
-        rows,
-        f"ON CONFLICT (device_id, property, period, start) DO UPDATE SET count = r.count + excluded.count, "
-        f"sum = r.sum + excluded.sum, min = {least}(r.min, excluded.min), max = {greatest}(r.max, excluded.max)",
+        head,
+        [(d, p, period, _dt(start), c, s, lo, hi) for d, p, period, start, c, s, lo, hi in rows],
+        "ON CONFLICT (device_id, property, period, start) DO UPDATE SET count = r.count + excluded.count, "
+        "sum = r.sum + excluded.sum, min = MIN(r.min, excluded.min), max = MAX(r.max, excluded.max)",
         chunk=150,
     )
 
@@ -405,25 +449,34 @@ def _upsert_rollups(cursor, buckets: dict[tuple, list[float]]) -> None:
 def _update_status(
     cursor, per_device: dict[int, list[int]], now: datetime, ip: dict[int, str]
 ) -> None:
-    """per_device: device_id → [accepted, rejected]. One UPDATE … FROM (VALUES …) per chunk."""
+    """per_device: device_id → [accepted, rejected]; one UPDATE … FROM (the rows)."""
     rows = [
         (device_id, ok, bad, ip.get(device_id, ""))
         for device_id, (ok, bad) in sorted(per_device.items())
     ]
     stamp = _dt(now)
+    head = (
+        "UPDATE iot_devicestatus SET "
+        f"state_since = CASE WHEN state = '{DeviceState.ONLINE}' THEN state_since ELSE %s END, "
+        f"state = '{DeviceState.ONLINE}', last_seen = %s, "
+        "messages_total = messages_total + v.ok, rejected_total = rejected_total + v.bad, "
+        "last_ip = CASE WHEN v.ip = '' THEN last_ip ELSE v.ip END "
+    )
+    where = "WHERE iot_devicestatus.device_id = v.device_id"
+    if _pg():
+        cursor.execute(
+            f"{head} FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::text[]) "
+            f"AS v(device_id, ok, bad, ip) {where}",
+            [stamp, stamp, *_columns(rows)],
+        )
+        return
     for start in range(0, len(rows), 300):
         part = rows[start : start + 300]
         values = ",".join(["(%s, %s, %s, %s)"] * len(part))
-        params = [stamp, stamp] + [v for row in part for v in row]
         cursor.execute(
-            "UPDATE iot_devicestatus SET "
-            f"state_since = CASE WHEN state = '{DeviceState.ONLINE}' THEN state_since ELSE %s END, "
-            f"state = '{DeviceState.ONLINE}', last_seen = %s, "
-            "messages_total = messages_total + v.ok, rejected_total = rejected_total + v.bad, "
-            "last_ip = CASE WHEN v.ip = '' THEN last_ip ELSE v.ip END "
-            "FROM (SELECT column1 AS device_id, column2 AS ok, column3 AS bad, column4 AS ip "
-            f"FROM (VALUES {values}) AS t) AS v WHERE iot_devicestatus.device_id = v.device_id",
-            params,
+            f"{head} FROM (SELECT column1 AS device_id, column2 AS ok, column3 AS bad, column4 AS ip "
+            f"FROM (VALUES {values}) AS t) AS v {where}",
+            [stamp, stamp] + [v for row in part for v in row],
         )
 
 

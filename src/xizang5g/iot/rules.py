@@ -46,6 +46,7 @@ class RuleEngine:
         self._by_product: dict[int, list] = {}
         self._active: set[tuple[int, int]] | None = None
         self._last: dict[tuple[int, str], tuple[datetime, float]] = {}
+        self._plans: dict[int, _ProductRules] = {}
 
     def invalidate(self) -> None:
         self._loaded_at = -1e9
@@ -130,80 +131,97 @@ class RuleEngine:
             alert_resolve(alert=live, note=note)
 
     # --- evaluation -----------------------------------------------------------------------------
+    def _plan(self, product_id: int) -> "_ProductRules | None":
+        rules = self._rules(product_id)
+        if not rules:
+            return None
+        plan = self._plans.get(product_id)
+        if plan is None or plan.rules is not rules:
+            plan = self._plans[product_id] = _ProductRules(rules)
+        return plan
+
     def on_batch(self, items, *, now: datetime) -> None:
-        """Evaluate the rules for freshly stored messages (called inside the ingest transaction)."""
+        """Evaluate the rules for freshly stored messages (called inside the ingest transaction).
+
+        Rules are indexed by property, so a message costs one comparison per rule on one of its
+        properties; text (messages, details) is only built when a rule changes state.
+        """
+        active = self._active_set()
         for item in sorted(items, key=lambda i: i.time):
-            rules = self._rules(item.info.product_id)
-            if not rules:
+            plan = self._plan(item.info.product_id)
+            if plan is None:
                 continue
             device = item.info
-            for rule in rules:
-                if rule.device_id and rule.device_id != device.id:
-                    continue
-                try:
-                    self._evaluate(rule, device, item, now=now)
-                except Exception:  # a broken rule must not stop ingest
-                    logger.exception("rule %s failed for device %s", rule.pk, device.id)
+            try:
+                for rule in plan.no_data:
+                    if (rule.pk, device.id) in active and rule.device_id in (None, device.id):
+                        self._set(
+                            rule, device, False, at=now, message="data received again", details={}
+                        )
+                if item.event is not None:
+                    for rule in plan.event:
+                        if rule.device_id in (None, device.id):
+                            self._evaluate(rule, device, item, now=now)
+                for prop, stored, at in item.readings:
+                    value = stored.value
+                    if value is None:
+                        continue
+                    for rule in plan.by_property.get(prop, ()):
+                        if rule.device_id is not None and rule.device_id != device.id:
+                            continue
+                        self._check(rule, device, prop, value, at, (rule.pk, device.id) in active)
+            except Exception:  # a broken rule must not stop ingest
+                logger.exception("rules failed for device %s", device.id)
+
+    def _check(self, rule, device, prop: str, value: float, at: datetime, active: bool) -> None:
+        kind = rule.kind
+        if kind == RuleKind.THRESHOLD:
+            firing = threshold_state(rule, value, active)
+        elif kind == RuleKind.RANGE:
+            firing = range_state(rule, value, active)
+        else:  # rate of change
+            previous = self._previous(device.id, prop)
+            self._last[(device.id, prop)] = (at, value)
+            if previous is None or at <= previous[0]:
+                return
+            rate = abs(value - previous[1]) * 60.0 / (at - previous[0]).total_seconds()
+            limit = rule.rate_per_minute
+            firing = rate > limit if not active else rate > max(limit - (rule.hysteresis or 0), 0)
+        if firing == active:
+            return
+        details = {"property": prop, "value": value, "time": at.isoformat()}
+        if kind == RuleKind.THRESHOLD:
+            word = "below" if rule.comparison == Comparison.BELOW else "above"
+            message = (
+                f"{prop} = {value:g} ({word} {rule.threshold:g})"
+                if firing
+                else f"{prop} = {value:g}: back within {rule.threshold:g} ± {rule.hysteresis:g}"
+            )
+        elif kind == RuleKind.RANGE:
+            message = (
+                f"{prop} = {value:g} outside [{rule.low:g}, {rule.high:g}]"
+                if firing
+                else f"{prop} = {value:g}: back inside [{rule.low:g}, {rule.high:g}]"
+            )
+        else:
+            details["rate_per_minute"] = rate
+            message = f"{prop} changes {rate:.3g}/min (limit {rule.rate_per_minute:g}/min)"
+        self._set(rule, device, firing, at=at, message=message, details=details)
 
     def _evaluate(self, rule, device, item, *, now: datetime) -> None:
-        kind = rule.kind
-        if kind == RuleKind.NO_DATA:
-            if (rule.pk, device.id) in self._active_set():
-                self._set(rule, device, False, at=now, message="data received again", details={})
+        """Event rules (one-shot: an alert per event, repeats counted while it is live)."""
+        identifier, event_type, params = item.event
+        if rule.event_identifier and rule.event_identifier != identifier:
             return
-        if kind == RuleKind.EVENT:
-            if item.event is None:
-                return
-            identifier, event_type, params = item.event
-            if rule.event_identifier and rule.event_identifier != identifier:
-                return
-            if not rule.event_identifier and event_type == EventType.INFO:
-                return
-            self._raise(
-                rule,
-                device,
-                at=item.time,
-                message=f"event {identifier}: {params}",
-                details={"event": identifier, "params": params, "time": item.time.isoformat()},
-            )
+        if not rule.event_identifier and event_type == EventType.INFO:
             return
-        for prop, stored, at in item.readings:
-            if prop != rule.property or stored.value is None:
-                continue
-            value = stored.value
-            active = (rule.pk, device.id) in self._active_set()
-            details = {"property": prop, "value": value, "time": at.isoformat()}
-            if kind == RuleKind.THRESHOLD:
-                firing = threshold_state(rule, value, active)
-                word = "below" if rule.comparison == Comparison.BELOW else "above"
-                message = (
-                    f"{prop} = {value:g} ({word} {rule.threshold:g})"
-                    if firing
-                    else f"{prop} = {value:g}: back within {rule.threshold:g} ± {rule.hysteresis:g}"
-                )
-            elif kind == RuleKind.RANGE:
-                firing = range_state(rule, value, active)
-                message = (
-                    f"{prop} = {value:g} outside [{rule.low:g}, {rule.high:g}]"
-                    if firing
-                    else f"{prop} = {value:g}: back inside [{rule.low:g}, {rule.high:g}]"
-                )
-            elif kind == RuleKind.RATE:
-                previous = self._previous(device.id, prop)
-                self._last[(device.id, prop)] = (at, value)
-                if previous is None or at <= previous[0]:
-                    continue
-                minutes = (at - previous[0]).total_seconds() / 60.0
-                rate = abs(value - previous[1]) / minutes
-                details["rate_per_minute"] = rate
-                limit = rule.rate_per_minute
-                firing = (
-                    rate > limit if not active else rate > max(limit - (rule.hysteresis or 0), 0)
-                )
-                message = f"{prop} changes {rate:.3g}/min (limit {limit:g}/min)"
-            else:
-                continue
-            self._set(rule, device, firing, at=at, message=message, details=details)
+        self._raise(
+            rule,
+            device,
+            at=item.time,
+            message=f"event {identifier}: {params}",
+            details={"event": identifier, "params": params, "time": item.time.isoformat()},
+        )
 
     def _previous(self, device_id: int, prop: str) -> tuple[datetime, float] | None:
         key = (device_id, prop)
@@ -253,6 +271,22 @@ class RuleEngine:
                 )
                 raised += 1
         return raised
+
+
+class _ProductRules:
+    """A product's enabled rules, grouped the way evaluation needs them."""
+
+    def __init__(self, rules: list):
+        self.rules = rules
+        self.by_property: dict[str, list] = {}
+        self.no_data, self.event = [], []
+        for rule in rules:
+            if rule.kind == RuleKind.NO_DATA:
+                self.no_data.append(rule)
+            elif rule.kind == RuleKind.EVENT:
+                self.event.append(rule)
+            else:
+                self.by_property.setdefault(rule.property, []).append(rule)
 
 
 engine = RuleEngine()

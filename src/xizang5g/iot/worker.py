@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, reset_queries
 from paho.mqtt.client import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -215,6 +215,7 @@ class IngestWorker:
             batch = self._take()
             if batch:
                 self._process(batch)
+                reset_queries()  # with DEBUG on, Django would keep every statement
             if self.housekeeping and time.monotonic() >= next_housekeeping:
                 self._housekeep()
                 next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 from xizang5g.iot import storage
 from xizang5g.iot.auth import worker_password
-from xizang5g.iot.constants import WORKER_USERNAME
+from xizang5g.iot.constants import SHARED_GROUP, WORKER_USERNAME
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--client-id", default=None, help="the worker's MQTT client id (persistent session)"
         )
+        parser.add_argument(
+            "--group", default=SHARED_GROUP, help="shared-subscription group on a real broker"
+        )
+        parser.add_argument(
+            "--leave",
+            action="store_true",
+            help="on exit leave the shared group for good (scale-down) instead of keeping the session",
+        )
 
-    def handle(self, *args, embedded_broker, simulate, port, client_id, **options):
+    def handle(self, *args, embedded_broker, simulate, port, client_id, group, leave, **options):
         from xizang5g.iot.worker import IngestWorker
 
         stop = threading.Event()
@@ -65,8 +73,8 @@ class Command(BaseCommand):
             )
         else:
             url = settings.MQTT_URL
-            worker = IngestWorker(url, mqtt5=True, shared=True, client_id=client_id)
-            self.stdout.write(f"ingest worker on {url} (MQTT 5, $share/xz5g-ingest/…)")
+            worker = IngestWorker(url, mqtt5=True, shared=True, client_id=client_id, group=group)
+            self.stdout.write(f"ingest worker on {url} (MQTT 5, $share/{group}/…)")
         try:
             storage.partitions_ensure()
             worker.start()
@@ -93,7 +101,7 @@ class Command(BaseCommand):
             self.stdout.write("stopping the IoT hub…")
             if fleet is not None:
                 fleet.stop()
-            worker.stop()
+            worker.stop(leave=leave)
             if broker is not None:
                 broker.stop()
             self.stdout.write(f"stopped ({worker.processed} messages ingested)")
