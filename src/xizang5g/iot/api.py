@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.security import HttpBasicAuth
 
 from xizang5g.core.models import Unit
@@ -235,8 +235,10 @@ def _rule_out(rule: Rule) -> dict:
     }
 
 
-def _thing_model_error(exc: ThingModelError) -> tuple[int, dict]:
-    return 422, {"detail": str(exc), "errors": [{"path": p, "message": m} for p, m in exc.errors]}
+def _thing_model_error(exc: ThingModelError) -> Status:
+    return Status(
+        422, {"detail": str(exc), "errors": [{"path": p, "message": m} for p, m in exc.errors]}
+    )
 
 
 # --- products -----------------------------------------------------------------------------------------
@@ -260,7 +262,7 @@ def product_create(request, payload: ProductIn):
         )
     except ThingModelError as exc:
         return _thing_model_error(exc)
-    return 201, _product_out(product)
+    return Status(201, _product_out(product))
 
 
 @router.get("/products/{product_key}", response=ProductOut)
@@ -282,7 +284,7 @@ def thing_model_export(request, product_key: str):
     response={200: dict, 422: ThingModelErrorOut},
     summary="Import (replace) the thing model; 422 lists every problem with its JSON path",
 )
-def thing_model_import(request, product_key: str, payload: dict):
+def thing_model_import(request, product_key: str, payload: Body[dict]):
     product = get_object_or_404(Product, product_key=product_key)
     try:
         services.product_set_thing_model(product=product, thing_model=payload, user=request.user)
@@ -319,7 +321,9 @@ def device_create(request, payload: DeviceIn):
         user=request.user,
     )
     device = selectors.device_get(user=request.user, pk=device.pk)
-    return 201, {**_device_out(device), "secret": secret, "mqtt_username": device.mqtt_username}
+    return Status(
+        201, {**_device_out(device), "secret": secret, "mqtt_username": device.mqtt_username}
+    )
 
 
 @router.get("/devices/{int:device_id}", response=DeviceOut)
@@ -378,13 +382,13 @@ def rule_create(request, payload: RuleIn):
     rule = services.rule_create(
         product=product, name=payload.name, kind=payload.kind, user=request.user, **fields
     )
-    return 201, _rule_out(rule)
+    return Status(201, _rule_out(rule))
 
 
 @router.delete("/rules/{int:rule_id}", response={204: None})
 def rule_delete(request, rule_id: int):
     services.rule_delete(rule=get_object_or_404(Rule, pk=rule_id), user=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- machines: HTTP ingest and the broker auth hook ----------------------------------------------
@@ -480,8 +484,8 @@ def broker_auth(request):
         body.username, body.password, client_ip=body.peerhost or _client_ip(request)
     )
     if role is None:
-        return 403, {"result": "deny"}
-    return 200, {"result": "allow", "is_superuser": role == "worker"}
+        return Status(403, {"result": "deny"})
+    return Status(200, {"result": "allow", "is_superuser": role == "worker"})
 
 
 @router.post(
@@ -494,4 +498,4 @@ def broker_acl(request):
     _check_hook_token(request)
     body = _broker_body(request, BrokerAclIn)
     allowed = device_auth.topic_allowed(body.username, body.topic, publish=body.action == "publish")
-    return (200, {"result": "allow"}) if allowed else (403, {"result": "deny"})
+    return Status(200, {"result": "allow"}) if allowed else Status(403, {"result": "deny"})

@@ -1,0 +1,205 @@
+"""IoT API and pages: thing-model import errors, devices and credentials, HTTP ingest, history,
+the broker auth hook, scoping by unit."""
+
+import base64
+import json
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tests.iot.conftest import THING_MODEL, body
+from xizang5g.core.choices import Role
+from xizang5g.iot.models import Device, Reading
+
+pytestmark = pytest.mark.django_db
+
+
+def basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def test_product_create_and_thing_model_import_errors(client, plan_admin, iot_unit):
+    client.force_login(plan_admin)
+    response = client.post(
+        "/api/v1/iot/products",
+        {"name": "闸机", "unit": iot_unit.code, "thing_model": THING_MODEL},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    key = response.json()["product_key"]
+    assert response.json()["properties"] == 6
+    bad = {
+        "properties": [
+            {"identifier": "x", "name": "x", "dataType": {"type": "int", "specs": {"max": "y"}}}
+        ]
+    }
+    response = client.put(
+        f"/api/v1/iot/products/{key}/thing-model", bad, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "properties[0].dataType.specs.max"
+    exported = client.get(f"/api/v1/iot/products/{key}/thing-model").json()
+    assert [p["identifier"] for p in exported["properties"]][:2] == ["level", "seepage"]
+
+
+def test_device_create_http_ingest_history_latest(client, plan_admin, product, iot_unit):
+    client.force_login(plan_admin)
+    response = client.post(
+        "/api/v1/iot/devices",
+        {"product_key": product.product_key, "name": "pond-09", "unit": iot_unit.code},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    created = response.json()
+    device_id, secret = created["id"], created["secret"]
+    assert created["mqtt_username"] == f"pond-09&{product.product_key}"
+    assert Device.objects.get(pk=device_id).secret_hash != secret  # stored hashed
+
+    auth = basic(created["mqtt_username"], secret)
+    batch = {
+        "messages": [
+            body({"level": 1.5}, "h1"),
+            body({"level": 500}, "h2"),
+            body({"level": 2.5}, "h3"),
+        ]
+    }
+    response = client.post(
+        "/api/v1/iot/ingest", batch, content_type="application/json", HTTP_AUTHORIZATION=auth
+    )
+    assert response.status_code == 200
+    assert [r["code"] for r in response.json()["results"]] == [200, 460, 200]
+    one = client.post(
+        "/api/v1/iot/ingest",
+        body({"level": 3.0}, "h4"),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=auth,
+    )
+    assert one.json()["results"][0]["code"] == 200
+    wrong = client.post(
+        "/api/v1/iot/ingest",
+        body({"level": 3.0}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic(created["mqtt_username"], "nope"),
+    )
+    assert wrong.status_code == 401
+    assert Reading.objects.filter(device_id=device_id).count() == 3
+
+    latest = client.get(f"/api/v1/iot/devices/{device_id}/latest").json()
+    assert latest == [{"property": "level", "time": latest[0]["time"], "value": 3.0}]
+    history = client.get(f"/api/v1/iot/devices/{device_id}/history", {"property": "level"}).json()
+    assert history["rollup"] == "raw" and [p[1] for p in history["points"]] == [1.5, 2.5, 3.0]
+    minute = client.get(
+        f"/api/v1/iot/devices/{device_id}/history", {"property": "level", "rollup": "1m"}
+    ).json()
+    assert minute["points"] and minute["points"][-1][2] == 1.5  # [start, avg, min, max]
+    rejected = client.get(f"/api/v1/iot/devices/{device_id}/rejected").json()
+    assert "above the maximum 100" in rejected[0]["reason"]
+
+
+def test_broker_auth_and_acl_hooks(client, device_and_secret, settings):
+    device, secret = device_and_secret
+    username = device.mqtt_username
+    ok = client.post(
+        "/api/v1/iot/mqtt/auth",
+        {"username": username, "password": secret, "clientid": "c"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["result"] == "allow"
+    denied = client.post("/api/v1/iot/mqtt/auth", {"username": username, "password": "x"})
+    assert denied.status_code == 403 and denied.json()["result"] == "deny"
+    own = f"/sys/{device.product.product_key}/{device.name}/thing/event/property/post"
+    assert (
+        client.post(
+            "/api/v1/iot/mqtt/acl",
+            {"username": username, "topic": own},
+            content_type="application/json",
+        ).status_code
+        == 200
+    )
+    other = f"/sys/{device.product.product_key}/other/thing/event/property/post"
+    assert (
+        client.post(
+            "/api/v1/iot/mqtt/acl",
+            {"username": username, "topic": other},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    settings.XZ5G_IOT_BROKER_HOOK_TOKEN = "broker-only"
+    assert (
+        client.post(
+            "/api/v1/iot/mqtt/auth",
+            {"username": username, "password": secret},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/api/v1/iot/mqtt/auth",
+            {"username": username, "password": secret},
+            content_type="application/json",
+            HTTP_X_XZ5G_BROKER_TOKEN="broker-only",
+        ).status_code
+        == 200
+    )
+
+
+def test_unit_editor_sees_only_own_devices(client, make_user, make_unit, device):
+    other = make_user("other-editor", Role.UNIT_EDITOR, make_unit("other-unit"))
+    client.force_login(other)
+    assert client.get("/api/v1/iot/devices").json() == []
+    assert client.get(f"/api/v1/iot/devices/{device.pk}").status_code == 404
+    assert client.get(reverse("iot:device_detail", args=[device.pk])).status_code == 404
+    owner = make_user("pond-editor", Role.UNIT_EDITOR, device.unit)
+    client.force_login(owner)
+    assert [d["name"] for d in client.get("/api/v1/iot/devices").json()] == ["pond-01"]
+
+
+def test_pages_and_bulk_credential_sheet(client, plan_admin, product, iot_unit, device):
+    client.force_login(plan_admin)
+    for name in (
+        "iot:device_list",
+        "iot:product_list",
+        "iot:product_create",
+        "iot:device_bulk_create",
+    ):
+        assert client.get(reverse(name)).status_code == 200
+    assert client.get(reverse("iot:product_detail", args=[product.product_key])).status_code == 200
+    page = client.get(reverse("iot:device_detail", args=[device.pk]))
+    assert page.status_code == 200 and 'id="chart-level"' in page.text
+    telemetry = client.get(reverse("iot:device_telemetry", args=[device.pk])).json()
+    assert set(telemetry["series"]) == {"level", "seepage", "pump", "mode"}
+    response = client.post(
+        reverse("iot:device_bulk_create"),
+        {"product": product.pk, "unit": iot_unit.pk, "prefix": "gate-", "count": 3, "start": 1},
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("product_key,device_name,device_secret") and len(rows) == 4
+    assert Device.objects.filter(name__startswith="gate-").count() == 3
+
+
+def test_product_page_rejects_invalid_model_with_paths(client, plan_admin, product):
+    client.force_login(plan_admin)
+    response = client.post(
+        reverse("iot:product_detail", args=[product.product_key]),
+        {
+            "text": json.dumps(
+                {"properties": [{"identifier": "1a", "name": "x", "dataType": {"type": "int"}}]}
+            )
+        },
+    )
+    assert response.status_code == 200
+    assert "properties[0].identifier" in response.text
+
+
+def test_readings_table_is_partitioned_on_postgresql(db):
+    from xizang5g.iot import storage
+
+    if connection.vendor != "postgresql":
+        pytest.skip("time partitioning applies to PostgreSQL only (SQLite keeps one table)")
+    assert storage.is_partitioned()
+    names = [p["name"] for p in storage.partitions_list()]
+    assert "iot_reading_default" in names and len(names) >= 5
