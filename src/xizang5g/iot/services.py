@@ -8,6 +8,7 @@ from django.db import transaction
 
 from xizang5g.core.audit import acting_as
 from xizang5g.core.permissions import require_unit_edit
+from xizang5g.core.services import save_validated
 from xizang5g.iot.choices import RuleKind
 from xizang5g.iot.models import Device, DeviceStatus, Product, Rule, hash_secret
 from xizang5g.iot.tsl import ThingModelError, validate_thing_model
@@ -46,10 +47,7 @@ def product_create(
     )
     if product_key:
         product.product_key = product_key
-    product.full_clean()
-    with acting_as(user):
-        product.save()
-    return product
+    return save_validated(product, user=user)
 
 
 def product_set_thing_model(*, product: Product, thing_model: dict, user=None) -> Product:
@@ -57,12 +55,7 @@ def product_set_thing_model(*, product: Product, thing_model: dict, user=None) -
     if user is not None:
         require_unit_edit(user, product.unit_id)
     product.thing_model = validate_thing_model(thing_model)
-    with acting_as(user):
-        product.save()
-    from xizang5g.iot.ingest import directory
-
-    directory.invalidate()
-    return product
+    return save_validated(product, user=user)
 
 
 def thing_model_export(*, product: Product) -> dict:
@@ -149,7 +142,6 @@ def device_rotate_secret(*, device: Device, user=None) -> str:
     device.secret_hash = hash_secret(raw)
     with acting_as(user):
         device.save(update_fields=["secret_hash", "updated_at"])
-    _forget(device)
     return raw
 
 
@@ -159,14 +151,7 @@ def device_set_enabled(*, device: Device, enabled: bool, user=None) -> Device:
     device.enabled = enabled
     with acting_as(user):
         device.save()
-    _forget(device)
     return device
-
-
-def _forget(device: Device) -> None:
-    from xizang5g.iot.ingest import directory
-
-    directory.invalidate()
 
 
 def credentials_csv(credentials: list[Credentials]) -> str:
@@ -197,14 +182,9 @@ def credentials_csv(credentials: list[Credentials]) -> str:
 def rule_create(*, product: Product, name: str, kind: str, user=None, **fields) -> Rule:
     if user is not None:
         require_unit_edit(user, product.unit_id)
-    rule = Rule(product=product, name=name, kind=kind, **fields)
-    rule_check(rule)
-    with acting_as(user):
-        rule.save()
-    from xizang5g.iot.rules import engine
-
-    engine.invalidate()
-    return rule
+    return save_validated(
+        Rule(product=product, name=name, kind=kind, **fields), user=user, check=rule_check
+    )
 
 
 def rule_update(*, rule: Rule, user=None, **fields) -> Rule:
@@ -212,13 +192,7 @@ def rule_update(*, rule: Rule, user=None, **fields) -> Rule:
         require_unit_edit(user, rule.product.unit_id)
     for key, value in fields.items():
         setattr(rule, key, value)
-    rule_check(rule)
-    with acting_as(user):
-        rule.save()
-    from xizang5g.iot.rules import engine
-
-    engine.invalidate()
-    return rule
+    return save_validated(rule, user=user, check=rule_check)
 
 
 def rule_delete(*, rule: Rule, user=None) -> None:
@@ -226,13 +200,10 @@ def rule_delete(*, rule: Rule, user=None) -> None:
         require_unit_edit(user, rule.product.unit_id)
     with acting_as(user):
         rule.delete()
-    from xizang5g.iot.rules import engine
-
-    engine.invalidate()
 
 
 def rule_check(rule: Rule) -> None:
-    """Validate the fields each kind needs, against the product's thing model."""
+    """Validate the fields each kind needs, against the product's thing model (after full_clean)."""
     from django.core.exceptions import ValidationError
 
     errors: dict[str, str] = {}
@@ -272,4 +243,3 @@ def rule_check(rule: Rule) -> None:
         errors["event_identifier"] = f"{rule.event_identifier!r} is not an event of {rule.product}."
     if errors:
         raise ValidationError(errors)
-    rule.full_clean()

@@ -139,17 +139,19 @@ def _data_type(spec: Any, path: str, errors: list, *, depth: int = 0) -> dict | 
     return out
 
 
-def _members(items: Any, path: str, errors: list, *, depth: int = 0) -> list[dict]:
-    """Struct fields, event output data and service input/output data: identifier, name, dataType."""
+def _entries(items: Any, path: str, errors: list, *, skip=None, reserved=frozenset()):
+    """Yield (path, item, identifier) for each object of a list with a valid, new identifier;
+    record an error for every other entry. `skip(item)` drops implied Alibaba entries silently."""
     if not isinstance(items, list):
         errors.append((path, "must be a list"))
-        return []
+        return
     seen: set[str] = set()
-    out = []
     for index, item in enumerate(items):
         ipath = f"{path}[{index}]"
         if not isinstance(item, dict):
             errors.append((ipath, "must be an object"))
+            continue
+        if skip is not None and skip(item):
             continue
         identifier = item.get("identifier")
         if not isinstance(identifier, str) or not _IDENTIFIER.match(identifier):
@@ -160,20 +162,37 @@ def _members(items: Any, path: str, errors: list, *, depth: int = 0) -> list[dic
                     "(1-50 letters, digits or _, not starting with a digit)",
                 )
             )
-            continue
-        if identifier in seen:
+        elif identifier in seen:
             errors.append((f"{ipath}.identifier", f"duplicate identifier {identifier!r}"))
-            continue
-        seen.add(identifier)
-        data_type = _data_type(item.get("dataType"), f"{ipath}.dataType", errors, depth=depth)
-        out.append(
-            {
-                "identifier": identifier,
-                "name": str(item.get("name") or identifier),
-                "dataType": data_type,
-            }
-        )
-    return out
+        elif identifier in reserved:
+            errors.append((f"{ipath}.identifier", f"identifier {identifier!r} is reserved"))
+        else:
+            seen.add(identifier)
+            yield ipath, item, identifier
+
+
+def _members(items: Any, path: str, errors: list, *, depth: int = 0) -> list[dict]:
+    """Struct fields, event output data and service input/output data: identifier, name, dataType."""
+    return [
+        {
+            "identifier": identifier,
+            "name": str(item.get("name") or identifier),
+            "dataType": _data_type(item.get("dataType"), f"{ipath}.dataType", errors, depth=depth),
+        }
+        for ipath, item, identifier in _entries(items, path, errors)
+    ]
+
+
+def _implied_post(event: dict) -> bool:
+    # Alibaba exports the property post as an event; it is implied here.
+    return event.get("identifier") == "post" and event.get("method") == "thing.event.property.post"
+
+
+def _implied_set_get(service: dict) -> bool:
+    # Alibaba's implied property set/get services.
+    return service.get("identifier") in ("set", "get") and str(
+        service.get("method", "")
+    ).startswith("thing.service.property.")
 
 
 def validate_thing_model(data: Any) -> dict:
@@ -188,70 +207,28 @@ def validate_thing_model(data: Any) -> dict:
     if isinstance(data.get("profile"), dict):
         out["profile"] = {k: str(v) for k, v in data["profile"].items()}
 
-    seen: set[str] = set()
-    properties = data.get("properties", [])
-    if not isinstance(properties, list):
-        errors.append(("properties", "must be a list"))
-        properties = []
-    for index, prop in enumerate(properties):
-        path = f"properties[{index}]"
-        if not isinstance(prop, dict):
-            errors.append((path, "must be an object"))
-            continue
-        identifier = prop.get("identifier")
-        if not isinstance(identifier, str) or not _IDENTIFIER.match(identifier):
-            errors.append(
-                (
-                    f"{path}.identifier",
-                    f"{identifier!r} is not a valid identifier "
-                    "(1-50 letters, digits or _, not starting with a digit)",
-                )
-            )
-            continue
-        if identifier in seen:
-            errors.append((f"{path}.identifier", f"duplicate identifier {identifier!r}"))
-            continue
-        seen.add(identifier)
+    for path, prop, identifier in _entries(data.get("properties", []), "properties", errors):
         name = prop.get("name")
         if not isinstance(name, str) or not name.strip():
             errors.append((f"{path}.name", "is required"))
         access = prop.get("accessMode", "r")
         if access not in ("r", "rw"):
             errors.append((f"{path}.accessMode", f"must be 'r' or 'rw', not {access!r}"))
-        data_type = _data_type(prop.get("dataType"), f"{path}.dataType", errors)
         out["properties"].append(
             {
                 "identifier": identifier,
-                "name": (name or identifier) if isinstance(name, str) else identifier,
+                "name": name if isinstance(name, str) and name.strip() else identifier,
                 "accessMode": access,
                 "required": bool(prop.get("required", False)),
                 "desc": str(prop.get("desc", "")),
-                "dataType": data_type,
+                "dataType": _data_type(prop.get("dataType"), f"{path}.dataType", errors),
             }
         )
 
-    events = data.get("events", [])
-    if not isinstance(events, list):
-        errors.append(("events", "must be a list"))
-        events = []
-    event_ids: set[str] = set()
-    for index, event in enumerate(events):
-        path = f"events[{index}]"
-        if not isinstance(event, dict):
-            errors.append((path, "must be an object"))
-            continue
-        identifier = event.get("identifier")
-        if identifier == "post" and event.get("method") == "thing.event.property.post":
-            continue  # Alibaba exports the property post as an event; it is implied here
-        if not isinstance(identifier, str) or not _IDENTIFIER.match(identifier):
-            errors.append((f"{path}.identifier", f"{identifier!r} is not a valid identifier"))
-            continue
-        if identifier in RESERVED_EVENTS or identifier in event_ids:
-            errors.append(
-                (f"{path}.identifier", f"identifier {identifier!r} is reserved or duplicate")
-            )
-            continue
-        event_ids.add(identifier)
+    events = _entries(
+        data.get("events", []), "events", errors, skip=_implied_post, reserved=RESERVED_EVENTS
+    )
+    for path, event, identifier in events:
         kind = event.get("type", EventType.INFO)
         if kind not in EventType.values:
             errors.append((f"{path}.type", f"must be one of info, alert, error, not {kind!r}"))
@@ -261,34 +238,13 @@ def validate_thing_model(data: Any) -> dict:
                 "name": str(event.get("name") or identifier),
                 "type": kind,
                 "desc": str(event.get("desc", "")),
-                "outputData": _members(
-                    event.get("outputData", []), f"{path}.outputData", errors, depth=0
-                ),
+                "outputData": _members(event.get("outputData", []), f"{path}.outputData", errors),
             }
         )
 
-    services = data.get("services", [])
-    if not isinstance(services, list):
-        errors.append(("services", "must be a list"))
-        services = []
-    service_ids: set[str] = set()
-    for index, service in enumerate(services):
-        path = f"services[{index}]"
-        if not isinstance(service, dict):
-            errors.append((path, "must be an object"))
-            continue
-        identifier = service.get("identifier")
-        if identifier in ("set", "get") and str(service.get("method", "")).startswith(
-            "thing.service.property."
-        ):
-            continue  # Alibaba's implied property set/get services
-        if not isinstance(identifier, str) or not _IDENTIFIER.match(identifier):
-            errors.append((f"{path}.identifier", f"{identifier!r} is not a valid identifier"))
-            continue
-        if identifier in service_ids:
-            errors.append((f"{path}.identifier", f"duplicate identifier {identifier!r}"))
-            continue
-        service_ids.add(identifier)
+    for path, service, identifier in _entries(
+        data.get("services", []), "services", errors, skip=_implied_set_get
+    ):
         call_type = service.get("callType", "async")
         if call_type not in ("sync", "async"):
             errors.append((f"{path}.callType", f"must be 'sync' or 'async', not {call_type!r}"))
