@@ -11,7 +11,7 @@ messages on a few devices alternate high/low values so that a threshold rule rai
 alerts all along; ingest→alert latency = alert creation time − the trigger's publish time. The worker's
 resident memory is sampled every second.
 
-Usage:  python benchmarks/ingest_bench.py [--devices 1000] [--seconds 300]
+Usage:  python benchmarks/ingest_bench.py [--devices 1000] [--seconds 300] [--workers 1] [--rate MSG_PER_S]
 Needs Mosquitto (MQTT_URL, default mqtt://127.0.0.1:1883) and PostgreSQL (BENCH_DATABASE_URL, default
 postgresql://postgres@127.0.0.1:5432/xz5g_bench; the database is created and migrated).
 """
@@ -123,14 +123,25 @@ class Publisher:
         time.sleep(0.3)
 
     def run(
-        self, messages, *, topic_of, triggers: dict | None = None, window: int = 0, rate: float = 0
-    ) -> tuple[float, float]:
+        self,
+        messages,
+        *,
+        topic_of,
+        triggers: dict | None = None,
+        window: int = 0,
+        rate: float = 0,
+        seconds: float = 0,
+    ) -> tuple[float, float, int]:
         """Publish every message (QoS 1) as fast as the client can; returns (start, end) wall times,
         end = last PUBACK. With `window`, never get more than that many messages ahead of the
-        replies (the ingest worker's answers): application-level backpressure."""
+        replies (the ingest worker's answers): application-level backpressure. With `seconds`,
+        stop publishing after that long. Returns (start, end, messages published)."""
         start = time.time()
         base = self.acked
+        sent = 0
         for index, (device, body) in enumerate(messages):
+            if seconds and index % 200 == 0 and time.time() - start > seconds:
+                break
             if window and index % 200 == 0:
                 while index - self.replies > window:
                     time.sleep(0.002)
@@ -142,10 +153,11 @@ class Publisher:
                 body = dict(body, time=int(time.time() * 1000))
                 triggers[index] = body["time"]
             self.client.publish(topic_of(device), json.dumps(body), qos=1)
+            sent += 1
         deadline = time.time() + 300
-        while self.acked - base < len(messages) and time.time() < deadline:
+        while self.acked - base < sent and time.time() < deadline:
             time.sleep(0.01)
-        return start, time.time()
+        return start, time.time(), sent
 
     def close(self):
         self.client.disconnect()
@@ -358,7 +370,7 @@ def main() -> int:
     )
     assert sub.stdout.readline().strip() == "READY"
     time.sleep(0.5)
-    start, _ = publisher.run(probe, topic_of=lambda d: raw_topic)
+    start, _, _ = publisher.run(probe, topic_of=lambda d: raw_topic)
     state = json.loads(sub.stdout.readline())
     sub.wait(30)
     raw_rate = state["n"] / (state["last"] - start)
@@ -409,10 +421,15 @@ def main() -> int:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        start, published_at = publisher.run(
-            messages, topic_of=topic_of, triggers=triggers, window=args.window, rate=args.rate
+        start, published_at, total = publisher.run(
+            messages,
+            topic_of=topic_of,
+            triggers=triggers,
+            window=args.window,
+            rate=args.rate,
+            seconds=args.seconds,
         )
-        deadline = time.time() + max(60, args.seconds)
+        deadline = time.time() + 120
         while stored_messages() < total and time.time() < deadline:
             time.sleep(0.5)
         end = time.time()
