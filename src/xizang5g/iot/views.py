@@ -23,6 +23,7 @@ from xizang5g.iot.choices import DeviceState, RuleKind
 from xizang5g.iot.forms import BulkDevicesForm, ProductForm, RuleForm, ThingModelForm, style
 from xizang5g.iot.models import Device, LatestValue, Product, Reading, RejectedMessage, Rule
 from xizang5g.iot.tsl import NUMERIC_TYPES, ThingModelError
+from xizang5g.plan.models import Project
 
 LIVE_WINDOW = timedelta(hours=1)
 MAX_POINTS = 2000
@@ -46,7 +47,7 @@ def device_list(request):
         "filters": filters,
         "states": DeviceState.choices,
         "products": Product.objects.all(),
-        "projects": {d.project for d in scope.select_related("project") if d.project_id},
+        "projects": Project.objects.filter(iot_devices__in=scope).distinct().order_by("code"),
         "total": sum(counts.values()),
         "counts": counts,
         "rejected_24h": RejectedMessage.objects.filter(device__in=scope, time__gte=since).count(),
