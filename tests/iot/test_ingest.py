@@ -306,3 +306,16 @@ def test_retention(device):
     )
     result = retention_apply(days=180)
     assert result["readings"] == 1 and Reading.objects.count() == 1
+
+
+def test_rate_rule_uses_stored_history_after_a_restart(device):
+    services.rule_create(
+        product=device.product, name="陡升", kind=RuleKind.RATE, property="level", rate_per_minute=5
+    )
+    now = timezone.now()
+    stamp = lambda s: int((now + timedelta(seconds=s)).timestamp() * 1000)  # noqa: E731
+    ingest_batch([post(device, body({"level": {"value": 10.0, "time": stamp(-60)}}))])
+    engine.invalidate()
+    engine._last.clear()  # a new worker: the previous value comes from the readings table
+    ingest_batch([post(device, body({"level": {"value": 30.0, "time": stamp(0)}}))])
+    assert Alert.objects.get(rule="陡升").state == AlertState.OPEN

@@ -162,14 +162,18 @@ class RuleEngine:
                     for rule in plan.event:
                         if rule.device_id in (None, device.id):
                             self._evaluate(rule, device, item, now=now)
+                device_id = device.id
                 for prop, stored, at in item.readings:
                     value = stored.value
                     if value is None:
                         continue
-                    for rule in plan.by_property.get(prop, ()):
-                        if rule.device_id is not None and rule.device_id != device.id:
+                    for rule, pk, only_device, fires in plan.by_property.get(prop, ()):
+                        if only_device is not None and only_device != device_id:
                             continue
-                        self._check(rule, device, prop, value, at, (rule.pk, device.id) in active)
+                        is_active = (pk, device_id) in active
+                        # Threshold and range rules: one comparison, and more only on a change.
+                        if fires is None or fires(value, is_active) != is_active:
+                            self._check(rule, device, prop, value, at, is_active)
             except Exception:  # a broken rule must not stop ingest
                 logger.exception("rules failed for device %s", device.id)
 
@@ -180,7 +184,7 @@ class RuleEngine:
         elif kind == RuleKind.RANGE:
             firing = range_state(rule, value, active)
         else:  # rate of change
-            previous = self._previous(device.id, prop)
+            previous = self._previous(device.id, prop, before=at)
             self._last[(device.id, prop)] = (at, value)
             if previous is None or at <= previous[0]:
                 return
@@ -223,13 +227,19 @@ class RuleEngine:
             details={"event": identifier, "params": params, "time": item.time.isoformat()},
         )
 
-    def _previous(self, device_id: int, prop: str) -> tuple[datetime, float] | None:
+    def _previous(
+        self, device_id: int, prop: str, *, before: datetime
+    ) -> tuple[datetime, float] | None:
+        """The value before this one: remembered, or (first time after a start) the newest stored
+        reading older than it (this batch's readings are already written)."""
         key = (device_id, prop)
         if key not in self._last:
             from xizang5g.iot.models import Reading
 
             row = (
-                Reading.objects.filter(device_id=device_id, property=prop, value__isnull=False)
+                Reading.objects.filter(
+                    device_id=device_id, property=prop, value__isnull=False, time__lt=before
+                )
                 .order_by("-time")
                 .values_list("time", "value")
                 .first()
@@ -286,7 +296,24 @@ class _ProductRules:
             elif rule.kind == RuleKind.EVENT:
                 self.event.append(rule)
             else:
-                self.by_property.setdefault(rule.property, []).append(rule)
+                self.by_property.setdefault(rule.property, []).append(
+                    (rule, rule.pk, rule.device_id, _comparator(rule))
+                )
+
+
+def _comparator(rule):
+    """fires(value, active) for threshold and range rules (the hysteresis applies while active);
+    None for rules that need more than the value (rate of change)."""
+    h = rule.hysteresis or 0
+    if rule.kind == RuleKind.THRESHOLD:
+        t = rule.threshold
+        if rule.comparison == Comparison.BELOW:
+            return lambda v, a: v < (t + h if a else t)
+        return lambda v, a: v > (t - h if a else t)
+    if rule.kind == RuleKind.RANGE:
+        low, high = rule.low, rule.high
+        return lambda v, a: (v < low + h or v > high - h) if a else (v < low or v > high)
+    return None
 
 
 engine = RuleEngine()
