@@ -319,3 +319,16 @@ def test_rate_rule_uses_stored_history_after_a_restart(device):
     engine._last.clear()  # a new worker: the previous value comes from the readings table
     ingest_batch([post(device, body({"level": {"value": 30.0, "time": stamp(0)}}))])
     assert Alert.objects.get(rule="陡升").state == AlertState.OPEN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_housekeeping_jobs(device, settings):
+    from xizang5g.iot.tasks import iot_housekeeping, iot_storage_maintain
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ingest_batch([post(device, body({"level": 1.0}))])
+    DeviceStatus.objects.filter(device=device).update(last_seen=timezone.now() - timedelta(hours=1))
+    result = iot_housekeeping.enqueue().return_value
+    assert result["offline"] == 1
+    assert DeviceStatus.objects.get(device=device).state == "offline"
+    assert "retention" in iot_storage_maintain.enqueue().return_value

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from xizang5g.iot import storage
 from xizang5g.iot.auth import worker_password
 from xizang5g.iot.constants import SHARED_GROUP, WORKER_USERNAME
+from xizang5g.iot.ingest import mark_offline
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             self.stdout.write(f"ingest worker on {url} (MQTT 5, $share/{group}/…)")
         try:
             storage.partitions_ensure()
+            mark_offline()  # devices that went quiet while no worker ran
             worker.start()
             if simulate:
                 from xizang5g.iot.simulators import Fleet, demo_fleet_devices
@@ -101,6 +103,7 @@ class Command(BaseCommand):
             self.stdout.write("stopping the IoT hub…")
             if fleet is not None:
                 fleet.stop()
+                time.sleep(1.5)  # let the worker store the devices' offline status
             worker.stop(leave=leave)
             if broker is not None:
                 broker.stop()

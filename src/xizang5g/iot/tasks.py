@@ -1,0 +1,21 @@
+"""Background jobs of the IoT hub (django-tasks). The ingest worker (`iot_run`) already does all of this
+on its own; these let the platform scheduler (`core.schedule.SCHEDULE`) do it too, e.g. while no
+worker runs."""
+
+from django_tasks import task
+
+from xizang5g.iot import storage
+from xizang5g.iot.ingest import mark_offline
+from xizang5g.iot.rules import engine
+
+
+@task()
+def iot_housekeeping() -> dict:
+    """Devices silent for XZ5G_IOT_OFFLINE_SECONDS go offline; 'no data for N minutes' rules fire."""
+    return {"offline": mark_offline(), "no_data_alerts": engine.check_no_data()}
+
+
+@task()
+def iot_storage_maintain() -> dict:
+    """Monthly partitions ahead (PostgreSQL) and retention (XZ5G_IOT_RETENTION_DAYS)."""
+    return {"partitions": storage.partitions_ensure(), "retention": storage.retention_apply()}
