@@ -12,12 +12,11 @@ def test_due_jobs_are_enqueued_once_per_interval(db):
     assert set(enqueue_due(now=now)) == {job.name for job in SCHEDULE}
     assert DBTaskResult.objects.count() == len(SCHEDULE)
     # within the interval nothing is enqueued again
-    assert enqueue_due(now=now + timedelta(minutes=5)) == []
+    assert enqueue_due(now=now + timedelta(seconds=30)) == []
+    later = now + timedelta(hours=1, seconds=1)
     hourly = [job.name for job in SCHEDULE if job.every <= timedelta(hours=1)]
-    assert enqueue_due(now=now + timedelta(hours=1, seconds=1)) == hourly
-    assert PeriodicRun.objects.get(name=hourly[0]).last_enqueued_at == now + timedelta(
-        hours=1, seconds=1
-    )
+    assert enqueue_due(now=later) == hourly
+    assert PeriodicRun.objects.get(name=hourly[0]).last_enqueued_at == later
 
 
 def test_every_scheduled_task_exists(db):

@@ -33,6 +33,12 @@ SCHEDULE = [
         "xizang5g.security.tasks.security_partitions_ensure",
         timedelta(days=1),
     ),
+    # IoT: quiet devices go offline and "no data for N minutes" rules fire, even with no worker up.
+    PeriodicJob("iot_housekeeping", "xizang5g.iot.tasks.iot_housekeeping", timedelta(minutes=1)),
+    # IoT: readings partitions ahead (PostgreSQL) and the retention window.
+    PeriodicJob(
+        "iot_storage_maintain", "xizang5g.iot.tasks.iot_storage_maintain", timedelta(hours=6)
+    ),
 ]
 
 
