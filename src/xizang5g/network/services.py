@@ -431,6 +431,22 @@ def _parse_rows(rows: list[list], columns) -> tuple[list[tuple[int, dict]], list
     return parsed, errors
 
 
+def _row_operator(number, values, operators, user, errors, denied_message):
+    """The operator a row names, if it exists and the user may submit for it; else a RowError."""
+    operator = operators.get(values["operator"])
+    if operator is None:
+        errors.append(
+            RowError(
+                number, "operator", _("unknown operator code “%(c)s”") % {"c": values["operator"]}
+            )
+        )
+        return None
+    if not can_edit_station(user, operator.pk):
+        errors.append(RowError(number, "operator", denied_message % {"op": operator}))
+        return None
+    return operator
+
+
 def stations_import(*, user, content: bytes, filename: str) -> ImportResult:
     """Import an operator's station list (one row per cell). All rows or none are written."""
     rows = _read_table(content=content, filename=filename)
@@ -442,24 +458,10 @@ def stations_import(*, user, content: bytes, filename: str) -> ImportResult:
     for number, values in parsed:
         if any(e.row == number for e in errors):
             continue
-        operator = operators.get(values["operator"])
+        operator = _row_operator(
+            number, values, operators, user, errors, _("you may not submit stations of %(op)s")
+        )
         if operator is None:
-            errors.append(
-                RowError(
-                    number,
-                    "operator",
-                    _("unknown operator code “%(c)s”") % {"c": values["operator"]},
-                )
-            )
-            continue
-        if not can_edit_station(user, operator.pk):
-            errors.append(
-                RowError(
-                    number,
-                    "operator",
-                    _("you may not submit stations of %(op)s") % {"op": operator},
-                )
-            )
             continue
         if values["cell_code"] in seen_cells:
             errors.append(RowError(number, "cell_code", _("duplicate cell code in the file")))
@@ -1356,22 +1358,10 @@ def monthly_reports_import(*, user, content: bytes, filename: str) -> ImportResu
     for number, values in parsed:
         if any(e.row == number for e in errors):
             continue
-        operator = operators.get(values["operator"])
+        operator = _row_operator(
+            number, values, operators, user, errors, _("you may not submit reports of %(op)s")
+        )
         if operator is None:
-            errors.append(
-                RowError(
-                    number,
-                    "operator",
-                    _("unknown operator code “%(c)s”") % {"c": values["operator"]},
-                )
-            )
-            continue
-        if not can_edit_station(user, operator.pk):
-            errors.append(
-                RowError(
-                    number, "operator", _("you may not submit reports of %(op)s") % {"op": operator}
-                )
-            )
             continue
         prefecture = prefectures.get(int(values["prefecture"]))
         if prefecture is None:

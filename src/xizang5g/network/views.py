@@ -141,31 +141,40 @@ def cell_edit(request, pk: int):
     )
 
 
+def _run_import(request, form, importer, success) -> tuple[bool, list]:
+    """Run an all-or-nothing import of the uploaded file; returns (imported, row errors)."""
+    if request.method != "POST" or not form.is_valid():
+        return False, []
+    upload = form.cleaned_data["file"]
+    try:
+        result = importer(user=request.user, content=upload.read(), filename=upload.name)
+    except services.ImportFailed as exc:
+        messages.error(
+            request,
+            _("Nothing was imported: %(n)s problems in the file.") % {"n": len(exc.row_errors)},
+        )
+        return False, exc.row_errors
+    except ValidationError as exc:
+        _errors(request, exc)
+        return False, []
+    messages.success(request, success(result))
+    return True, []
+
+
 @login_required
 def station_import(request):
     form = forms.UploadForm(request.POST or None, request.FILES or None)
-    row_errors = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.stations_import(
-                user=request.user, content=upload.read(), filename=upload.name
-            )
-        except services.ImportFailed as exc:
-            row_errors = exc.row_errors
-            messages.error(
-                request,
-                _("Nothing was imported: %(n)s problems in the file.") % {"n": len(row_errors)},
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(
-                request,
-                _("Imported %(r)s rows: %(c)s cells created, %(u)s updated.")
-                % {"r": result.rows, "c": result.created, "u": result.updated},
-            )
-            return redirect("network:site_list")
+    done, row_errors = _run_import(
+        request,
+        form,
+        services.stations_import,
+        lambda r: (
+            _("Imported %(r)s rows: %(c)s cells created, %(u)s updated.")
+            % {"r": r.rows, "c": r.created, "u": r.updated}
+        ),
+    )
+    if done:
+        return redirect("network:site_list")
     return render(
         request,
         "network/import.html",
@@ -692,28 +701,17 @@ def villages_template(request):
 @login_required
 def monthly(request):
     form = forms.UploadForm(request.POST or None, request.FILES or None)
-    row_errors = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.monthly_reports_import(
-                user=request.user, content=upload.read(), filename=upload.name
-            )
-        except services.ImportFailed as exc:
-            row_errors = exc.row_errors
-            messages.error(
-                request,
-                _("Nothing was imported: %(n)s problems in the file.") % {"n": len(row_errors)},
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(
-                request,
-                _("Imported %(n)s monthly figures (%(c)s new, %(u)s updated).")
-                % {"n": result.rows, "c": result.created, "u": result.updated},
-            )
-            return redirect("network:monthly")
+    done, row_errors = _run_import(
+        request,
+        form,
+        services.monthly_reports_import,
+        lambda r: (
+            _("Imported %(n)s monthly figures (%(c)s new, %(u)s updated).")
+            % {"n": r.rows, "c": r.created, "u": r.updated}
+        ),
+    )
+    if done:
+        return redirect("network:monthly")
     context = _base(request)
     context.update(
         reports=selectors.monthly_reports(user=request.user)[:300],
