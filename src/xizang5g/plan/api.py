@@ -473,11 +473,11 @@ def _project_out(project: Project, user) -> dict:
         "summary": project.summary,
         "plan": project.plan.code,
         "industry": {"code": project.industry.code, "name": project.industry.name},
-        "scenarios": [s.code for s in project.scenarios.all()],
-        "tasks": [t.code for t in project.tasks.all()],
-        "work_points": [w.code for w in project.work_points.all()],
+        "scenarios": _codes(project.scenarios),
+        "tasks": _codes(project.tasks),
+        "work_points": _codes(project.work_points),
         "lead_unit": {"code": project.lead_unit.code, "name": project.lead_unit.name},
-        "participating_units": [u.code for u in project.participating_units.all()],
+        "participating_units": _codes(project.participating_units),
         "operator": project.operator.code if project.operator_id else None,
         "prefecture": _division(project.prefecture),
         "county": _division(project.county),
@@ -654,6 +654,11 @@ def _plan_out(plan: Plan) -> dict:
     }
 
 
+def _codes(related) -> list[str]:
+    """The codes of a related set (units, industries, scenarios, tasks …), in its order."""
+    return [item.code for item in related.all()]
+
+
 @router.get("/plan", response=PlanOut, summary="The current plan")
 def plan_current(request):
     return _plan_out(_plan())
@@ -710,7 +715,7 @@ def goal_list(request, as_of: date | None = None, plan: str | None = None):
                 "rule": now.rule,
                 "target": goal.target,
                 "min_cases": goal.min_cases,
-                "industries": [i.code for i in goal.industries.all()],
+                "industries": _codes(goal.industries),
                 "as_of": day,
                 "value": now.value,
                 "met": now.met,
@@ -743,10 +748,10 @@ def task_list(request, as_of: date | None = None, plan: str | None = None):
                 "title": task.title,
                 "text": task.text,
                 "responsible_text": task.responsible_text,
-                "lead_units": [u.code for u in task.lead_units.all()],
-                "participating_units": [u.code for u in task.participating_units.all()],
-                "industries": [i.code for i in task.industries.all()],
-                "scenarios": [s.code for s in task.scenarios.all()],
+                "lead_units": _codes(task.lead_units),
+                "participating_units": _codes(task.participating_units),
+                "industries": _codes(task.industries),
+                "scenarios": _codes(task.scenarios),
                 "progress": _progress_out(entry, visible),
             }
         )
@@ -773,10 +778,10 @@ def work_point_list(request, as_of: date | None = None, plan: str | None = None)
                 "category": point.category,
                 "text": point.text,
                 "responsible_text": point.responsible_text,
-                "units": [u.code for u in point.units.all()],
-                "tasks": [t.code for t in point.tasks.all()],
-                "industries": [i.code for i in point.industries.all()],
-                "scenarios": [s.code for s in point.scenarios.all()],
+                "units": _codes(point.units),
+                "tasks": _codes(point.tasks),
+                "industries": _codes(point.industries),
+                "scenarios": _codes(point.scenarios),
                 "progress": _progress_out(entry, visible),
             }
         )
@@ -812,7 +817,7 @@ def industry_list(request):
             "code": i.code,
             "name": i.name,
             "aliases": i.aliases,
-            "scenarios": [s.code for s in i.scenarios.all()],
+            "scenarios": _codes(i.scenarios),
         }
         for i in Industry.objects.prefetch_related("scenarios")
     ]
