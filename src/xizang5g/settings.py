@@ -215,7 +215,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XZ5G_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The MQTT libraries log every connection and subscription at INFO.
+        "gmqtt": {"level": "WARNING"},
+        "amqtt": {"level": "WARNING"},
+        "transitions": {"level": "WARNING"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
@@ -226,6 +232,8 @@ XZ5G_IOT_OFFLINE_SECONDS = int(os.environ.get("XZ5G_IOT_OFFLINE_SECONDS", "180")
 XZ5G_IOT_BATCH_SIZE = int(os.environ.get("XZ5G_IOT_BATCH_SIZE", "1000"))
 XZ5G_IOT_BATCH_MS = int(os.environ.get("XZ5G_IOT_BATCH_MS", "50"))
 XZ5G_IOT_RULE_CHECK_SECONDS = int(os.environ.get("XZ5G_IOT_RULE_CHECK_SECONDS", "5"))
+# How often each ingest worker computes the rollups that are due (storage.rollups_refresh).
+XZ5G_IOT_ROLLUP_SECONDS = int(os.environ.get("XZ5G_IOT_ROLLUP_SECONDS", "10"))
 
 # --- Security app: record every 403 as a platform security event ---------------------------
 MIDDLEWARE += ["xizang5g.security.middleware.PermissionDeniedEventMiddleware"]

@@ -101,6 +101,22 @@ def test_qos1_redelivery_stored_once(device_and_secret, start_worker, connect_de
     assert Reading.objects.filter(device=device).count() == 2  # two properties, stored once
 
 
+def test_no_reply_when_the_device_asks_for_none(device_and_secret, start_worker, connect_device):
+    """Alink's "sys": {"ack": 0}: stored, acknowledged, but no …_reply (telemetry that nobody
+    on the device waits for); a rejected message is still answered."""
+    device, secret = device_and_secret
+    start_worker()
+    client = connect_device(device, secret)
+    client.publish(body({"level": 1.0}, "quiet", sys={"ack": 0}))
+    client.publish(body({"level": 500.0}, "bad", sys={"ack": 0}))
+    client.publish(body({"level": 2.0}, "loud"))
+    replies = client.wait_replies(2)
+    assert wait_until(lambda: Reading.objects.filter(device=device).count() == 2, timeout=10)
+    time.sleep(0.3)  # a reply to "quiet" would have arrived by now
+    assert sorted(r["id"] for r in client.replies) == ["bad", "loud"]
+    assert {r["id"]: r["code"] for r in replies} == {"bad": 460, "loud": 200}
+
+
 def test_kill_worker_mid_stream_loses_nothing(device_and_secret, start_worker, connect_device):
     device, secret = device_and_secret
     client_id = f"persist-{uuid.uuid4().hex[:6]}"

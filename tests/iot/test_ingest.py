@@ -8,7 +8,7 @@ from django.utils import timezone
 from tests.iot.conftest import body
 from xizang5g.core.choices import AlertState
 from xizang5g.core.models import Alert
-from xizang5g.iot import services
+from xizang5g.iot import selectors, services, storage
 from xizang5g.iot.choices import RuleKind
 from xizang5g.iot.ingest import Inbound, ingest_batch, mark_offline, parse_topic, status_post
 from xizang5g.iot.models import (
@@ -65,13 +65,16 @@ def test_store_latest_rollups_and_status(device):
         "lon": 91.1,
         "lat": 29.65,
     }
+    assert not ReadingRollup.objects.exists()  # computed from the readings, not per batch
+    assert storage.rollups_refresh() == {"minutes": 2, "hours": 1}
+    assert storage.rollups_refresh() == {"minutes": 0, "hours": 0}
     minute = ReadingRollup.objects.filter(device=device, property="level", period="1m").order_by(
         "start"
     )
     assert [(r.start.minute, r.count) for r in minute] == [(0, 3), (1, 3)]
     hour = ReadingRollup.objects.get(device=device, property="level", period="1h")
     assert hour.count == 6 and hour.sum == 60.0 and hour.min == 10.0
-    # A later batch adds to the same buckets.
+    # A late reading marks its minute due again; the refresh recomputes it and its hour.
     ingest_batch(
         [
             post(
@@ -87,6 +90,8 @@ def test_store_latest_rollups_and_status(device):
             )
         ]
     )
+    storage.rollups_refresh()
+    storage.rollups_refresh()  # recomputing, not adding: running it again changes nothing
     hour.refresh_from_db()
     assert hour.count == 7 and hour.max == 40.0 and hour.min == 10.0
     # The latest value is the newest by time, not by arrival.
@@ -95,6 +100,20 @@ def test_store_latest_rollups_and_status(device):
     )
     status = DeviceStatus.objects.get(device=device)
     assert status.state == "online" and status.messages_total == 8
+
+
+def test_rollups_of_a_minute_wait_until_it_is_over(device):
+    now = timezone.now()
+    ingest_batch(
+        [post(device, body({"level": 5.0}, "r1")), post(device, body({"level": 7.0}, "r2"))]
+    )
+    assert storage.rollups_refresh(now=now) == {"minutes": 0, "hours": 0}  # still open
+    history = selectors.history(device=device, prop="level", rollup="1m")
+    assert history["points"][-1][1:] == [6.0, 5.0, 7.0]  # the open minute, from the readings
+    assert storage.rollups_refresh(now=now + timedelta(minutes=2))["minutes"] >= 1
+    rollup = ReadingRollup.objects.get(device=device, property="level", period="1m")
+    hour = ReadingRollup.objects.get(device=device, property="level", period="1h")
+    assert (rollup.count, rollup.sum, hour.count, hour.max) == (2, 12.0, 2, 7.0)
 
 
 def test_bad_message_rejected_with_reason_and_signal(device):
@@ -162,6 +181,7 @@ def test_duplicates_stored_once_within_and_across_batches(device):
     assert [o.duplicate for o in first] == [False, True] and again[0].duplicate
     assert Reading.objects.filter(device=device).count() == 1
     assert MessageReceipt.objects.filter(device=device).count() == 1
+    storage.rollups_refresh(now=timezone.now() + timedelta(minutes=2))
     assert ReadingRollup.objects.get(device=device, period="1h").count == 1
 
 
@@ -332,3 +352,53 @@ def test_housekeeping_jobs(device, settings):
     assert result["offline"] == 1
     assert DeviceStatus.objects.get(device=device).state == "offline"
     assert "retention" in iot_storage_maintain.enqueue().return_value
+
+
+def test_array_literals_round_trip_on_postgresql():
+    """The ingest statements pass whole columns as array literals; PostgreSQL must read back
+    exactly the values, quotes, backslashes, braces and NULLs included."""
+    from django.db import connection
+
+    from xizang5g.iot.ingest import _pg_array
+
+    if connection.vendor != "postgresql":
+        print("\nSKIP array literal round trip: unnest(array literal) is the PostgreSQL path")
+        pytest.skip("array literals are only used on PostgreSQL")
+    columns = [
+        (("a", 'b"c', "d\\e", None, "", "{x}", "巡 检", "a,b"), "text"),
+        (("temp", "humidity"), "varchar"),
+        ((1.5, None, -2.0, 1e-300, 123456789.123456), "float8"),
+        ((1, 2, 3), "bigint"),
+        (
+            (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 0, 0, 5, tzinfo=UTC)),
+            "timestamptz",
+        ),
+        (('{"k": "v\\\\w"}', None), "text"),
+    ]
+    with connection.cursor() as cursor:
+        for values, sql_type in columns:
+            cursor.execute(f"SELECT %s::{sql_type}[]", [_pg_array(values)])
+            assert cursor.fetchone()[0] == list(values), sql_type
+
+
+def test_text_values_with_tabs_newlines_and_backslashes_round_trip(device):
+    note = 'line 1\tcol\nline 2 \\ "quoted" \\N'
+    outcomes = ingest_batch([post(device, body({"note": note, "pos": {"lon": 91.1, "lat": 29.6}}))])
+    assert outcomes[0].code == 200
+    assert Reading.objects.get(device=device, property="note").value_text == note
+    assert LatestValue.objects.get(device=device, property="note").value_text == note
+    assert Reading.objects.get(device=device, property="pos").value_json == {
+        "lon": 91.1,
+        "lat": 29.6,
+    }
+
+
+def test_rollups_computed_slice_by_slice_cover_every_device(device, monkeypatch):
+    monkeypatch.setattr(storage, "ROLLUP_SLICE", 1)
+    monkeypatch.setattr(storage, "ROLLUP_PAUSE", 0)
+    other = services.device_create(product=device.product, name="slice-2", unit=device.unit)[0]
+    ingest_batch([post(d, body({"level": v})) for d in (device, other) for v in (1.0, 3.0)])
+    storage.rollups_refresh(now=timezone.now() + timedelta(minutes=2))
+    for d in (device, other):
+        rows = ReadingRollup.objects.filter(device=d, property="level")
+        assert {(r.period, r.count, r.sum) for r in rows} == {("1m", 2, 4.0), ("1h", 2, 4.0)}

@@ -1,12 +1,20 @@
 """Thing-model validation: normalisation, and precise errors with JSON paths."""
 
 import json
+import math
 
 import pytest
 
 from tests.iot.conftest import THING_MODEL
 from xizang5g.iot.services import thing_model_parse
-from xizang5g.iot.tsl import ThingModelError, ValueRejected, check_value, validate_thing_model
+from xizang5g.iot.tsl import (
+    ThingModelError,
+    ValueRejected,
+    check_value,
+    compile_thing_model,
+    to_stored,
+    validate_thing_model,
+)
 
 
 def test_valid_model_is_normalised():
@@ -228,3 +236,35 @@ def test_check_value_reasons():
     assert check_value(props["pos"], {"lon": 91.1, "lat": 29.6}, "p") == {"lon": 91.1, "lat": 29.6}
     with pytest.raises(ValueRejected, match=r"params.pos.alt: not a field"):
         check_value(props["pos"], {"alt": 1}, "params.pos")
+
+
+def test_compiled_checkers_agree_with_check_value():
+    """The ingest fast path must accept, store and reject exactly what check_value does."""
+    model = validate_thing_model(THING_MODEL)
+    compiled = compile_thing_model(model)
+    int_model = compile_thing_model(
+        validate_thing_model(
+            {"properties": [{"identifier": "n", "name": "n", "dataType": {"type": "int"}}]}
+        )
+    )
+    cases = [
+        (
+            compiled,
+            "level",
+            [12, 12.5, 0, 100, 100.0001, -0.5, True, "3", None, math.nan, math.inf],
+        ),
+        (int_model, "n", [3, 3.0, 3.5, -7, 10**20, False, math.inf, -math.inf]),
+        (compiled, "mode", [0, 1, 3, "1"]),
+        (compiled, "note", ["巡检", 5]),
+    ]
+    for model_, key, values in cases:
+        data_type = model_.properties[key]["dataType"]
+        for raw in values:
+            try:
+                expected = to_stored(data_type, check_value(data_type, raw, f"params.{key}"))
+            except ValueRejected as exc:
+                with pytest.raises(ValueRejected) as info:
+                    model_.checkers[key](raw)
+                assert str(info.value) == str(exc), raw
+            else:
+                assert model_.checkers[key](raw) == expected, raw

@@ -35,6 +35,10 @@ SCHEDULE = [
     ),
     # IoT: quiet devices go offline and "no data for N minutes" rules fire, even with no worker up.
     PeriodicJob("iot_housekeeping", "xizang5g.iot.tasks.iot_housekeeping", timedelta(minutes=1)),
+    # IoT: chart rollups of the minutes that are over (the ingest worker does it too).
+    PeriodicJob(
+        "iot_rollups_refresh", "xizang5g.iot.tasks.iot_rollups_refresh", timedelta(minutes=1)
+    ),
     # IoT: readings partitions ahead (PostgreSQL) and the retention window.
     PeriodicJob(
         "iot_storage_maintain", "xizang5g.iot.tasks.iot_storage_maintain", timedelta(hours=6)

@@ -380,6 +380,10 @@ def iot_demo_load(*, history_hours: int = 6, stdout=None) -> dict:
                     report["rules"] += 1
         if history_hours and not Reading.objects.filter(device__product=product).exists():
             report["readings"] += _history(product, spec, hours=history_hours)
+    if report["readings"]:
+        from xizang5g.iot.storage import rollups_refresh
+
+        rollups_refresh()  # the history's charts work before any worker runs
     return report
 
 

@@ -4,7 +4,8 @@
 resolves each device (cached directory), parses and validates the body against the thing model
 (a bad message is rejected with its reason and counted on the device; the good ones around it are
 kept), drops QoS 1 redeliveries by (device, message id) with a unique receipt, writes readings
-(COPY on PostgreSQL), upserts latest values and 1-minute/1-hour rollups, stores events, updates
+(COPY on PostgreSQL), upserts latest values, marks the minutes it wrote into as due for their
+rollups (`storage.rollups_refresh` computes them once the minute is over), stores events, updates
 device status, and evaluates the rules (which raise or resolve alerts). It returns one Outcome
 per message, in order, from which the caller answers (`…_reply` topic or HTTP body).
 """
@@ -17,6 +18,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from json.encoder import encode_basestring
 from typing import Any
 
 from django.db import connection, transaction
@@ -25,12 +27,12 @@ from django.utils import timezone
 from xizang5g.iot import constants as C
 from xizang5g.iot.choices import DeviceState, EventType, IngestChannel
 from xizang5g.iot.signals import device_auth_failed, payload_rejected
+from xizang5g.iot.storage import db_datetime
 from xizang5g.iot.tsl import (
     CompiledModel,
     ValueRejected,
     check_value,
     compile_thing_model,
-    to_stored,
 )
 
 logger = logging.getLogger(__name__)
@@ -159,6 +161,15 @@ class Outcome:
     method: str = ""
     duplicate: bool = False
     device_id: int | None = None
+    ack: bool = True  # False: the device asked for no MQTT reply (Alink "sys": {"ack": 0})
+
+    def reply_bytes(self) -> bytes:
+        """reply() as JSON, formatted directly (one per MQTT message)."""
+        return (
+            f'{{"id":{encode_basestring(self.msg_id)},"code":{self.code},"data":{{}},'
+            f'"message":{encode_basestring(self.message)},"method":{encode_basestring(self.method)},'
+            f'"version":"1.0"}}'
+        ).encode()
 
     def reply(self) -> dict:
         return {
@@ -207,6 +218,7 @@ class _Accepted:
     time: datetime
     readings: list[tuple[str, Any, Any]]  # (identifier, stored, numeric value or None)
     event: tuple[str, str, dict] | None = None  # (identifier, type, params)
+    ack: bool = True  # Alink "sys": {"ack": 0}: the device wants no reply
 
 
 def _ms_to_dt(value: Any, path: str) -> datetime:
@@ -216,6 +228,15 @@ def _ms_to_dt(value: Any, path: str) -> datetime:
         return datetime.fromtimestamp(value / 1000.0, tz=UTC)
     except (OverflowError, OSError, ValueError) as exc:
         raise Rejected(f"{path}: {value!r} is not a valid time") from exc
+
+
+def _is_timed(raw: dict, prop: dict) -> bool:
+    """{"value": …, "time": …}: a value with its own time (a struct needs the time to tell)."""
+    return (
+        "value" in raw
+        and set(raw) <= {"value", "time"}
+        and (prop["dataType"]["type"] != "struct" or "time" in raw)
+    )
 
 
 def _parse(message: Inbound, info: DeviceInfo, now: datetime) -> _Accepted:
@@ -240,39 +261,39 @@ def _parse(message: Inbound, info: DeviceInfo, now: datetime) -> _Accepted:
     params = body.get("params")
     if not isinstance(params, dict):
         raise Rejected("params: must be an object", msg_id)
+    options = body.get("sys")
+    ack = not (isinstance(options, dict) and options.get("ack") == 0)
     when = _ms_to_dt(body["time"], "time") if "time" in body else now
+    if when - now > MAX_FUTURE:
+        raise Rejected(f"time: {when.isoformat()} is in the future", msg_id)
     model = info.model
     if message.identifier == "property":
         if not params:
             raise Rejected("params: no property values", msg_id)
         readings = []
         latest = when
+        checkers = model.checkers
         for key, raw in params.items():
-            prop = model.properties.get(key)
-            if prop is None:
+            check = checkers.get(key)
+            if check is None:
                 raise Rejected(
                     f"params.{key}: not a property of this product's thing model", msg_id
                 )
             at = when
-            if (
-                isinstance(raw, dict)
-                and "value" in raw
-                and set(raw) <= {"value", "time"}
-                and (prop["dataType"]["type"] != "struct" or "time" in raw)
-            ):
+            if type(raw) is dict and _is_timed(raw, model.properties[key]):
                 if "time" in raw:
                     at = _ms_to_dt(raw["time"], f"params.{key}.time")
+                    if at - now > MAX_FUTURE:
+                        raise Rejected(
+                            f"params.{key}.time: {at.isoformat()} is in the future", msg_id
+                        )
+                    latest = max(latest, at)
                 raw = raw["value"]
             try:
-                value = check_value(prop["dataType"], raw, f"params.{key}")
+                readings.append((key, check(raw), at))
             except ValueRejected as exc:
                 raise Rejected(str(exc), msg_id) from exc
-            if at - now > MAX_FUTURE:
-                raise Rejected(f"params.{key}.time: {at.isoformat()} is in the future", msg_id)
-            stored = to_stored(prop["dataType"], value)
-            readings.append((key, stored, at))
-            latest = max(latest, at)
-        return _Accepted(0, info, msg_id, latest, readings)
+        return _Accepted(0, info, msg_id, latest, readings, ack=ack)
     event = model.events.get(message.identifier)
     if event is None:
         raise Rejected(f"event {message.identifier!r} is not in this product's thing model", msg_id)
@@ -291,18 +312,13 @@ def _parse(message: Inbound, info: DeviceInfo, now: datetime) -> _Accepted:
         when = _ms_to_dt(params["time"], "params.time")
     if when - now > MAX_FUTURE:
         raise Rejected(f"time: {when.isoformat()} is in the future", msg_id)
-    return _Accepted(
-        0, info, msg_id, when, [], (message.identifier, event.get("type", EventType.INFO), clean)
-    )
+    kind = event.get("type", EventType.INFO)
+    return _Accepted(0, info, msg_id, when, [], (message.identifier, kind, clean), ack=ack)
 
 
 # --- SQL helpers (PostgreSQL and SQLite) -----------------------------------------------------------
 def _pg() -> bool:
     return connection.vendor == "postgresql"
-
-
-def _dt(value: datetime):
-    return value if _pg() else connection.ops.adapt_datetimefield_value(value)
 
 
 def _json(value: Any):
@@ -331,8 +347,32 @@ def _values(cursor, sql_head: str, rows: list[tuple], sql_tail: str = "", chunk:
     return out
 
 
-def _columns(rows: list[tuple]) -> list[list]:
-    return [list(column) for column in zip(*rows, strict=True)] if rows else []
+def _pg_array(values: tuple) -> str:
+    """A PostgreSQL array literal of one column (ints, floats/None, datetimes or texts/None):
+    joining the text once is several times cheaper than having the driver adapt every element."""
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, str):
+        if None not in values:
+            whole = "".join(values)
+            if '"' not in whole and "\\" not in whole:
+                return '{"' + '","'.join(values) + '"}'
+        items = [
+            "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for v in values
+        ]
+    elif isinstance(sample, datetime):
+        texts: dict[datetime, str] = {}  # a batch's readings share few distinct times
+        items = [texts.get(v) or texts.setdefault(v, v.isoformat()) for v in values]
+    elif isinstance(sample, float):
+        items = ["NULL" if v is None else repr(v) for v in values]
+    else:
+        items = ["NULL" if v is None else str(v) for v in values]
+    return "{" + ",".join(items) + "}"
+
+
+def _columns(rows: list[tuple]) -> list[str]:
+    """Rows → one array literal per column, for unnest(%s::type[], …)."""
+    return [_pg_array(column) for column in zip(*rows, strict=True)] if rows else []
 
 
 # On PostgreSQL each statement takes whole columns as arrays (unnest), so the statement stays short
@@ -347,7 +387,7 @@ def _insert_receipts(cursor, keys: list[tuple[int, str]], now: datetime) -> set[
         )
         got = cursor.fetchall()
     else:
-        rows = [(device_id, msg_id, _dt(now)) for device_id, msg_id in keys]
+        rows = [(device_id, msg_id, db_datetime(now)) for device_id, msg_id in keys]
         got = _values(
             cursor,
             "INSERT INTO iot_messagereceipt (device_id, msg_id, received_at)",
@@ -355,6 +395,29 @@ def _insert_receipts(cursor, keys: list[tuple[int, str]], now: datetime) -> set[
             conflict,
         )
     return {(int(d), str(m)) for d, m in got}
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_field(text: str) -> str:
+    """A text field in COPY's text format (backslash escapes for \\, newline, return, tab)."""
+    if "\\" in text or "\n" in text or "\r" in text or "\t" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
+
+
+def _copy_text(rows: list[tuple]) -> str:
+    """Reading rows as COPY text, built in one pass (cheaper than the driver's row-by-row copy)."""
+    times: dict[datetime, str] = {}  # a batch's readings share few distinct times
+    lines = []
+    for when, device_id, prop, value, text, js in rows:
+        stamp = times.get(when) or times.setdefault(when, when.isoformat())
+        number = "\\N" if value is None else repr(value)
+        text = _copy_field(text) if text else ""
+        js = "\\N" if js is None else _copy_field(json.dumps(js, ensure_ascii=False))
+        lines.append(f"{stamp}\t{device_id}\t{prop}\t{number}\t{text}\t{js}\n")
+    return "".join(lines)
 
 
 def _write_readings(cursor, rows: list[tuple]) -> None:
@@ -366,22 +429,12 @@ def _write_readings(cursor, rows: list[tuple]) -> None:
         with raw.copy(
             "COPY iot_reading (time, device_id, property, value, value_text, value_json) FROM STDIN"
         ) as copy:
-            for when, device_id, prop, value, text, js in rows:
-                copy.write_row(
-                    (
-                        when,
-                        device_id,
-                        prop,
-                        value,
-                        text,
-                        json.dumps(js, ensure_ascii=False) if js is not None else None,
-                    )
-                )
+            copy.write(_copy_text(rows))
         return
     _values(
         cursor,
         "INSERT INTO iot_reading (time, device_id, property, value, value_text, value_json)",
-        [(_dt(t), d, p, v, tx, _json(js)) for t, d, p, v, tx, js in rows],
+        [(db_datetime(t), d, p, v, tx, _json(js)) for t, d, p, v, tx, js in rows],
         chunk=150,
     )
 
@@ -412,38 +465,20 @@ def _upsert_latest(cursor, rows: list[tuple]) -> None:
     _values(
         cursor,
         head,
-        [(d, p, _dt(t), v, tx, _json(js)) for d, p, t, v, tx, js in rows],
+        [(d, p, db_datetime(t), v, tx, _json(js)) for d, p, t, v, tx, js in rows],
         conflict,
         chunk=150,
     )
 
 
-def _upsert_rollups(cursor, buckets: dict[tuple, list[float]]) -> None:
-    """buckets: (device_id, property, period, start) → [count, sum, min, max]."""
-    if not buckets:
-        return
-    rows = [
-        (d, p, period, start, int(c), s, lo, hi)
-        for (d, p, period, start), (c, s, lo, hi) in sorted(buckets.items())
+def _mark_rollups_due(cursor, minutes: set[datetime], late: set[tuple[datetime, int]]) -> None:
+    """Minutes that got numeric readings, for `storage.rollups_refresh`: recent ones for every
+    device, older ones (late readings) per device."""
+    rows = [(db_datetime(m), None) for m in sorted(minutes)] + [
+        (db_datetime(m), d) for m, d in sorted(late)
     ]
-    head = "INSERT INTO iot_readingrollup AS r (device_id, property, period, start, count, sum, min, max)"
-    if _pg():
-        cursor.execute(
-            f"{head} SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], "
-            "%s::timestamptz[], %s::int[], %s::float8[], %s::float8[], %s::float8[]) "
-            "ON CONFLICT (device_id, property, period, start) DO UPDATE SET count = r.count + excluded.count, "
-            "sum = r.sum + excluded.sum, min = LEAST(r.min, excluded.min), max = GREATEST(r.max, excluded.max)",
-            _columns(rows),
-        )
-        return
-    _values(
-        cursor,
-        head,
-        [(d, p, period, _dt(start), c, s, lo, hi) for d, p, period, start, c, s, lo, hi in rows],
-        "ON CONFLICT (device_id, property, period, start) DO UPDATE SET count = r.count + excluded.count, "
-        "sum = r.sum + excluded.sum, min = MIN(r.min, excluded.min), max = MAX(r.max, excluded.max)",
-        chunk=150,
-    )
+    if rows:
+        _values(cursor, "INSERT INTO iot_rollupdirty (minute, device_id)", rows)
 
 
 def _update_status(
@@ -454,7 +489,7 @@ def _update_status(
         (device_id, ok, bad, ip.get(device_id, ""))
         for device_id, (ok, bad) in sorted(per_device.items())
     ]
-    stamp = _dt(now)
+    stamp = db_datetime(now)
     head = (
         "UPDATE iot_devicestatus SET "
         f"state_since = CASE WHEN state = '{DeviceState.ONLINE}' THEN state_since ELSE %s END, "
@@ -482,10 +517,6 @@ def _update_status(
 
 def _minute(t: datetime) -> datetime:
     return t.replace(second=0, microsecond=0)
-
-
-def _hour(t: datetime) -> datetime:
-    return t.replace(minute=0, second=0, microsecond=0)
 
 
 # --- the batch ------------------------------------------------------------------------------------
@@ -554,6 +585,7 @@ def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
                 method_for(messages[item.index].identifier),
                 True,
                 item.info.id,
+                item.ack,
             )
         else:
             first_of[key] = item.index
@@ -569,17 +601,21 @@ def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
             if unique
             else set()
         )
-        reading_rows, latest, buckets, events = [], {}, {}, []
+        reading_rows, latest, events = [], {}, []
+        due: set[datetime] = set()
+        due_late: set[tuple[datetime, int]] = set()
+        recent = _minute(now) - timedelta(minutes=1)
+        last_at = minute = None
         for item in unique:
             message = messages[item.index]
             method = method_for(message.identifier)
             if (item.info.id, item.msg_id) not in new:
                 outcomes[item.index] = Outcome(
-                    C.CODE_OK, item.msg_id, "duplicate", method, True, item.info.id
+                    C.CODE_OK, item.msg_id, "duplicate", method, True, item.info.id, item.ack
                 )
                 continue
             outcomes[item.index] = Outcome(
-                C.CODE_OK, item.msg_id, "success", method, device_id=item.info.id
+                C.CODE_OK, item.msg_id, "success", method, device_id=item.info.id, ack=item.ack
             )
             fresh.append(item)
             per_device[item.info.id][0] += 1
@@ -592,20 +628,12 @@ def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
                 if key not in latest or latest[key][2] <= at:
                     latest[key] = (device_id, prop, at, stored.value, stored.text, stored.json)
                 if stored.value is not None:
-                    for period, start in (("1m", _minute(at)), ("1h", _hour(at))):
-                        bucket = buckets.get((device_id, prop, period, start))
-                        if bucket is None:
-                            buckets[(device_id, prop, period, start)] = [
-                                1,
-                                stored.value,
-                                stored.value,
-                                stored.value,
-                            ]
-                        else:
-                            bucket[0] += 1
-                            bucket[1] += stored.value
-                            bucket[2] = min(bucket[2], stored.value)
-                            bucket[3] = max(bucket[3], stored.value)
+                    if at is not last_at:
+                        last_at, minute = at, _minute(at)
+                    if minute >= recent:
+                        due.add(minute)
+                    else:
+                        due_late.add((minute, device_id))
             if item.event is not None:
                 identifier, kind, params = item.event
                 events.append(
@@ -619,7 +647,7 @@ def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
                 )
         _write_readings(cursor, reading_rows)
         _upsert_latest(cursor, list(latest.values()))
-        _upsert_rollups(cursor, buckets)
+        _mark_rollups_due(cursor, due, due_late)
         if events:
             DeviceEvent.objects.bulk_create(events)
         if rejections:

@@ -194,9 +194,11 @@ class RejectedMessage(models.Model):
 class MessageReceipt(models.Model):
     """One accepted message id per device: a QoS 1 redelivery of the same id is stored once."""
 
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint, which starts with the device.
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+", db_index=False)
     msg_id = models.CharField(max_length=64)
-    received_at = models.DateTimeField(db_index=True)
+    # Indexed by migration 0003 (BRIN on PostgreSQL: receipts arrive in time order).
+    received_at = models.DateTimeField()
 
     class Meta:
         constraints = [
@@ -207,8 +209,9 @@ class MessageReceipt(models.Model):
 class Reading(models.Model):
     """遥测: one value of one property of one device at one time.
 
-    On PostgreSQL the table is partitioned by month on `time` (see migration 0002); the primary key
-    there is (id, time), and Django keeps using `id`.
+    On PostgreSQL the table is partitioned by month on `time` (see migration 0002) and has no
+    primary key constraint (migration 0003: nothing looks a reading up by id); Django still treats
+    `id` as the key.
     """
 
     time = models.DateTimeField(_("time"))
@@ -227,7 +230,9 @@ class Reading(models.Model):
 
 
 class LatestValue(models.Model):
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="latest_values")
+    device = models.ForeignKey(
+        Device, on_delete=models.CASCADE, related_name="latest_values", db_index=False
+    )
     property = models.CharField(_("property"), max_length=50)
     time = models.DateTimeField(_("time"))
     value = models.FloatField(_("value"), null=True, blank=True)
@@ -249,9 +254,12 @@ class LatestValue(models.Model):
 
 
 class ReadingRollup(models.Model):
-    """Count/sum/min/max of a numeric property per minute or hour, for charts over long ranges."""
+    """Count/sum/min/max of a numeric property per minute or hour, for charts over long ranges.
 
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    Written by `storage.rollups_refresh` from the readings of closed minutes (and the hours from
+    their minutes), not by the ingest path: see `RollupDirty`."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+", db_index=False)
     property = models.CharField(max_length=50)
     period = models.CharField(max_length=4, choices=Rollup.choices)
     start = models.DateTimeField()
@@ -266,13 +274,19 @@ class ReadingRollup(models.Model):
                 fields=["device", "property", "period", "start"], name="iot_rollup_once"
             )
         ]
-        indexes = [
-            models.Index(fields=["device", "property", "period", "start"], name="iot_rollup_q")
-        ]
 
     @builtins.property
     def avg(self) -> float | None:
         return self.sum / self.count if self.count else None
+
+
+class RollupDirty(models.Model):
+    """A minute whose rollups must be (re)computed: written in the same transaction as the readings
+    that fall into it, deleted by `storage.rollups_refresh` when it recomputes the minute.
+    `device_id` empty: every device (recent minutes); set: that device only (late readings)."""
+
+    minute = models.DateTimeField()
+    device_id = models.BigIntegerField(null=True)
 
 
 class DeviceEvent(models.Model):

@@ -4,9 +4,10 @@ Plan-office admins, viewers and platform roles see every device; a unit editor s
 its unit (the same rule as the alert centre).
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from xizang5g.core.choices import Role
@@ -98,6 +99,27 @@ def choose_rollup(start: datetime, end: datetime) -> str:
     return Rollup.HOUR
 
 
+def _recent_buckets(device: Device, prop: str, period: str, start: datetime, end: datetime) -> dict:
+    """Buckets of the last two periods, aggregated from the readings: the rollup table gets a minute
+    only once it is over (see `storage.rollups_refresh`), and charts should not lag behind."""
+    now = timezone.now().astimezone(UTC).replace(second=0, microsecond=0)
+    if period == Rollup.MINUTE:
+        kind, since = "minute", now - timedelta(minutes=1)
+    else:
+        kind, since = "hour", now.replace(minute=0) - timedelta(hours=1)
+    since = max(start, since)
+    rows = (
+        Reading.objects.filter(
+            device=device, property=prop, time__gte=since, time__lte=end, value__isnull=False
+        )
+        .annotate(bucket=Trunc("time", kind, tzinfo=UTC))
+        .values("bucket")
+        .annotate(count=Count("id"), total=Sum("value"), low=Min("value"), high=Max("value"))
+        .values_list("bucket", "count", "total", "low", "high")
+    )
+    return {row[0]: row for row in rows if row[0] >= start}
+
+
 def history(
     *,
     device: Device,
@@ -127,10 +149,12 @@ def history(
             .order_by("-start")
             .values_list("start", "count", "sum", "min", "max")[:limit]
         )
+        buckets = {row[0]: row for row in reversed(rows)}
+        buckets.update(_recent_buckets(device, prop, rollup, start, end))
         points = [
             [s.isoformat(), (total / count) if count else None, low, high]
-            for s, count, total, low, high in reversed(rows)
-        ]
+            for s, count, total, low, high in (buckets[key] for key in sorted(buckets))
+        ][-limit:]
     return {
         "property": prop,
         "rollup": rollup,

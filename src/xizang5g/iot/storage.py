@@ -7,7 +7,9 @@ ingest worker once an hour). Retention drops whole partitions that are past it a
 rows elsewhere; on SQLite it is a plain DELETE.
 """
 
+import time
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -103,6 +105,159 @@ def partitions_list() -> list[dict]:
         return [{"name": name, "bound": bound} for name, bound in cursor.fetchall()]
 
 
+# --- rollups --------------------------------------------------------------------------------------
+# A minute's rollups are computed once it is over and this much longer has passed (stragglers from
+# devices with slightly late clocks land before it); readings that come later mark it due again.
+ROLLUP_SETTLE = timedelta(seconds=15)
+ROLLUP_LOCK = 0x58_5A_35_47  # pg_advisory_xact_lock key: one refresh at a time across workers
+ROLLUP_SLICE = 100  # device ids per statement
+ROLLUP_PAUSE = 0.05  # seconds between slices
+
+_ROLLUP_SET = (
+    "ON CONFLICT (device_id, property, period, start) DO UPDATE SET count = excluded.count, "
+    "sum = excluded.sum, min = excluded.min, max = excluded.max"
+)
+
+
+def db_datetime(value: datetime):
+    """A datetime as a raw SQL parameter: as is for PostgreSQL, Django's text form for SQLite."""
+    if connection.vendor == "postgresql":
+        return value
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _truncate(column: str, period: str) -> str:
+    """SQL for the start of the minute/hour of a datetime column (UTC)."""
+    unit = "minute" if period == "1m" else "hour"
+    if connection.vendor == "postgresql":
+        return f"date_trunc('{unit}', {column}, 'UTC')"
+    # SQLite keeps datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text in UTC.
+    return (
+        f"substr({column}, 1, 16) || ':00'"
+        if unit == "minute"
+        else f"substr({column}, 1, 13) || ':00:00'"
+    )
+
+
+# Which devices a statement covers: all (None), some (a set of ids), or a slice of ids [low, high)
+# (high None: to the end).
+Devices = set[int] | tuple[int, int | None] | None
+
+
+def _device_filter(devices: Devices) -> tuple[str, list]:
+    if not devices:
+        return "", []
+    if isinstance(devices, tuple):
+        low, high = devices
+        if high is None:
+            return " AND device_id >= %s", [low]
+        return " AND device_id >= %s AND device_id < %s", [low, high]
+    ids = sorted(devices)
+    return f" AND device_id IN ({','.join(['%s'] * len(ids))})", ids
+
+
+def _device_slices(cursor) -> list[tuple[int, int | None]]:
+    """Slices of ROLLUP_SLICE device ids, the last one open (devices added meanwhile)."""
+    cursor.execute("SELECT min(id), max(id) FROM iot_device")
+    low, high = cursor.fetchone()
+    if low is None:
+        return [(0, None)]
+    starts = list(range(low, high + 1, ROLLUP_SLICE))
+    return [*pairwise(starts), (starts[-1], None)]
+
+
+def _in_slices(statement, slices: list, *args) -> None:
+    """Run a rollup statement slice by slice, pausing in between: a closed minute of a busy hub is
+    hundreds of thousands of readings, and aggregating them in one go would take a core from
+    ingest for a second or more (seen as a stall in the ingest→alert latency)."""
+    for index, part in enumerate(slices):
+        if index:
+            time.sleep(ROLLUP_PAUSE)
+        statement(*args, part)
+
+
+def _rollup_minutes(cursor, start: datetime, end: datetime, devices: Devices) -> None:
+    """Recompute the minute rollups of [start, end) from the readings (replacing what is there)."""
+    where, params = _device_filter(devices)
+    minute = _truncate("time", "1m")
+    cursor.execute(
+        "INSERT INTO iot_readingrollup AS r (device_id, property, period, start, count, sum, min, max) "
+        f"SELECT device_id, property, '1m', {minute}, count(*), sum(value), min(value), max(value) "
+        f"FROM iot_reading WHERE time >= %s AND time < %s AND value IS NOT NULL{where} "
+        f"GROUP BY device_id, property, {minute} {_ROLLUP_SET}",
+        [db_datetime(start), db_datetime(end), *params],
+    )
+
+
+def _rollup_hour(cursor, hour: datetime, devices: Devices) -> None:
+    """Recompute the hour rollups of `hour` from its minute rollups."""
+    where, params = _device_filter(devices)
+    cursor.execute(
+        "INSERT INTO iot_readingrollup AS r (device_id, property, period, start, count, sum, min, max) "
+        "SELECT device_id, property, '1h', %s, sum(count), sum(sum), min(min), max(max) "
+        f"FROM iot_readingrollup WHERE period = '1m' AND start >= %s AND start < %s{where} "
+        f"GROUP BY device_id, property {_ROLLUP_SET}",
+        [db_datetime(hour), db_datetime(hour), db_datetime(hour + timedelta(hours=1)), *params],
+    )
+
+
+def _runs(minutes: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """Sorted minutes → [start, end) ranges of consecutive minutes."""
+    runs: list[tuple[datetime, datetime]] = []
+    for minute in minutes:
+        if runs and runs[-1][1] == minute:
+            runs[-1] = (runs[-1][0], minute + timedelta(minutes=1))
+        else:
+            runs.append((minute, minute + timedelta(minutes=1)))
+    return runs
+
+
+def rollups_refresh(*, now: datetime | None = None, settle: timedelta = ROLLUP_SETTLE) -> dict:
+    """Compute the 1-minute rollups of the minutes marked due (`RollupDirty`) that are over, from
+    the readings, and then the 1-hour rollups of their hours from the minutes.
+
+    Every batch of readings marks its minutes in its own transaction, and this recomputes (never
+    adds), so running it again, concurrently with ingest or after a crash, gives the same result.
+    """
+    from xizang5g.iot.models import RollupDirty
+
+    now = now or timezone.now()
+    cutoff = (now - settle).replace(second=0, microsecond=0)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+        due = list(
+            RollupDirty.objects.filter(minute__lt=cutoff).values_list("id", "minute", "device_id")
+        )
+        if not due:
+            return {"minutes": 0, "hours": 0}
+        RollupDirty.objects.filter(id__in=[row[0] for row in due]).delete()
+        everyone = sorted({minute for _, minute, device in due if device is None})
+        late: dict[datetime, set[int]] = {}
+        for _, minute, device in due:
+            if device is not None and minute not in everyone:
+                late.setdefault(minute, set()).add(device)
+        slices = _device_slices(cursor)
+        for start, end in _runs(everyone):
+            _in_slices(_rollup_minutes, slices, cursor, start, end)
+        for minute, devices in sorted(late.items()):
+            _rollup_minutes(cursor, minute, minute + timedelta(minutes=1), devices)
+        hours: dict[datetime, set[int] | None] = {_hour(m): None for m in everyone}
+        for minute, devices in late.items():
+            hour = _hour(minute)
+            if hour not in hours:
+                hours[hour] = set()
+            if hours[hour] is not None:
+                hours[hour] |= devices
+        for hour, devices in sorted(hours.items()):
+            _in_slices(_rollup_hour, slices if devices is None else [devices], cursor, hour)
+    return {"minutes": len(everyone) + len(late), "hours": len(hours)}
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
 def retention_apply(*, days: int | None = None, now: datetime | None = None) -> dict:
     """Delete telemetry older than the retention period (XZ5G_IOT_RETENTION_DAYS)."""
     from xizang5g.iot.models import (
@@ -111,6 +266,7 @@ def retention_apply(*, days: int | None = None, now: datetime | None = None) -> 
         Reading,
         ReadingRollup,
         RejectedMessage,
+        RollupDirty,
     )
 
     days = days if days is not None else settings.XZ5G_IOT_RETENTION_DAYS
@@ -127,6 +283,7 @@ def retention_apply(*, days: int | None = None, now: datetime | None = None) -> 
                     cursor.execute(f"DROP TABLE {name}")
                     dropped.append(name)
     readings = Reading.objects.filter(time__lt=cutoff).delete()[0]
+    RollupDirty.objects.filter(minute__lt=cutoff).delete()
     hourly_cutoff = cutoff - timedelta(days=days)  # hourly rollups are kept twice as long
     rollups = ReadingRollup.objects.filter(period="1m", start__lt=cutoff).delete()[0]
     rollups += ReadingRollup.objects.filter(period="1h", start__lt=hourly_cutoff).delete()[0]

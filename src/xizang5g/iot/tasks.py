@@ -16,6 +16,12 @@ def iot_housekeeping() -> dict:
 
 
 @task()
+def iot_rollups_refresh() -> dict:
+    """1-minute rollups of the minutes that are over, and their hours."""
+    return storage.rollups_refresh()
+
+
+@task()
 def iot_storage_maintain() -> dict:
     """Monthly partitions ahead (PostgreSQL) and retention (XZ5G_IOT_RETENTION_DAYS)."""
     return {"partitions": storage.partitions_ensure(), "retention": storage.retention_apply()}

@@ -9,8 +9,9 @@ normalised model or raises `ThingModelError` with every problem and its JSON pat
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from xizang5g.iot.choices import DataType, EventType
 from xizang5g.iot.constants import IDENTIFIER_PATTERN, MAX_ARRAY_SIZE, MAX_TEXT_LENGTH
@@ -268,8 +269,7 @@ class ValueRejected(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class Stored:
+class Stored(NamedTuple):
     """A checked value in storage form: float for numbers/bools/enums/dates, else text or JSON."""
 
     value: float | None = None
@@ -346,12 +346,41 @@ def to_stored(data_type: dict, value: Any) -> Stored:
     return Stored(json=value)
 
 
+def value_checker(identifier: str, data_type: dict) -> Callable[[Any], Stored]:
+    """check_value + to_stored for one property, with a fast path for in-range numbers (the
+    common case at ingest); anything else goes through check_value for its precise reason."""
+    path = f"params.{identifier}"
+
+    def check(raw: Any) -> Stored:
+        return to_stored(data_type, check_value(data_type, raw, path))
+
+    kind = data_type["type"]
+    if kind not in NUMERIC_TYPES:
+        return check
+    specs = data_type.get("specs") or {}
+    # Infinite bounds by default: NaN and ±inf then fail the comparison and take the slow path.
+    low = float(specs["min"]) if specs.get("min") is not None else -math.inf
+    high = float(specs["max"]) if specs.get("max") is not None else math.inf
+    integer = kind == DataType.INT
+
+    def fast(raw: Any) -> Stored:
+        cls = type(raw)
+        numeric = cls is int or (cls is float and not integer)
+        if numeric and low <= raw <= high and -math.inf < raw < math.inf:
+            return Stored(float(raw))
+        return check(raw)
+
+    return fast
+
+
 @dataclass
 class CompiledModel:
-    """A thing model ready for ingest: property and event definitions by identifier."""
+    """A thing model ready for ingest: property and event definitions by identifier, and a value
+    checker per property."""
 
     properties: dict[str, dict] = field(default_factory=dict)
     events: dict[str, dict] = field(default_factory=dict)
+    checkers: dict[str, Callable[[Any], Stored]] = field(default_factory=dict)
 
     @property
     def numeric_properties(self) -> list[str]:
@@ -363,7 +392,9 @@ class CompiledModel:
 
 
 def compile_thing_model(model: dict) -> CompiledModel:
+    properties = {p["identifier"]: p for p in model.get("properties", [])}
     return CompiledModel(
-        properties={p["identifier"]: p for p in model.get("properties", [])},
+        properties=properties,
         events={e["identifier"]: e for e in model.get("events", [])},
+        checkers={key: value_checker(key, p["dataType"]) for key, p in properties.items()},
     )

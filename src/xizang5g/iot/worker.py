@@ -1,37 +1,46 @@
 """The MQTT ingest worker: subscribe, batch, store, answer, acknowledge.
 
-paho-mqtt's network thread puts every message on a queue; the worker thread takes what has
-arrived (up to XZ5G_IOT_BATCH_SIZE, waiting at most XZ5G_IOT_BATCH_MS for more), runs
-`ingest_batch` (one transaction), publishes the `…_reply` answers and only then acknowledges the
-QoS 1 messages (manual acks). Its session is persistent (MQTT 5 clean_start=False with a session
-expiry; MQTT 3.1.1 clean_session=False), so a worker killed mid-stream gets every unacknowledged
-message again when it comes back, and redeliveries are dropped by message id.
+The worker runs an asyncio MQTT client (gmqtt) in a thread of its own. Every PUBLISH that arrives
+joins the pending batch; the batcher hands the batch (up to XZ5G_IOT_BATCH_SIZE messages per
+transaction, waiting at most XZ5G_IOT_BATCH_MS for more) to one database thread, which runs
+`ingest_batch`. Only after the commit does the worker publish the `…_reply` answers and let the
+client acknowledge the QoS 1 messages (PUBACK), so the broker keeps every message that is not
+stored yet. The session is persistent (MQTT 5 clean_start=False with a session expiry; MQTT 3.1.1
+clean_session=False): a worker killed mid-stream gets every unacknowledged message again when it
+comes back, and redeliveries are dropped by message id.
 
-On Mosquitto/EMQX several workers share the load with `$share/xz5g-ingest/…`; on the embedded
-amqtt broker (MQTT 3.1.1, no shared subscriptions) one worker uses a plain subscription.
+On Mosquitto/EMQX several workers share the load with `$share/xz5g-ingest/…` (MQTT 5 shared
+subscriptions, with Receive Maximum 65535 so a whole batch can be in flight); on the embedded amqtt
+broker (MQTT 3.1.1, no shared subscriptions) one worker uses a plain subscription.
+
+gmqtt parses what arrives in whole buffers, where paho-mqtt reads each packet with several small
+reads and builds MQTT 5 property tables per packet: the worker spends about half the CPU per
+message on the protocol with it (benchmarks/RESULTS.md).
 """
 
+import asyncio
 import contextlib
 import json
 import logging
-import queue
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import close_old_connections, connections, reset_queries
-from paho.mqtt.client import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
+from gmqtt import Client
+from gmqtt.mqtt.constants import MQTTv50, MQTTv311
 
 from xizang5g.iot import constants as C
+from xizang5g.iot import storage
 from xizang5g.iot.ingest import Inbound, ingest_batch, mark_offline, parse_topic, status_post
 
 logger = logging.getLogger(__name__)
+
+RECEIVE_MAXIMUM = 65535
 
 
 @dataclass
@@ -57,6 +66,10 @@ class BrokerAddress:
         )
 
 
+class _Stopped(Exception):
+    """The worker stopped before the batch was stored: its messages stay unacknowledged."""
+
+
 class IngestWorker:
     def __init__(
         self,
@@ -76,48 +89,204 @@ class IngestWorker:
         self.address = BrokerAddress.parse(url)
         self.client_id = client_id or f"xz5g-ingest-{socket.gethostname()}"
         self.mqtt5, self.shared, self.group = mqtt5, shared and mqtt5, group
+        self.username = username or self.address.username
+        self.password = password or self.address.password
         self.batch_size = batch_size or settings.XZ5G_IOT_BATCH_SIZE
         self.batch_wait = (
             batch_ms if batch_ms is not None else settings.XZ5G_IOT_BATCH_MS
         ) / 1000.0
         self.session_expiry = session_expiry
         self.housekeeping = housekeeping
-        self._queue: queue.Queue = queue.Queue()
-        self._stop = threading.Event()
-        self._connected = threading.Event()
-        self._thread: threading.Thread | None = None
         self.processed = 0
         self.batches = 0
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.client_id,
-            protocol=mqtt.MQTTv5 if mqtt5 else mqtt.MQTTv311,
-            clean_session=None if mqtt5 else False,
-            manual_ack=True,
-        )
-        user = username or self.address.username
-        if user:
-            self.client.username_pw_set(user, password or self.address.password)
-        if self.address.tls:
-            self.client.tls_set()
-        self.client.max_inflight_messages_set(1000)
-        self.client.max_queued_messages_set(0)
-        self.client.on_connect = self._on_connect
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
-        self.client.reconnect_delay_set(0.5, 10)
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._leave = self._killed = False
+        self._thread: threading.Thread | None = None
+        self._rollups: threading.Thread | None = None
+        # One database thread: batches are stored in order, and the rules engine and the device
+        # directory are only ever used from it.
+        self._db = ThreadPoolExecutor(1, thread_name_prefix="xz5g-ingest-db")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: Client | None = None
+        self._pending: list[tuple[str, bytes]] = []
+        self._stored: asyncio.Future | None = None  # resolved when the pending batch is stored
+        self._arrived: asyncio.Event | None = None
 
-    # --- paho callbacks (network thread) -----------------------------------------------------
+    # --- lifecycle -------------------------------------------------------------------------------
+    def start(self, timeout: float = 15.0) -> "IngestWorker":
+        """Connect and process in a background thread; raises if the broker cannot be reached."""
+        self._thread = threading.Thread(target=self._thread_main, name="xz5g-ingest", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout) or self._error is not None:
+            self._stop.set()
+            raise RuntimeError(
+                f"could not connect to the MQTT broker at {self.address.host}:{self.address.port}"
+                + (f": {self._error}" if self._error else "")
+            )
+        if self.housekeeping:
+            # Rollups in a thread of their own (and its own connection): the aggregation runs in
+            # PostgreSQL while ingest goes on.
+            self._rollups = threading.Thread(
+                target=self._rollup_loop, name="xz5g-rollups", daemon=True
+            )
+            self._rollups.start()
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def error(self) -> BaseException | None:
+        """Why the worker's thread ended, if it failed."""
+        return self._error
+
+    def stop(self, timeout: float = 10.0, *, leave: bool = False) -> None:
+        """Finish the batch in hand and disconnect. The session stays with the broker (a restarted
+        worker picks up what arrived meanwhile) unless `leave`: then the worker leaves the shared
+        group for good (scale-down), so the broker stops queueing a share of messages for it."""
+        self._leave = leave
+        self._halt(timeout)
+
+    def kill(self) -> None:
+        """Drop the connection at once, acknowledging nothing more (tests: a crash)."""
+        self._killed = True
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._crash)
+        self._halt(5)
+
+    def _crash(self) -> None:
+        client = self._client
+        client.stop_reconnect()
+        client._is_active = False  # gmqtt would otherwise reconnect once
+        transport = getattr(getattr(client, "_connection", None), "_transport", None)
+        if transport is not None:
+            transport.abort()  # no DISCONNECT, no further PUBACK
+
+    def _halt(self, timeout: float) -> None:
+        self._stop.set()
+        if self._loop is not None and self._arrived is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already finished
+                self._loop.call_soon_threadsafe(self._arrived.set)
+        for thread in (self._thread, self._rollups):
+            if thread is not None:
+                thread.join(timeout)
+        self._db.shutdown(wait=True)
+
+    @staticmethod
+    def purge_session(
+        url: str, client_id: str, *, mqtt5: bool = True, username=None, password=None
+    ) -> None:
+        """End a stale persistent session (e.g. of a worker that crashed and will not return)."""
+
+        async def purge():
+            address = BrokerAddress.parse(url)
+            client = Client(client_id, clean_session=True, session_expiry_interval=0)
+            if username or address.username:
+                client.set_auth_credentials(
+                    username or address.username, password or address.password
+                )
+            await client.connect(
+                address.host,
+                address.port,
+                ssl=address.tls,
+                version=MQTTv50 if mqtt5 else MQTTv311,
+            )
+            await client.disconnect()
+
+        # In a thread of its own: the caller's thread may already run an event loop.
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                asyncio.run(purge())
+            except Exception as exc:
+                failure.append(exc)
+
+        thread = threading.Thread(target=run, name="xz5g-purge-session")
+        thread.start()
+        thread.join(30)
+        if failure:
+            raise failure[0]
+
+    # --- the event loop thread ---------------------------------------------------------------
+    def _thread_main(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except Exception as exc:  # connection refused, bad credentials…
+            self._error = exc
+            logger.error("ingest worker stopped: %s", exc)
+        finally:
+            self._ready.set()
+            with contextlib.suppress(RuntimeError):  # already shut down
+                self._db.submit(connections.close_all).result(10)
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._loop.set_exception_handler(self._loop_exception)
+        self._arrived = asyncio.Event()
+        self._stored = self._loop.create_future()
+        client = self._client = self._make_client()
+        await client.connect(
+            self.address.host,
+            self.address.port,
+            ssl=self.address.tls,
+            keepalive=30,
+            version=MQTTv50 if self.mqtt5 else MQTTv311,
+        )
+        self._ready.set()
+        try:
+            await self._batches()
+        finally:
+            await self._disconnect(client)
+
+    def _make_client(self) -> Client:
+        properties = {}
+        if self.mqtt5:
+            properties = {
+                "session_expiry_interval": self.session_expiry,
+                "receive_maximum": RECEIVE_MAXIMUM,
+            }
+        client = Client(
+            self.client_id, clean_session=False, optimistic_acknowledgement=False, **properties
+        )
+        client.set_config({"reconnect_delay": 1})
+        if self.username:
+            client.set_auth_credentials(self.username, self.password)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    async def _disconnect(self, client: Client) -> None:
+        if self._stored is not None and not self._stored.done():
+            self._stored.set_exception(_Stopped())  # no PUBACK: the broker keeps them
+        await asyncio.sleep(0)  # let the waiting messages see it
+        if self._killed:
+            return
+        if self._leave:
+            for topic in self._filters():
+                client.unsubscribe(topic)
+            await client.disconnect(**({"session_expiry_interval": 0} if self.mqtt5 else {}))
+        else:
+            await client.disconnect()
+
+    def _loop_exception(self, loop, context) -> None:
+        if isinstance(context.get("exception"), _Stopped | asyncio.CancelledError):
+            return  # messages left unacknowledged on purpose
+        loop.default_exception_handler(context)
+
+    # --- gmqtt callbacks (event loop thread) -------------------------------------------------
     def _filters(self) -> list[str]:
         filters = [C.TOPIC_FILTER_POSTS, C.TOPIC_FILTER_STATUS]
         if self.shared:
             return [f"$share/{self.group}/{f}" for f in filters]
         return filters
 
-    def _on_connect(self, client, userdata, flags, reason_code, properties=None):
-        if reason_code.is_failure:
-            logger.error("ingest worker: broker refused the connection: %s", reason_code)
-            return
+    def _on_connect(self, client, flags, rc, properties) -> None:
         for topic in self._filters():
             client.subscribe(topic, qos=1)
         logger.info(
@@ -125,172 +294,111 @@ class IngestWorker:
             self.address.host,
             self.address.port,
             "MQTT 5 shared" if self.shared else ("MQTT 5" if self.mqtt5 else "MQTT 3.1.1"),
-            flags.session_present,
+            flags,
         )
-        self._connected.set()
 
-    def _on_disconnect(self, client, userdata, flags, reason_code, properties=None):
-        self._connected.clear()
+    def _on_disconnect(self, client, packet, exc=None) -> None:
         if not self._stop.is_set():
-            logger.warning("ingest worker disconnected (%s); reconnecting", reason_code)
+            logger.warning("ingest worker disconnected (%s); reconnecting", exc or packet)
 
-    def _on_message(self, client, userdata, message):
-        self._queue.put(message)
+    async def _on_message(self, client, topic, payload, qos, properties) -> int:
+        self._pending.append((topic, payload))
+        stored = self._stored
+        if len(self._pending) == 1 or len(self._pending) >= self.batch_size:
+            self._arrived.set()
+        await stored  # raises _Stopped if the worker stops first: then no PUBACK
+        return 0  # PUBACK "success", sent by the client once this returns
 
-    # --- lifecycle -----------------------------------------------------------------------------
-    def connect(self, timeout: float = 15.0) -> None:
-        kwargs = {}
-        if self.mqtt5:
-            props = Properties(PacketTypes.CONNECT)
-            props.SessionExpiryInterval = self.session_expiry
-            props.ReceiveMaximum = 65535
-            kwargs = {"clean_start": False, "properties": props}
-        self.client.connect(self.address.host, self.address.port, keepalive=30, **kwargs)
-        self.client.loop_start()
-        if not self._connected.wait(timeout):
-            raise RuntimeError(
-                f"could not connect to the MQTT broker at {self.address.host}:{self.address.port}"
-            )
-
-    def start(self) -> "IngestWorker":
-        """Connect and process in a background thread (tests, iot_run)."""
-        self.connect()
-        self._thread = threading.Thread(target=self.run, name="xz5g-ingest", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0, *, leave: bool = False) -> None:
-        """Finish the batch in hand and disconnect. The session stays with the broker (a restarted
-        worker picks up what arrived meanwhile) unless `leave`: then the worker leaves the shared
-        group for good (scale-down), so the broker stops queueing a share of messages for it."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-        if leave:
-            for topic in self._filters():
-                self.client.unsubscribe(topic)
-            props = None
-            if self.mqtt5:
-                props = Properties(PacketTypes.DISCONNECT)
-                props.SessionExpiryInterval = 0
-            self.client.disconnect(properties=props)
-        else:
-            self.client.disconnect()
-        self.client.loop_stop()
-
-    def kill(self) -> None:
-        """Drop the connection without processing what is queued (tests: a crash)."""
-        self._stop.set()
-        self.client.loop_stop()
-        with contextlib.suppress(Exception):
-            self.client.socket().close()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    @staticmethod
-    def purge_session(
-        url: str, client_id: str, *, mqtt5: bool = True, username=None, password=None
-    ) -> None:
-        """End a stale persistent session (e.g. of a worker that crashed and will not return)."""
-        address = BrokerAddress.parse(url)
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=client_id,
-            protocol=mqtt.MQTTv5 if mqtt5 else mqtt.MQTTv311,
-            clean_session=None if mqtt5 else True,
-        )
-        if username or address.username:
-            client.username_pw_set(username or address.username, password or address.password)
-        kwargs = {"clean_start": True} if mqtt5 else {}
-        client.connect(address.host, address.port, **kwargs)
-        client.loop_start()
-        time.sleep(0.2)
-        client.disconnect()
-        client.loop_stop()
-
-    # --- the processing loop -----------------------------------------------------------------
-    def run(self) -> None:
+    # --- batching ----------------------------------------------------------------------------
+    async def _batches(self) -> None:
+        loop = asyncio.get_running_loop()
         next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
         while not self._stop.is_set():
-            batch = self._take()
-            if batch:
-                self._process(batch)
-                reset_queries()  # with DEBUG on, Django would keep every statement
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), 0.2)
+            self._arrived.clear()
+            if self._pending and not self._stop.is_set():
+                await self._fill()
+                batch, stored = self._pending, self._stored
+                self._pending, self._stored = [], loop.create_future()
+                replies = await loop.run_in_executor(self._db, self._store, batch)
+                if replies is None or self._killed:  # stopped before it was stored
+                    stored.set_exception(_Stopped())
+                    break
+                publish = self._client.publish
+                for topic, reply in replies:
+                    if reply is not None:
+                        publish(topic, reply, qos=0)
+                stored.set_result(None)
+                self.processed += len(replies)
+                self.batches += 1
             if self.housekeeping and time.monotonic() >= next_housekeeping:
-                self._housekeep()
+                await loop.run_in_executor(self._db, self._housekeep)
                 next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
-        connections.close_all()
 
-    def _take(self) -> list:
-        try:
-            first = self._queue.get(timeout=0.2)
-        except queue.Empty:
-            return []
-        batch = [first]
+    async def _fill(self) -> None:
+        """Give more messages up to batch_wait to arrive, unless a full batch is already here."""
         deadline = time.monotonic() + self.batch_wait
-        while len(batch) < self.batch_size:
-            try:
-                batch.append(self._queue.get_nowait())
-                continue
-            except queue.Empty:
-                pass
+        while len(self._pending) < self.batch_size and not self._stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                break
-            try:
-                batch.append(self._queue.get(timeout=min(remaining, 0.005)))
-            except queue.Empty:
-                if self._queue.empty() and len(batch) >= 1 and remaining < self.batch_wait / 2:
-                    break
-        return batch
+                return
+            before = len(self._pending)
+            await asyncio.sleep(min(remaining, 0.005))
+            if len(self._pending) == before and remaining < self.batch_wait / 2:
+                return  # nothing more is coming right now
 
-    def _process(self, batch: list) -> None:
+    # --- the database thread -----------------------------------------------------------------
+    def _store(self, batch: list[tuple[str, bytes]]) -> list[tuple[str, bytes]] | None:
+        """Store a batch (possibly larger than batch_size: one transaction per batch_size
+        messages); returns (topic, reply body or None when the device wants no reply) per post,
+        or None if the worker stopped first."""
+        replies = []
+        for start in range(0, len(batch), self.batch_size):
+            part = self._retrying(lambda p=batch[start : start + self.batch_size]: self._ingest(p))
+            if part is None:
+                return None
+            replies.extend(part)
+        reset_queries()  # with DEBUG on, Django would keep every statement
+        return replies
+
+    def _ingest(self, batch: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
         posts, inbound = [], []
-        for message in batch:
-            topic = message.topic
+        for topic, payload in batch:
             parsed = parse_topic(topic)
             if parsed is not None:
-                posts.append(message)
-                inbound.append(
-                    Inbound(parsed[0], parsed[1], parsed[2], message.payload, topic=topic)
-                )
-                continue
-            parts = topic.split("/")
-            if len(parts) == 6 and parts[1] == "sys" and parts[4:] == ["thing", "status"]:
-                try:
-                    body = json.loads(message.payload or b"{}")
-                    online = str(body.get("state", body.get("status", ""))).lower() == "online"
-                except (ValueError, AttributeError):
-                    online = False
-                self._retrying(
-                    lambda p=parts, o=online: status_post(
-                        product_key=p[2], device_name=p[3], online=o
-                    )
-                )
-            self._ack(message)
-        if inbound:
-            outcomes = self._retrying(lambda: ingest_batch(inbound))
-            if outcomes is None:
-                return  # stopping: leave them unacknowledged, the broker redelivers
-            for message, outcome in zip(posts, outcomes, strict=True):
-                self.client.publish(f"{message.topic}_reply", json.dumps(outcome.reply()), qos=0)
-                self._ack(message)
-            self.processed += len(inbound)
-            self.batches += 1
+                posts.append(topic)
+                inbound.append(Inbound(parsed[0], parsed[1], parsed[2], payload, topic=topic))
+            else:
+                self._status(topic, payload)
+        outcomes = ingest_batch(inbound) if inbound else []
+        return [
+            (f"{topic}_reply", outcome.reply_bytes() if outcome.ack else None)
+            for topic, outcome in zip(posts, outcomes, strict=True)
+        ]
 
-    def _ack(self, message) -> None:
-        if message.qos > 0:
-            self.client.ack(message.mid, message.qos)
+    @staticmethod
+    def _status(topic: str, payload: bytes) -> None:
+        parts = topic.split("/")
+        if len(parts) == 6 and parts[1] == "sys" and parts[4:] == ["thing", "status"]:
+            try:
+                body = json.loads(payload or b"{}")
+                online = str(body.get("state", body.get("status", ""))).lower() == "online"
+            except (ValueError, AttributeError):
+                online = False
+            status_post(product_key=parts[2], device_name=parts[3], online=online)
 
     def _retrying(self, func):
+        """Run func until it succeeds (the database may be restarting); None if stopped first."""
         delay = 0.5
-        while not self._stop.is_set():
+        while not self._killed:
             try:
                 return func()
             except Exception:
                 logger.exception("ingest worker: database error; retrying in %.1fs", delay)
                 close_old_connections()
-                self._stop.wait(delay)
+                if self._stop.wait(delay):
+                    return None
                 delay = min(delay * 2, 10)
         return None
 
@@ -303,3 +411,12 @@ class IngestWorker:
         except Exception:
             logger.exception("ingest worker: housekeeping failed")
         close_old_connections()
+
+    def _rollup_loop(self) -> None:
+        while not self._stop.wait(settings.XZ5G_IOT_ROLLUP_SECONDS):
+            try:
+                storage.rollups_refresh()
+            except Exception:
+                logger.exception("ingest worker: rollups failed")
+            close_old_connections()
+        connections.close_all()

@@ -4,7 +4,10 @@ from xizang5g.iot import storage
 
 
 class Command(BaseCommand):
-    help = "Prepare upcoming monthly partitions of the readings table (PostgreSQL) and apply retention."
+    help = (
+        "Compute the rollups that are due, prepare upcoming monthly partitions of the readings "
+        "table (PostgreSQL) and apply retention."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -13,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-retention", action="store_true")
 
     def handle(self, *args, retention_days, no_retention, **options):
+        self.stdout.write(f"rollups: {storage.rollups_refresh()}")
         created = storage.partitions_ensure()
         self.stdout.write(f"partitions created: {', '.join(created) or 'none'}")
         if not no_retention:

@@ -1,12 +1,13 @@
 """One long-running process for the IoT hub: broker (embedded), ingest worker, simulators."""
 
+import gc
 import logging
 import signal
 import threading
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from xizang5g.iot import storage
 from xizang5g.iot.auth import worker_password
@@ -89,9 +90,15 @@ class Command(BaseCommand):
                     self.stdout.write(f"simulating {len(devices)} demo devices")
                 else:
                     self.stdout.write("no demo devices to simulate (run `xizang5g iot_demo`)")
+            # What the process has loaded by now (Django, models, the worker) lives to the end:
+            # spare the cyclic garbage collector from walking it after every few thousand
+            # allocations of message handling (about a fifth of ingest CPU otherwise).
+            gc.freeze()
             self.stdout.write(self.style.SUCCESS("IoT hub running; Ctrl-C or SIGTERM to stop"))
             next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
             while not stop.wait(1.0):
+                if not worker.alive:  # exit non-zero so that the supervisor restarts it
+                    raise CommandError(f"the ingest worker stopped: {worker.error}")
                 if time.monotonic() >= next_maintenance:
                     next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
                     try:
