@@ -402,3 +402,104 @@ def test_rollups_computed_slice_by_slice_cover_every_device(device, monkeypatch)
     for d in (device, other):
         rows = ReadingRollup.objects.filter(device=d, property="level")
         assert {(r.period, r.count, r.sum) for r in rows} == {("1m", 2, 4.0), ("1h", 2, 4.0)}
+
+
+def test_minute_rollups_merge_the_pieces_of_a_minute(device, monkeypatch):
+    """Every piece of the minute is read once and the partial aggregates are merged."""
+    monkeypatch.setattr(storage, "ROLLUP_TIME_SLICE", timedelta(seconds=7))
+    monkeypatch.setattr(storage, "ROLLUP_PAUSE", 0)
+    minute = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    values = {0: 4.0, 6: 2.5, 7: 9.0, 33: 1.5, 59: 3.0, 60: 100.0}  # second → value
+    ingest_batch(
+        [
+            post(
+                device,
+                body(
+                    {
+                        "level": {
+                            "value": v,
+                            "time": int((minute + timedelta(seconds=s)).timestamp() * 1000),
+                        }
+                    }
+                ),
+            )
+            for s, v in values.items()
+        ]
+    )
+    storage.rollups_refresh()
+    rows = {
+        r.start: (r.count, r.sum, r.min, r.max)
+        for r in ReadingRollup.objects.filter(device=device, property="level", period="1m")
+    }
+    assert rows == {
+        minute: (5, 20.0, 1.5, 9.0),
+        minute + timedelta(minutes=1): (1, 100.0, 100.0, 100.0),
+    }
+
+
+def test_time_indexes_summarised_before_the_rollups(device):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("\nSKIP BRIN summaries: the time indexes are BRIN on PostgreSQL only")
+        pytest.skip("BRIN indexes are PostgreSQL only")
+    minute = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=5)
+    with connection.cursor() as cursor:
+        # Enough rows for several 128-page BRIN ranges (a new index summarises only the first).
+        cursor.execute(
+            "INSERT INTO iot_reading (time, device_id, property, value, value_text) "
+            "SELECT %s + i * interval '1 millisecond', %s, 'level', 1, '' "
+            "FROM generate_series(0, 49999) AS i",
+            [minute, device.pk],
+        )
+        cursor.execute(
+            "INSERT INTO iot_rollupdirty (minute, device_id) VALUES (%s, NULL)", [minute]
+        )
+        cursor.execute(
+            "SELECT i.indexrelid FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+            "JOIN pg_am am ON am.oid = ic.relam JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE am.amname = 'brin' AND t.relkind = 'r' AND t.relname LIKE %s",
+            ["iot\\_reading\\_%"],
+        )
+        indexes = [row[0] for row in cursor.fetchall()]
+        assert indexes  # one per partition
+
+        def unsummarised_ranges() -> int:
+            total = 0
+            for index in indexes:
+                cursor.execute("SELECT brin_summarize_new_values(%s)", [index])
+                total += cursor.fetchone()[0]
+            return total
+
+        storage.rollups_refresh()
+        assert unsummarised_ranges() == 0
+    rollup = ReadingRollup.objects.get(device=device, property="level", period="1m")
+    assert (rollup.start, rollup.count, rollup.sum) == (minute, 50000, 50000.0)
+
+
+def test_directory_reload_sees_new_thing_model_and_disabled_device(device):
+    """Expired entries are reloaded from the devices' columns; a product whose thing model
+    changed is compiled again, one that did not keeps its compiled model."""
+    from xizang5g.iot.ingest import DeviceDirectory
+
+    other = services.device_create(product=device.product, name="dir-2", unit=device.unit)[0]
+    keys = {(d.product.product_key, d.name) for d in (device, other)}
+    directory = DeviceDirectory(ttl=0)
+    directory.get_many(keys)
+    first = directory.get(device.product.product_key, device.name)
+    assert first.enabled and "extra_gauge" not in first.model.properties
+
+    directory.get_many(keys)  # nothing changed: same compiled model
+    assert directory._cache[(device.product.product_key, device.name)].model is first.model
+
+    thing_model = dict(device.product.thing_model)
+    thing_model["properties"] = [
+        *thing_model["properties"],
+        {"identifier": "extra_gauge", "name": "附加", "dataType": {"type": "float"}},
+    ]
+    services.product_set_thing_model(product=device.product, thing_model=thing_model)
+    services.device_set_enabled(device=other, enabled=False)
+    directory.get_many(keys)
+    cached = directory._cache
+    assert "extra_gauge" in cached[(device.product.product_key, device.name)].model.properties
+    assert not cached[(other.product.product_key, other.name)].enabled

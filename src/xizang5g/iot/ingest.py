@@ -90,51 +90,75 @@ class DeviceDirectory:
         from xizang5g.iot.models import Device
 
         now = _time.monotonic()
-        missing = [
+        missing = {
             k
             for k in keys
             if not (
                 isinstance(self._cache.get(k), DeviceInfo)
                 and now - self._cache[k].loaded_at < self.ttl
             )
-        ]
+        }
         if len(missing) < 2:
             return
-        names = {name for _, name in missing}
-        rows = Device.objects.filter(name__in=names).select_related("product")
-        for device in rows:
-            key = (device.product.product_key, device.name)
+        # Only the columns a DeviceInfo needs: all of a busy fleet's entries expire together, and
+        # fetching each product's thing model with every device made the reload a stall.
+        rows = Device.objects.filter(name__in={name for _, name in missing}).values_list(
+            *self._COLUMNS
+        )
+        for row in rows:
+            key = (row[-2], row[1])
             if key in missing:
+                info = self._info(*row)
                 with self._lock:
-                    self._cache[key] = self._info(device)
+                    self._cache[key] = info
 
     def _load(self, product_key: str, device_name: str) -> DeviceInfo | None:
         from xizang5g.iot.models import Device
 
-        device = (
-            Device.objects.select_related("product")
-            .filter(product__product_key=product_key, name=device_name)
+        row = (
+            Device.objects.filter(product__product_key=product_key, name=device_name)
+            .values_list(*self._COLUMNS)
             .first()
         )
-        return self._info(device) if device is not None else None
+        return self._info(*row) if row is not None else None
 
-    def _info(self, device) -> DeviceInfo:
-        product = device.product
-        version = (product.pk, product.updated_at.isoformat() if product.updated_at else "")
+    _COLUMNS = (
+        "id",
+        "name",
+        "label",
+        "product_id",
+        "unit_id",
+        "enabled",
+        "secret_hash",
+        "product__product_key",
+        "product__updated_at",
+    )
+
+    def _info(
+        self, pk, name, label, product_id, unit_id, enabled, secret_hash, product_key, updated_at
+    ) -> DeviceInfo:
+        version = (product_id, updated_at.isoformat() if updated_at else "")
         model = self._models.get(version)
         if model is None:
-            model = self._models[version] = compile_thing_model(product.thing_model or {})
+            model = self._models[version] = self._compile(product_id)
         return DeviceInfo(
-            id=device.pk,
-            name=device.name,
-            label=device.label,
-            product_id=product.pk,
-            product_key=product.product_key,
-            unit_id=device.unit_id,
-            enabled=device.enabled,
-            secret_hash=device.secret_hash,
+            id=pk,
+            name=name,
+            label=label,
+            product_id=product_id,
+            product_key=product_key,
+            unit_id=unit_id,
+            enabled=enabled,
+            secret_hash=secret_hash,
             model=model,
         )
+
+    @staticmethod
+    def _compile(product_id: int) -> CompiledModel:
+        from xizang5g.iot.models import Product
+
+        thing_model = Product.objects.filter(pk=product_id).values_list("thing_model", flat=True)
+        return compile_thing_model(thing_model.first() or {})
 
 
 directory = DeviceDirectory()
