@@ -70,6 +70,15 @@ class _Stopped(Exception):
     """The worker stopped before the batch was stored: its messages stay unacknowledged."""
 
 
+@dataclass
+class _Job:
+    """A batch in the database thread: `result` gives its replies (None: not stored), and
+    `stored` is what its messages wait for before they are acknowledged."""
+
+    result: asyncio.Future
+    stored: asyncio.Future
+
+
 class IngestWorker:
     def __init__(
         self,
@@ -311,30 +320,55 @@ class IngestWorker:
 
     # --- batching ----------------------------------------------------------------------------
     async def _batches(self) -> None:
+        """Hand batches to the database thread and answer them once stored. The next batch goes
+        to the database thread before the stored one is answered: answering (a PUBACK per
+        message, and the replies) keeps the event loop busy for a while, and the database thread
+        would otherwise wait for it."""
         loop = asyncio.get_running_loop()
         next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
-        while not self._stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), 0.2)
-            self._arrived.clear()
-            if self._pending and not self._stop.is_set():
-                await self._fill()
-                batch, stored = self._pending, self._stored
-                self._pending, self._stored = [], loop.create_future()
-                replies = await loop.run_in_executor(self._db, self._store, batch)
+        job: _Job | None = None
+        while job is not None or not self._stop.is_set():
+            if job is None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._arrived.wait(), 0.2)
+                self._arrived.clear()
+                if self._pending and not self._stop.is_set():
+                    await self._fill()
+                    job = self._submit(loop)
+            else:
+                replies = await job.result
+                following = (
+                    self._submit(loop)
+                    if self._pending and not self._stop.is_set() and not self._killed
+                    else None
+                )
                 if replies is None or self._killed:  # stopped before it was stored
-                    stored.set_exception(_Stopped())
+                    job.stored.set_exception(_Stopped())
+                    if following is not None:
+                        await following.result  # let it finish; its messages stay unacknowledged
+                        following.stored.set_exception(_Stopped())
                     break
-                publish = self._client.publish
-                for topic, reply in replies:
-                    if reply is not None:
-                        publish(topic, reply, qos=0)
-                stored.set_result(None)
-                self.processed += len(replies)
-                self.batches += 1
+                self._answer(job, replies)
+                job = following
             if self.housekeeping and time.monotonic() >= next_housekeeping:
                 await loop.run_in_executor(self._db, self._housekeep)
                 next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
+
+    def _submit(self, loop: asyncio.AbstractEventLoop) -> "_Job":
+        """Send what is pending to the database thread."""
+        batch, stored = self._pending, self._stored
+        self._pending, self._stored = [], loop.create_future()
+        return _Job(loop.run_in_executor(self._db, self._store, batch), stored)
+
+    def _answer(self, job: "_Job", replies: list[tuple[str, bytes | None]]) -> None:
+        """Publish the replies of a stored batch and let its messages be acknowledged."""
+        publish = self._client.publish
+        for topic, reply in replies:
+            if reply is not None:
+                publish(topic, reply, qos=0)
+        job.stored.set_result(None)
+        self.processed += len(replies)
+        self.batches += 1
 
     async def _fill(self) -> None:
         """Give more messages up to batch_wait to arrive, unless a full batch is already here."""
