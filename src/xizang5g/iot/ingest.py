@@ -62,6 +62,19 @@ class DeviceInfo:
 class DeviceDirectory:
     """(product_key, device_name) → DeviceInfo, cached for `ttl` seconds (misses for less)."""
 
+    # What a DeviceInfo is made of (`_info`'s arguments, in order).
+    _COLUMNS = (
+        "id",
+        "name",
+        "label",
+        "product_id",
+        "unit_id",
+        "enabled",
+        "secret_hash",
+        "product__product_key",
+        "product__updated_at",
+    )
+
     def __init__(self, ttl: float = 30.0, miss_ttl: float = 5.0):
         self.ttl, self.miss_ttl = ttl, miss_ttl
         self._cache: dict[tuple[str, str], DeviceInfo | float] = {}
@@ -106,9 +119,9 @@ class DeviceDirectory:
             *self._COLUMNS
         )
         for row in rows:
-            key = (row[-2], row[1])
+            info = self._info(*row)
+            key = (info.product_key, info.name)
             if key in missing:
-                info = self._info(*row)
                 with self._lock:
                     self._cache[key] = info
 
@@ -121,18 +134,6 @@ class DeviceDirectory:
             .first()
         )
         return self._info(*row) if row is not None else None
-
-    _COLUMNS = (
-        "id",
-        "name",
-        "label",
-        "product_id",
-        "unit_id",
-        "enabled",
-        "secret_hash",
-        "product__product_key",
-        "product__updated_at",
-    )
 
     def _info(
         self, pk, name, label, product_id, unit_id, enabled, secret_hash, product_key, updated_at

@@ -190,38 +190,36 @@ def _rollup_minutes(cursor, start: datetime, end: datetime, devices: Devices) ->
     )
 
 
-def _rollup_minutes_of_everyone(cursor, start: datetime, end: datetime) -> None:
-    """Recompute the minute rollups of [start, end) for every device, minute by minute, each in
-    ROLLUP_TIME_SLICE pieces with a pause in between: a closed minute of a busy hub is a million
-    readings, and aggregating it in one go would take a core from ingest for a second (seen as a
-    stall in the ingest→alert latency). Slicing by time reads the minute's pages once (the BRIN
-    index on `time` finds them); the pieces' partial aggregates are merged here."""
-    minute = start
-    while minute < end:
-        merged: dict[tuple[int, str], list] = {}
-        piece = minute
-        while piece < minute + timedelta(minutes=1):
-            if piece > start:
-                time.sleep(ROLLUP_PAUSE)
-            piece_end = min(piece + ROLLUP_TIME_SLICE, minute + timedelta(minutes=1))
-            cursor.execute(
-                "SELECT device_id, property, count(*), sum(value), min(value), max(value) "
-                "FROM iot_reading WHERE time >= %s AND time < %s AND value IS NOT NULL "
-                "GROUP BY device_id, property",
-                [db_datetime(piece), db_datetime(piece_end)],
-            )
-            for device_id, prop, count, total, low, high in cursor.fetchall():
-                row = merged.get((device_id, prop))
-                if row is None:
-                    merged[(device_id, prop)] = [count, total, low, high]
-                else:
-                    row[0] += count
-                    row[1] += total
-                    row[2] = min(row[2], low)
-                    row[3] = max(row[3], high)
-            piece = piece_end
-        _rollups_replace(cursor, minute, merged)
-        minute += timedelta(minutes=1)
+def _minute_of_everyone(cursor, minute: datetime) -> dict[tuple[int, str], list]:
+    """The rollups of one minute for every device: (device, property) → [count, sum, min, max].
+    Read in ROLLUP_TIME_SLICE pieces with a pause in between: a closed minute of a busy hub is a
+    million readings, and aggregating it in one go would take a core from ingest for a second
+    (seen as a stall in the ingest→alert latency). Slicing by time reads the minute's pages once
+    (the BRIN index on `time` finds them); the pieces' partial aggregates are merged here."""
+    merged: dict[tuple[int, str], list] = {}
+    end = minute + timedelta(minutes=1)
+    piece = minute
+    while piece < end:
+        if piece > minute:
+            time.sleep(ROLLUP_PAUSE)
+        piece_end = min(piece + ROLLUP_TIME_SLICE, end)
+        cursor.execute(
+            "SELECT device_id, property, count(*), sum(value), min(value), max(value) "
+            "FROM iot_reading WHERE time >= %s AND time < %s AND value IS NOT NULL "
+            "GROUP BY device_id, property",
+            [db_datetime(piece), db_datetime(piece_end)],
+        )
+        for device_id, prop, count, total, low, high in cursor.fetchall():
+            row = merged.get((device_id, prop))
+            if row is None:
+                merged[(device_id, prop)] = [count, total, low, high]
+            else:
+                row[0] += count
+                row[1] += total
+                row[2] = min(row[2], low)
+                row[3] = max(row[3], high)
+        piece = piece_end
+    return merged
 
 
 def _rollups_replace(cursor, minute: datetime, merged: dict[tuple[int, str], list]) -> None:
@@ -264,17 +262,6 @@ def _rollup_hour(cursor, hour: datetime, devices: Devices) -> None:
     )
 
 
-def _runs(minutes: list[datetime]) -> list[tuple[datetime, datetime]]:
-    """Sorted minutes → [start, end) ranges of consecutive minutes."""
-    runs: list[tuple[datetime, datetime]] = []
-    for minute in minutes:
-        if runs and runs[-1][1] == minute:
-            runs[-1] = (runs[-1][0], minute + timedelta(minutes=1))
-        else:
-            runs.append((minute, minute + timedelta(minutes=1)))
-    return runs
-
-
 def rollups_refresh(*, now: datetime | None = None, settle: timedelta = ROLLUP_SETTLE) -> dict:
     """Compute the 1-minute rollups of the minutes marked due (`RollupDirty`) that are over, from
     the readings, and then the 1-hour rollups of their hours from the minutes.
@@ -302,8 +289,8 @@ def rollups_refresh(*, now: datetime | None = None, settle: timedelta = ROLLUP_S
             if device is not None and minute not in everyone:
                 late.setdefault(minute, set()).add(device)
         slices = _device_slices(cursor)
-        for start, end in _runs(everyone):
-            _rollup_minutes_of_everyone(cursor, start, end)
+        for minute in everyone:
+            _rollups_replace(cursor, minute, _minute_of_everyone(cursor, minute))
         for minute, devices in sorted(late.items()):
             _rollup_minutes(cursor, minute, minute + timedelta(minutes=1), devices)
         hours: dict[datetime, set[int] | None] = {_hour(m): None for m in everyone}

@@ -337,30 +337,25 @@ class IngestWorker:
                     job = self._submit(loop)
             else:
                 replies = await job.result
-                following = (
-                    self._submit(loop)
-                    if self._pending and not self._stop.is_set() and not self._killed
-                    else None
-                )
                 if replies is None or self._killed:  # stopped before it was stored
                     job.stored.set_exception(_Stopped())
-                    if following is not None:
-                        await following.result  # let it finish; its messages stay unacknowledged
-                        following.stored.set_exception(_Stopped())
                     break
+                following = (
+                    self._submit(loop) if self._pending and not self._stop.is_set() else None
+                )
                 self._answer(job, replies)
                 job = following
             if self.housekeeping and time.monotonic() >= next_housekeeping:
                 await loop.run_in_executor(self._db, self._housekeep)
                 next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
 
-    def _submit(self, loop: asyncio.AbstractEventLoop) -> "_Job":
+    def _submit(self, loop: asyncio.AbstractEventLoop) -> _Job:
         """Send what is pending to the database thread."""
         batch, stored = self._pending, self._stored
         self._pending, self._stored = [], loop.create_future()
         return _Job(loop.run_in_executor(self._db, self._store, batch), stored)
 
-    def _answer(self, job: "_Job", replies: list[tuple[str, bytes | None]]) -> None:
+    def _answer(self, job: _Job, replies: list[tuple[str, bytes | None]]) -> None:
         """Publish the replies of a stored batch and let its messages be acknowledged."""
         publish = self._client.publish
         for topic, reply in replies:
