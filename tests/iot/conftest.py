@@ -281,7 +281,21 @@ def connect_device(broker):
 def wait_until(predicate, timeout: float = 15.0, interval: float = 0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():
+        if _polled(predicate):
             return True
         time.sleep(interval)
     return predicate()
+
+
+def _polled(predicate) -> bool:
+    """predicate(), or False while the worker's thread holds a table lock: the test database on
+    SQLite is in memory with a shared cache, where a reader meeting a writer fails at once
+    ("database table is locked") instead of waiting as it would on a database file."""
+    from django.db import OperationalError
+
+    try:
+        return predicate()
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return False
