@@ -445,55 +445,65 @@ def _copy_text(rows: list[tuple]) -> str:
     return "".join(lines)
 
 
-def _write_readings(cursor, rows: list[tuple]) -> None:
-    """rows: (time, device_id, property, value, value_text, value_json)."""
-    if not rows:
-        return
-    if _pg():
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(
-            "COPY iot_reading (time, device_id, property, value, value_text, value_json) FROM STDIN"
-        ) as copy:
-            copy.write(_copy_text(rows))
-        return
-    _values(
-        cursor,
-        "INSERT INTO iot_reading (time, device_id, property, value, value_text, value_json)",
-        [(db_datetime(t), d, p, v, tx, _json(js)) for t, d, p, v, tx, js in rows],
-        chunk=150,
-    )
+# Each write below comes in two halves: the rendering of its rows into statement parameters
+# (`…_params`, done before the transaction, on a worker's preparing thread) and the statement.
+_READINGS = "iot_reading (time, device_id, property, value, value_text, value_json)"
 
 
-def _upsert_latest(cursor, rows: list[tuple]) -> None:
-    """rows: (device_id, property, time, value, value_text, value_json), one per key."""
-    if not rows:
-        return
-    rows = sorted(rows, key=lambda r: (r[0], r[1]))  # one lock order for every worker
-    conflict = (
-        "ON CONFLICT (device_id, property) DO UPDATE SET time = excluded.time, value = excluded.value, "
-        "value_text = excluded.value_text, value_json = excluded.value_json "
-        "WHERE excluded.time >= l.time"
-    )
-    head = "INSERT INTO iot_latestvalue AS l (device_id, property, time, value, value_text, value_json)"
+def _readings_params(rows: list[tuple]) -> str | list[tuple]:
+    """rows: (time, device_id, property, value, value_text, value_json) → COPY text (PostgreSQL)
+    or VALUES rows (SQLite)."""
     if _pg():
-        texts = [
-            (d, p, t, v, tx, json.dumps(js, ensure_ascii=False) if js is not None else None)
-            for d, p, t, v, tx, js in rows
-        ]
+        return _copy_text(rows)
+    return [(db_datetime(t), d, p, v, tx, _json(js)) for t, d, p, v, tx, js in rows]
+
+
+def _write_readings(cursor, params: str | list[tuple]) -> None:
+    if not params:
+        return
+    if _pg():
+        with cursor.cursor.copy(f"COPY {_READINGS} FROM STDIN") as copy:  # psycopg's cursor
+            copy.write(params)
+        return
+    _values(cursor, f"INSERT INTO {_READINGS}", params, chunk=150)
+
+
+_LATEST_HEAD = (
+    "INSERT INTO iot_latestvalue AS l (device_id, property, time, value, value_text, value_json)"
+)
+_LATEST_CONFLICT = (
+    "ON CONFLICT (device_id, property) DO UPDATE SET time = excluded.time, value = excluded.value, "
+    "value_text = excluded.value_text, value_json = excluded.value_json "
+    "WHERE excluded.time >= l.time"
+)
+
+
+def _latest_params(rows: list[tuple]) -> list:
+    """rows: (device_id, property, time, value, value_text, value_json), one per key → unnest
+    columns (PostgreSQL) or VALUES rows (SQLite), in one lock order for every worker."""
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))
+    if _pg():
+        return _columns(
+            [
+                (d, p, t, v, tx, json.dumps(js, ensure_ascii=False) if js is not None else None)
+                for d, p, t, v, tx, js in rows
+            ]
+        )
+    return [(d, p, db_datetime(t), v, tx, _json(js)) for d, p, t, v, tx, js in rows]
+
+
+def _upsert_latest(cursor, params: list) -> None:
+    if not params:
+        return
+    if _pg():
         cursor.execute(
-            f"{head} SELECT d, p, t, v, tx, js::jsonb FROM unnest(%s::bigint[], %s::varchar[], "
-            "%s::timestamptz[], %s::float8[], %s::text[], %s::text[]) AS u(d, p, t, v, tx, js) "
-            f"{conflict}",
-            _columns(texts),
+            f"{_LATEST_HEAD} SELECT d, p, t, v, tx, js::jsonb FROM unnest(%s::bigint[], "
+            "%s::varchar[], %s::timestamptz[], %s::float8[], %s::text[], %s::text[]) "
+            f"AS u(d, p, t, v, tx, js) {_LATEST_CONFLICT}",
+            params,
         )
         return
-    _values(
-        cursor,
-        head,
-        [(d, p, db_datetime(t), v, tx, _json(js)) for d, p, t, v, tx, js in rows],
-        conflict,
-        chunk=150,
-    )
+    _values(cursor, _LATEST_HEAD, params, _LATEST_CONFLICT, chunk=150)
 
 
 def _mark_rollups_due(cursor, minutes: set[datetime], late: set[tuple[datetime, int]]) -> None:
@@ -506,14 +516,19 @@ def _mark_rollups_due(cursor, minutes: set[datetime], late: set[tuple[datetime, 
         _values(cursor, "INSERT INTO iot_rollupdirty (minute, device_id)", rows)
 
 
-def _update_status(
-    cursor, per_device: dict[int, list[int]], now: datetime, ip: dict[int, str]
-) -> None:
-    """per_device: device_id → [accepted, rejected]; one UPDATE … FROM (the rows)."""
+def _status_params(per_device: dict[int, list[int]], ips: dict[int, str]) -> list:
+    """per_device: device_id → [accepted, rejected] → unnest columns or VALUES rows."""
     rows = [
-        (device_id, ok, bad, ip.get(device_id, ""))
+        (device_id, ok, bad, ips.get(device_id, ""))
         for device_id, (ok, bad) in sorted(per_device.items())
     ]
+    return _columns(rows) if _pg() else rows
+
+
+def _update_status(cursor, params: list, now: datetime) -> None:
+    """One UPDATE … FROM (the rows of _status_params)."""
+    if not params:
+        return
     stamp = db_datetime(now)
     head = (
         "UPDATE iot_devicestatus SET "
@@ -527,11 +542,11 @@ def _update_status(
         cursor.execute(
             f"{head} FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::text[]) "
             f"AS v(device_id, ok, bad, ip) {where}",
-            [stamp, stamp, *_columns(rows)],
+            [stamp, stamp, *params],
         )
         return
-    for start in range(0, len(rows), 300):
-        part = rows[start : start + 300]
+    for start in range(0, len(params), 300):
+        part = params[start : start + 300]
         values = ",".join(["(%s, %s, %s, %s)"] * len(part))
         cursor.execute(
             f"{head} FROM (SELECT column1 AS device_id, column2 AS ok, column3 AS bad, column4 AS ip "
@@ -547,10 +562,29 @@ def _minute(t: datetime) -> datetime:
 # --- the batch ------------------------------------------------------------------------------------
 def ingest_batch(messages: list[Inbound], *, evaluate_rules: bool = True) -> list[Outcome]:
     """Validate and store a batch; see the module docstring. Never raises for a bad message."""
+    return store_batch(messages, None, evaluate_rules=evaluate_rules)
+
+
+def prepare_batch(messages: list[Inbound]) -> "Prepared | None":
+    """The Python part of ingest (directory look-ups, parsing, validation, duplicates within the
+    batch), which a worker runs for the next batch while this one is in the database. None if it
+    failed (store_batch then starts over)."""
+    try:
+        return _prepare(messages)
+    except Exception:
+        logger.exception("preparing a batch of %d failed", len(messages))
+        return None
+
+
+def store_batch(
+    messages: list[Inbound], prepared: "Prepared | None", *, evaluate_rules: bool = True
+) -> list[Outcome]:
+    """Store what prepare_batch made of `messages` (None: prepare them here) in one transaction
+    and evaluate the rules."""
     if not messages:
         return []
     try:
-        return _ingest(messages, evaluate_rules=evaluate_rules)
+        return _store(prepared or _prepare(messages), evaluate_rules=evaluate_rules)
     except Exception:
         if len(messages) == 1:
             logger.exception("ingest failed for one message")
@@ -568,15 +602,36 @@ def ingest_batch(messages: list[Inbound], *, evaluate_rules: bool = True) -> lis
         return [ingest_batch([m], evaluate_rules=evaluate_rules)[0] for m in messages]
 
 
-def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
-    from xizang5g.iot.models import DeviceEvent, RejectedMessage
+@dataclass
+class _Writes:
+    """What a batch writes besides its receipts, rendered before the transaction."""
 
+    readings: str | list[tuple]
+    latest: list
+    due: set[datetime]  # minutes whose rollups are due, for every device
+    due_late: set[tuple[datetime, int]]  # (minute, device) of late readings
+    status: list
+    events: list  # DeviceEvent
+    rejected: list  # RejectedMessage
+
+
+@dataclass
+class Prepared:
+    messages: list[Inbound]
+    now: datetime
+    outcomes: list[Outcome]  # as if every valid message were new (receipts tell the duplicates)
+    unique: list[_Accepted]  # the valid messages, the first of each (device, message id)
+    rejections: list[tuple[DeviceInfo, Inbound, str, str]]  # (device, message, msg id, reason)
+    auth_failures: dict[tuple[str, str], tuple[str, str]]  # (pk, name) → (client ip, reason)
+    writes: _Writes | None = None
+
+
+def _prepare(messages: list[Inbound]) -> Prepared:
     now = timezone.now()
     directory.get_many({(m.product_key, m.device_name) for m in messages})
-    outcomes: list[Outcome | None] = [None] * len(messages)
-    accepted: list[_Accepted] = []
-    rejections: list[tuple[DeviceInfo, Inbound, str, str]] = []
-    auth_failures: dict[tuple[str, str], tuple[str, str]] = {}
+    batch = Prepared(messages, now, [None] * len(messages), [], [], {})  # type: ignore[list-item]
+    outcomes = batch.outcomes
+    first_of: set[tuple[int, str]] = set()
     for index, message in enumerate(messages):
         method = method_for(message.identifier)
         info = directory.get(message.product_key, message.device_name)
@@ -584,118 +639,131 @@ def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
             reason = "unknown device" if info is None else "device disabled"
             code = C.CODE_UNAUTHORIZED if info is None else C.CODE_DISABLED
             outcomes[index] = Outcome(code, message=reason, method=method)
-            auth_failures[(message.product_key, message.device_name)] = (message.client_ip, reason)
+            batch.auth_failures[(message.product_key, message.device_name)] = (
+                message.client_ip,
+                reason,
+            )
             continue
         try:
             item = _parse(message, info, now)
         except Rejected as exc:
-            rejections.append((info, message, exc.msg_id, exc.reason))
+            batch.rejections.append((info, message, exc.msg_id, exc.reason))
             outcomes[index] = Outcome(
                 C.CODE_INVALID_PARAMS, exc.msg_id, exc.reason, method, device_id=info.id
             )
             continue
         item.index = index
-        accepted.append(item)
+        key = (info.id, item.msg_id)
+        duplicate = key in first_of  # a redelivery that came before the first was acknowledged
+        outcomes[index] = Outcome(
+            C.CODE_OK,
+            item.msg_id,
+            "duplicate" if duplicate else "success",
+            method,
+            duplicate,
+            info.id,
+            item.ack,
+        )
+        if not duplicate:
+            first_of.add(key)
+            batch.unique.append(item)
+    batch.writes = _writes(batch, batch.unique)
+    return batch
 
-    # Duplicates inside the batch itself (a redelivery that arrived before the first was acked).
-    first_of: dict[tuple[int, str], int] = {}
-    unique: list[_Accepted] = []
-    for item in accepted:
-        key = (item.info.id, item.msg_id)
-        if key in first_of:
-            outcomes[item.index] = Outcome(
-                C.CODE_OK,
-                item.msg_id,
-                "duplicate",
-                method_for(messages[item.index].identifier),
-                True,
-                item.info.id,
-                item.ack,
-            )
-        else:
-            first_of[key] = item.index
-            unique.append(item)
 
+def _writes(batch: Prepared, fresh: list[_Accepted]) -> _Writes:
+    """Render what the fresh messages and the rejections of a batch write."""
+    from xizang5g.iot.models import DeviceEvent, RejectedMessage
+
+    messages, now = batch.messages, batch.now
     per_device: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     ips: dict[int, str] = {}
-    fresh: list[_Accepted] = []
+    reading_rows, latest, events = [], {}, []
+    due: set[datetime] = set()
+    due_late: set[tuple[datetime, int]] = set()
+    recent = _minute(now) - timedelta(minutes=1)
+    last_at = minute = None
+    for item in fresh:
+        device_id = item.info.id
+        per_device[device_id][0] += 1
+        client_ip = messages[item.index].client_ip
+        if client_ip:
+            ips[device_id] = client_ip
+        for prop, stored, at in item.readings:
+            reading_rows.append((at, device_id, prop, stored.value, stored.text, stored.json))
+            key = (device_id, prop)
+            if key not in latest or latest[key][2] <= at:
+                latest[key] = (device_id, prop, at, stored.value, stored.text, stored.json)
+            if stored.value is not None:
+                if at is not last_at:
+                    last_at, minute = at, _minute(at)
+                if minute >= recent:
+                    due.add(minute)
+                else:
+                    due_late.add((minute, device_id))
+        if item.event is not None:
+            identifier, kind, params = item.event
+            events.append(
+                DeviceEvent(
+                    device_id=device_id,
+                    time=item.time,
+                    identifier=identifier,
+                    event_type=kind,
+                    params=params,
+                )
+            )
+    rejected = []
+    for info, message, msg_id, reason in batch.rejections:
+        rejected.append(
+            RejectedMessage(
+                device_id=info.id,
+                time=now,
+                channel=message.channel,
+                topic=message.topic[:255],
+                msg_id=msg_id,
+                reason=reason[:2000],
+                payload=_excerpt(message.payload),
+            )
+        )
+        per_device[info.id][1] += 1
+        if message.client_ip:
+            ips.setdefault(info.id, message.client_ip)
+    return _Writes(
+        _readings_params(reading_rows),
+        _latest_params(list(latest.values())),
+        due,
+        due_late,
+        _status_params(per_device, ips),
+        events,
+        rejected,
+    )
+
+
+def _store(batch: Prepared, *, evaluate_rules: bool) -> list[Outcome]:
+    from xizang5g.iot.models import DeviceEvent, RejectedMessage
+
+    unique, rejections, now = batch.unique, batch.rejections, batch.now
     rejected_counts: dict[int, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        new = (
-            _insert_receipts(cursor, [(i.info.id, i.msg_id) for i in unique], now)
-            if unique
-            else set()
-        )
-        reading_rows, latest, events = [], {}, []
-        due: set[datetime] = set()
-        due_late: set[tuple[datetime, int]] = set()
-        recent = _minute(now) - timedelta(minutes=1)
-        last_at = minute = None
-        for item in unique:
-            message = messages[item.index]
-            method = method_for(message.identifier)
-            if (item.info.id, item.msg_id) not in new:
-                outcomes[item.index] = Outcome(
-                    C.CODE_OK, item.msg_id, "duplicate", method, True, item.info.id, item.ack
-                )
-                continue
-            outcomes[item.index] = Outcome(
-                C.CODE_OK, item.msg_id, "success", method, device_id=item.info.id, ack=item.ack
-            )
-            fresh.append(item)
-            per_device[item.info.id][0] += 1
-            if message.client_ip:
-                ips[item.info.id] = message.client_ip
-            device_id = item.info.id
-            for prop, stored, at in item.readings:
-                reading_rows.append((at, device_id, prop, stored.value, stored.text, stored.json))
-                key = (device_id, prop)
-                if key not in latest or latest[key][2] <= at:
-                    latest[key] = (device_id, prop, at, stored.value, stored.text, stored.json)
-                if stored.value is not None:
-                    if at is not last_at:
-                        last_at, minute = at, _minute(at)
-                    if minute >= recent:
-                        due.add(minute)
-                    else:
-                        due_late.add((minute, device_id))
-            if item.event is not None:
-                identifier, kind, params = item.event
-                events.append(
-                    DeviceEvent(
-                        device_id=device_id,
-                        time=item.time,
-                        identifier=identifier,
-                        event_type=kind,
-                        params=params,
-                    )
-                )
-        _write_readings(cursor, reading_rows)
-        _upsert_latest(cursor, list(latest.values()))
-        _mark_rollups_due(cursor, due, due_late)
-        if events:
-            DeviceEvent.objects.bulk_create(events)
-        if rejections:
-            RejectedMessage.objects.bulk_create(
-                [
-                    RejectedMessage(
-                        device_id=info.id,
-                        time=now,
-                        channel=message.channel,
-                        topic=message.topic[:255],
-                        msg_id=msg_id,
-                        reason=reason[:2000],
-                        payload=_excerpt(message.payload),
-                    )
-                    for info, message, msg_id, reason in rejections
-                ]
-            )
-            for info, message, _msg_id, _reason in rejections:
-                per_device[info.id][1] += 1
-                if message.client_ip:
-                    ips.setdefault(info.id, message.client_ip)
-        if per_device:
-            _update_status(cursor, per_device, now, ips)
+        fresh = unique
+        if unique:
+            new = _insert_receipts(cursor, [(i.info.id, i.msg_id) for i in unique], now)
+            if len(new) < len(unique):  # redeliveries of messages stored before
+                fresh = [i for i in unique if (i.info.id, i.msg_id) in new]
+                for item in unique:
+                    if (item.info.id, item.msg_id) not in new:
+                        outcome = batch.outcomes[item.index]
+                        outcome.message, outcome.duplicate = "duplicate", True
+                batch.writes = _writes(batch, fresh)
+        writes = batch.writes
+        _write_readings(cursor, writes.readings)
+        _upsert_latest(cursor, writes.latest)
+        _mark_rollups_due(cursor, writes.due, writes.due_late)
+        if writes.events:
+            DeviceEvent.objects.bulk_create(writes.events)
+        if writes.rejected:
+            RejectedMessage.objects.bulk_create(writes.rejected)
+        _update_status(cursor, writes.status, now)
         if rejections:
             from xizang5g.iot.models import DeviceStatus
 
@@ -708,8 +776,13 @@ def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
             from xizang5g.iot.rules import engine
 
             engine.on_batch(fresh, now=now)
+    _signal(batch, rejected_counts)
+    return batch.outcomes
 
-    for (product_key, device_name), (ip, reason) in auth_failures.items():
+
+def _signal(batch: Prepared, rejected_counts: dict[int, int]) -> None:
+    """Tell the security side about failed authentications and rejected payloads."""
+    for (product_key, device_name), (ip, reason) in batch.auth_failures.items():
         device_auth_failed.send(
             sender=Inbound,
             product_key=product_key,
@@ -717,18 +790,17 @@ def _ingest(messages: list[Inbound], *, evaluate_rules: bool) -> list[Outcome]:
             client_ip=ip,
             reason=reason,
         )
-    if rejections:
+    if batch.rejections:
         from xizang5g.iot.models import Device
 
-        devices = Device.objects.in_bulk({info.id for info, *_ in rejections})
-        for info, _message, _msg_id, reason in rejections:
+        devices = Device.objects.in_bulk({info.id for info, *_ in batch.rejections})
+        for info, _message, _msg_id, reason in batch.rejections:
             payload_rejected.send(
                 sender=Inbound,
                 device=devices.get(info.id),
                 reason=reason,
                 count=rejected_counts.get(info.id, 0),
             )
-    return outcomes  # type: ignore[return-value]
 
 
 def _forget_caches() -> None:

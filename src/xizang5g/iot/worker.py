@@ -2,8 +2,9 @@
 
 The worker runs an asyncio MQTT client (gmqtt) in a thread of its own. Every PUBLISH that arrives
 joins the pending batch; the batcher hands the batch (up to XZ5G_IOT_BATCH_SIZE messages per
-transaction, waiting at most XZ5G_IOT_BATCH_MS for more) to one database thread, which runs
-`ingest_batch`. Only after the commit does the worker publish the `…_reply` answers and let the
+transaction, waiting at most XZ5G_IOT_BATCH_MS for more) to a preparing thread (parse, validate,
+render the rows: `prepare_batch`) and then to one database thread (`store_batch`), so that the
+next batch is prepared while one is in the database. Only after the commit does the worker publish the `…_reply` answers and let the
 client acknowledge the QoS 1 messages (PUBACK), so the broker keeps every message that is not
 stored yet. The session is persistent (MQTT 5 clean_start=False with a session expiry; MQTT 3.1.1
 clean_session=False): a worker killed mid-stream gets every unacknowledged message again when it
@@ -25,8 +26,9 @@ import logging
 import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -36,7 +38,15 @@ from gmqtt.mqtt.constants import MQTTv50, MQTTv311
 
 from xizang5g.iot import constants as C
 from xizang5g.iot import storage
-from xizang5g.iot.ingest import Inbound, ingest_batch, mark_offline, parse_topic, status_post
+from xizang5g.iot.ingest import (
+    Inbound,
+    Prepared,
+    mark_offline,
+    parse_topic,
+    prepare_batch,
+    status_post,
+    store_batch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +89,15 @@ class _Job:
     stored: asyncio.Future
 
 
+@dataclass
+class _Part:
+    """Up to batch_size messages of a batch: one transaction."""
+
+    posts: list[Inbound] = field(default_factory=list)
+    statuses: list[tuple[str, bytes]] = field(default_factory=list)  # (topic, payload)
+    prepared: Prepared | None = None
+
+
 class IngestWorker:
     def __init__(
         self,
@@ -117,6 +136,8 @@ class IngestWorker:
         # One database thread: batches are stored in order, and the rules engine and the device
         # directory are only ever used from it.
         self._db = ThreadPoolExecutor(1, thread_name_prefix="xz5g-ingest-db")
+        # And one preparing thread, a batch ahead of the database thread.
+        self._prep = ThreadPoolExecutor(1, thread_name_prefix="xz5g-ingest-prep")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Client | None = None
         self._pending: list[tuple[str, bytes]] = []
@@ -183,6 +204,7 @@ class IngestWorker:
         for thread in (self._thread, self._rollups):
             if thread is not None:
                 thread.join(timeout)
+        self._prep.shutdown(wait=True)
         self._db.shutdown(wait=True)
 
     @staticmethod
@@ -230,8 +252,9 @@ class IngestWorker:
             logger.error("ingest worker stopped: %s", exc)
         finally:
             self._ready.set()
-            with contextlib.suppress(RuntimeError):  # already shut down
-                self._db.submit(connections.close_all).result(10)
+            for executor in (self._prep, self._db):
+                with contextlib.suppress(RuntimeError):  # already shut down
+                    executor.submit(connections.close_all).result(10)
 
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -320,40 +343,56 @@ class IngestWorker:
 
     # --- batching ----------------------------------------------------------------------------
     async def _batches(self) -> None:
-        """Hand batches to the database thread and answer them once stored. The next batch goes
-        to the database thread before the stored one is answered: answering (a PUBACK per
-        message, and the replies) keeps the event loop busy for a while, and the database thread
-        would otherwise wait for it."""
+        """Hand batches over and answer them once stored, in order. While one batch is in the
+        database, the next is handed over as soon as it is full (its Python part is prepared on
+        a thread of its own meanwhile), or when the stored one comes back: answering it (a PUBACK
+        per message, and the replies) keeps the event loop busy for a while, and the database
+        thread would otherwise wait."""
         loop = asyncio.get_running_loop()
         next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
-        job: _Job | None = None
-        while job is not None or not self._stop.is_set():
-            if job is None:
+        jobs: deque[_Job] = deque()
+        while jobs or not self._stop.is_set():
+            if not jobs:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), 0.2)
                 self._arrived.clear()
                 if self._pending and not self._stop.is_set():
                     await self._fill()
-                    job = self._submit(loop)
+                    jobs.append(self._submit(loop))
+            elif len(jobs) == 1 and not self._stop.is_set() and not jobs[0].result.done():
+                await self._next_full_or_stored(jobs[0])
+                if len(self._pending) >= self.batch_size:
+                    jobs.append(self._submit(loop))
             else:
+                job = jobs.popleft()
                 replies = await job.result
                 if replies is None or self._killed:  # stopped before it was stored
-                    job.stored.set_exception(_Stopped())
+                    for left in (job, *jobs):
+                        left.stored.set_exception(_Stopped())
                     break
-                following = (
-                    self._submit(loop) if self._pending and not self._stop.is_set() else None
-                )
+                if not jobs and self._pending and not self._stop.is_set():
+                    jobs.append(self._submit(loop))
                 self._answer(job, replies)
-                job = following
             if self.housekeeping and time.monotonic() >= next_housekeeping:
                 await loop.run_in_executor(self._db, self._housekeep)
                 next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
 
+    async def _next_full_or_stored(self, job: _Job) -> None:
+        """Wait until `job` is stored or a full batch is pending."""
+        while len(self._pending) < self.batch_size and not job.result.done():
+            self._arrived.clear()
+            arrived = asyncio.ensure_future(self._arrived.wait())
+            await asyncio.wait((job.result, arrived), return_when=asyncio.FIRST_COMPLETED)
+            arrived.cancel()
+            if self._stop.is_set():
+                return
+
     def _submit(self, loop: asyncio.AbstractEventLoop) -> _Job:
-        """Send what is pending to the database thread."""
+        """Send what is pending to be prepared, then stored after the batches before it."""
         batch, stored = self._pending, self._stored
         self._pending, self._stored = [], loop.create_future()
-        return _Job(loop.run_in_executor(self._db, self._store, batch), stored)
+        prepared = self._prep.submit(self._prepare, batch)
+        return _Job(loop.run_in_executor(self._db, self._store, prepared), stored)
 
     def _answer(self, job: _Job, replies: list[tuple[str, bytes | None]]) -> None:
         """Publish the replies of a stored batch and let its messages be acknowledged."""
@@ -377,33 +416,49 @@ class IngestWorker:
             if len(self._pending) == before and remaining < self.batch_wait / 2:
                 return  # nothing more is coming right now
 
-    # --- the database thread -----------------------------------------------------------------
-    def _store(self, batch: list[tuple[str, bytes]]) -> list[tuple[str, bytes]] | None:
-        """Store a batch (possibly larger than batch_size: one transaction per batch_size
-        messages); returns (topic, reply body or None when the device wants no reply) per post,
-        or None if the worker stopped first."""
-        replies = []
+    # --- the preparing thread ----------------------------------------------------------------
+    def _prepare(self, batch: list[tuple[str, bytes]]) -> list[_Part]:
+        """Split a batch into transactions of batch_size messages and prepare their posts
+        (parse, validate, render the rows) while the batch before is in the database."""
+        parts = []
         for start in range(0, len(batch), self.batch_size):
-            part = self._retrying(lambda p=batch[start : start + self.batch_size]: self._ingest(p))
-            if part is None:
-                return None
-            replies.extend(part)
+            part = _Part()
+            for topic, payload in batch[start : start + self.batch_size]:
+                parsed = parse_topic(topic)
+                if parsed is None:
+                    part.statuses.append((topic, payload))
+                else:
+                    part.posts.append(Inbound(*parsed, payload, topic=topic))
+            if part.posts:
+                part.prepared = prepare_batch(part.posts)
+                if part.prepared is None:  # the database thread starts over
+                    close_old_connections()
+            parts.append(part)
         reset_queries()  # with DEBUG on, Django would keep every statement
+        return parts
+
+    # --- the database thread -----------------------------------------------------------------
+    def _store(self, prepared: Future) -> list[tuple[str, bytes | None]] | None:
+        """Store a prepared batch, one transaction per part; returns (reply topic, reply body or
+        None when the device wants no reply) per post, or None if the worker stopped first."""
+        replies = []
+        for part in prepared.result():
+            stored = self._retrying(lambda p=part: self._ingest(p))
+            if stored is None:
+                return None
+            replies.extend(stored)
+        reset_queries()
         return replies
 
-    def _ingest(self, batch: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
-        posts, inbound = [], []
-        for topic, payload in batch:
-            parsed = parse_topic(topic)
-            if parsed is not None:
-                posts.append(topic)
-                inbound.append(Inbound(parsed[0], parsed[1], parsed[2], payload, topic=topic))
-            else:
-                self._status(topic, payload)
-        outcomes = ingest_batch(inbound) if inbound else []
+    def _ingest(self, part: _Part) -> list[tuple[str, bytes | None]]:
+        for topic, payload in part.statuses:
+            self._status(topic, payload)
+        part.statuses = []  # done, should the posts need a retry
+        prepared, part.prepared = part.prepared, None  # a retry prepares afresh
+        outcomes = store_batch(part.posts, prepared) if part.posts else []
         return [
-            (f"{topic}_reply", outcome.reply_bytes() if outcome.ack else None)
-            for topic, outcome in zip(posts, outcomes, strict=True)
+            (f"{post.topic}_reply", outcome.reply_bytes() if outcome.ack else None)
+            for post, outcome in zip(part.posts, outcomes, strict=True)
         ]
 
     @staticmethod
