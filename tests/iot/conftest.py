@@ -1,6 +1,7 @@
 """IoT fixtures: a product with a thing model, devices, brokers (embedded always, Mosquitto when
 MQTT_URL is set) and a running ingest worker."""
 
+import contextlib
 import json
 import os
 import socket
@@ -299,3 +300,41 @@ def _polled(predicate) -> bool:
         if "locked" not in str(exc):
             raise
         return False
+
+
+@contextlib.contextmanager
+def database_outage(*, keep_own: bool = True):
+    """The database goes away for the block, as in a restart: every server connection to it (but
+    this thread's, if `keep_own`) is dropped and no new one is accepted until the block ends
+    (PostgreSQL only; done from the server's maintenance database, since a database cannot lock
+    itself out). Without `keep_own`, this thread connects again after the block."""
+    import psycopg
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        own = cursor.fetchone()[0]
+    config = connection.settings_dict
+    name = connection.ops.quote_name(config["NAME"])
+    admin = psycopg.connect(
+        dbname="postgres",
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        autocommit=True,
+    )
+    with admin:
+        admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        try:
+            dropped = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> %s",
+                [config["NAME"], own if keep_own else -1],
+            ).fetchone()[0]
+            assert dropped >= 1, "no connection to drop"
+            yield
+        finally:
+            admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+            if not keep_own:
+                connection.close()

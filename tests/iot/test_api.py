@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from tests.iot.conftest import THING_MODEL, body
+from tests.iot.conftest import THING_MODEL, body, database_outage
 from xizang5g.core.choices import Role
 from xizang5g.iot.models import Device, Reading
 
@@ -95,6 +95,32 @@ def test_device_create_http_ingest_history_latest(client, plan_admin, product, i
     assert minute["points"] and minute["points"][-1][2] == 1.5  # [start, avg, min, max]
     rejected = client.get(f"/api/v1/iot/devices/{device_id}/rejected").json()
     assert "above the maximum 100" in rejected[0]["reason"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_http_ingest_answers_503_while_the_database_is_away(client, device_and_secret):
+    if connection.vendor != "postgresql":
+        print("\nSKIP HTTP ingest outage: it needs a PostgreSQL server to drop connections")
+        pytest.skip("dropping server connections needs PostgreSQL (DATABASE_URL)")
+    device, secret = device_and_secret
+    auth = basic(device.mqtt_username, secret)
+
+    def post(msg_id):
+        return client.post(
+            "/api/v1/iot/ingest",
+            body({"level": 4.0}, msg_id),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=auth,
+        )
+
+    assert post("before").status_code == 200
+    with database_outage(keep_own=False):
+        away = post("during")
+    assert away.status_code == 503 and away["Retry-After"] == "5"
+    assert "nothing was stored" in away.json()["detail"]
+    again = post("during")  # the device sends it again: stored now, and once
+    assert again.status_code == 200 and again.json()["results"][0]["message"] == "success"
+    assert Reading.objects.filter(device=device).count() == 2
 
 
 def test_broker_auth_and_acl_hooks(client, device_and_secret, settings):

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.iot.conftest import body, wait_until
+from tests.iot.conftest import body, database_outage, wait_until
 from xizang5g.core.choices import AlertSource, AlertState
 from xizang5g.core.models import Alert
 from xizang5g.iot import services
@@ -135,6 +135,52 @@ def test_kill_worker_mid_stream_loses_nothing(device_and_secret, start_worker, c
     ids = set(Reading.objects.filter(device=device).values_list("value", flat=True))
     assert Reading.objects.filter(device=device).count() == total
     assert len(ids) == 100
+
+
+def test_stored_messages_are_acknowledged(device_and_secret, start_worker, connect_device):
+    """The PUBACKs go out once a batch is stored: a worker coming back on the same persistent
+    session is sent nothing again."""
+    device, secret = device_and_secret
+    client_id = f"acked-{uuid.uuid4().hex[:6]}"
+    worker = start_worker(client_id)
+    client = connect_device(device, secret)
+    for i in range(150):
+        client.publish(body({"level": float(i % 100)}, f"a-{i}"))
+    assert len(client.wait_replies(150)) == 150
+    assert worker.processed == 150
+    worker.stop()  # the session stays with the broker
+    again = start_worker(client_id)
+    client.publish(body({"level": 1.0}, "after"))
+    client.wait_replies(151)
+    time.sleep(0.5)  # anything unacknowledged would have been sent again with the session
+    assert again.processed == 1
+    assert Reading.objects.filter(device=device).count() == 151
+
+
+def test_database_outage_loses_nothing(device_and_secret, start_worker, connect_device, caplog):
+    """The database goes away mid-stream (a restart): what arrives meanwhile is neither
+    acknowledged nor answered with an error, and is stored once the database is back."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("\nSKIP database outage: it needs a PostgreSQL server to drop connections")
+        pytest.skip("dropping server connections needs PostgreSQL (DATABASE_URL)")
+    device, secret = device_and_secret
+    start_worker()
+    client = connect_device(device, secret)
+    for i in range(100):
+        client.publish(body({"level": float(i % 100)}, f"o-{i}"))
+    client.wait_replies(100)
+    with database_outage():
+        for i in range(100, 300):
+            client.publish(body({"level": float(i % 100)}, f"o-{i}"))
+        time.sleep(2)
+        assert len(client.replies) == 100  # no answer while nothing can be stored
+    replies = client.wait_replies(300, timeout=30)
+    assert {r["code"] for r in replies} == {200}
+    assert sorted(r["id"] for r in replies) == sorted(f"o-{i}" for i in range(300))
+    assert Reading.objects.filter(device=device).count() == 300
+    assert "database error; retrying" in caplog.text
 
 
 def test_unknown_device_and_wrong_secret(device_and_secret, broker, start_worker):

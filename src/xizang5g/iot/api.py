@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.security import HttpBasicAuth
@@ -21,7 +22,7 @@ from xizang5g.core.models import Unit
 from xizang5g.iot import auth as device_auth
 from xizang5g.iot import selectors, services
 from xizang5g.iot.choices import IngestChannel, Rollup
-from xizang5g.iot.ingest import Inbound, ingest_batch
+from xizang5g.iot.ingest import DatabaseUnavailable, Inbound, ingest_batch
 from xizang5g.iot.models import Device, Product, Rule
 from xizang5g.iot.tsl import ThingModelError
 
@@ -446,7 +447,15 @@ def ingest(request):
                 client_ip=_client_ip(request),
             )
         )
-    outcomes = ingest_batch(inbound)
+    try:
+        outcomes = ingest_batch(inbound)
+    except DatabaseUnavailable:
+        response = JsonResponse(
+            {"detail": "the database is unavailable: nothing was stored, send the messages again"},
+            status=503,
+        )
+        response["Retry-After"] = "5"
+        return response
     return {"results": [{"id": o.msg_id, "code": o.code, "message": o.message} for o in outcomes]}
 
 

@@ -561,7 +561,8 @@ def _minute(t: datetime) -> datetime:
 
 # --- the batch ------------------------------------------------------------------------------------
 def ingest_batch(messages: list[Inbound], *, evaluate_rules: bool = True) -> list[Outcome]:
-    """Validate and store a batch; see the module docstring. Never raises for a bad message."""
+    """Validate and store a batch; see the module docstring. Never raises for a bad message;
+    raises DatabaseUnavailable when the database is."""
     return store_batch(messages, None, evaluate_rules=evaluate_rules)
 
 
@@ -585,7 +586,9 @@ def store_batch(
         return []
     try:
         return _store(prepared or _prepare(messages), evaluate_rules=evaluate_rules)
-    except Exception:
+    except Exception as exc:
+        if _unavailable(exc):
+            raise DatabaseUnavailable(str(exc)) from exc
         if len(messages) == 1:
             logger.exception("ingest failed for one message")
             _forget_caches()
@@ -600,6 +603,25 @@ def store_batch(
         logger.exception("batch of %d failed; retrying one by one", len(messages))
         _forget_caches()
         return [ingest_batch([m], evaluate_rules=evaluate_rules)[0] for m in messages]
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached (or gave up the transaction, as on a deadlock): nothing of
+    the batch is stored, and the caller must not acknowledge it but try again."""
+
+
+def _unavailable(exc: BaseException) -> bool:
+    """Whether a failure is the database's rather than the batch's: connection errors and
+    transactions the server gave up (Django wraps them as OperationalError and InterfaceError;
+    psycopg raises its own from COPY, which goes round Django's wrapper)."""
+    import django.db
+
+    kinds: tuple[type[BaseException], ...] = (django.db.OperationalError, django.db.InterfaceError)
+    if _pg():
+        import psycopg
+
+        kinds += (psycopg.OperationalError, psycopg.InterfaceError)
+    return isinstance(exc, kinds)
 
 
 @dataclass
