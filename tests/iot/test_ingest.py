@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from tests.iot.conftest import body
@@ -395,7 +396,7 @@ def test_text_values_with_tabs_newlines_and_backslashes_round_trip(device):
 
 def test_rollups_computed_slice_by_slice_cover_every_device(device, monkeypatch):
     monkeypatch.setattr(storage, "ROLLUP_SLICE", 1)
-    monkeypatch.setattr(storage, "ROLLUP_PAUSE", 0)
+    monkeypatch.setattr(storage, "ROLLUP_IDLE", 0)
     other = services.device_create(product=device.product, name="slice-2", unit=device.unit)[0]
     ingest_batch([post(d, body({"level": v})) for d in (device, other) for v in (1.0, 3.0)])
     storage.rollups_refresh(now=timezone.now() + timedelta(minutes=2))
@@ -407,7 +408,7 @@ def test_rollups_computed_slice_by_slice_cover_every_device(device, monkeypatch)
 def test_minute_rollups_merge_the_pieces_of_a_minute(device, monkeypatch):
     """Every piece of the minute is read once and the partial aggregates are merged."""
     monkeypatch.setattr(storage, "ROLLUP_TIME_SLICE", timedelta(seconds=7))
-    monkeypatch.setattr(storage, "ROLLUP_PAUSE", 0)
+    monkeypatch.setattr(storage, "ROLLUP_IDLE", 0)
     minute = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
     values = {0: 4.0, 6: 2.5, 7: 9.0, 33: 1.5, 59: 3.0, 60: 100.0}  # second → value
     ingest_batch(
@@ -475,6 +476,19 @@ def test_time_indexes_summarised_before_the_rollups(device):
         assert unsummarised_ranges() == 0
     rollup = ReadingRollup.objects.get(device=device, property="level", period="1m")
     assert (rollup.start, rollup.count, rollup.sum) == (minute, 50000, 50000.0)
+
+    # A slice is read through the index, on one core, even where the partition has no
+    # statistics (these rows were never analysed): no scan of the whole partition, no workers.
+    with transaction.atomic(), connection.cursor() as cursor:
+        storage._narrow_reads(cursor)
+        cursor.execute(
+            "EXPLAIN SELECT device_id, property, count(*), sum(value), min(value), max(value) "
+            "FROM iot_reading WHERE time >= %s AND time < %s AND value IS NOT NULL "
+            "GROUP BY device_id, property",
+            [minute, minute + storage.ROLLUP_TIME_SLICE],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan" in plan and "Seq Scan" not in plan and "Gather" not in plan, plan
 
 
 def test_directory_reload_sees_new_thing_model_and_disabled_device(device):

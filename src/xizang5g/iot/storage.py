@@ -8,6 +8,7 @@ rows elsewhere; on SQLite it is a plain DELETE.
 """
 
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
@@ -111,8 +112,8 @@ def partitions_list() -> list[dict]:
 ROLLUP_SETTLE = timedelta(seconds=15)
 ROLLUP_LOCK = 0x58_5A_35_47  # pg_advisory_xact_lock key: one refresh at a time across workers
 ROLLUP_SLICE = 100  # device ids per statement (hour rollups, from the minute rollups)
-ROLLUP_TIME_SLICE = timedelta(seconds=10)  # readings per statement (minute rollups)
-ROLLUP_PAUSE = 0.05  # seconds between slices
+ROLLUP_TIME_SLICE = timedelta(seconds=2)  # readings per statement (minute rollups)
+ROLLUP_IDLE = 3.0  # pause this many times as long as a slice took: ≤ a quarter of a core
 
 _ROLLUP_SET = (
     "ON CONFLICT (device_id, property, period, start) DO UPDATE SET count = excluded.count, "
@@ -170,10 +171,31 @@ def _device_slices(cursor) -> list[tuple[int, int | None]]:
 def _in_slices(statement, slices: list, *args) -> None:
     """Run a rollup statement slice by slice, pausing in between, so that it never holds a core
     for long (an hour of a busy hub is hundreds of thousands of minute rollups)."""
-    for index, part in enumerate(slices):
-        if index:
-            time.sleep(ROLLUP_PAUSE)
-        statement(*args, part)
+    for part in slices:
+        with _paced():
+            statement(*args, part)
+
+
+@contextmanager
+def _paced():
+    """Sleep after a slice of rollup work in proportion to its time, so that the refresh never
+    takes more than a share of a core from ingest."""
+    start = time.monotonic()
+    yield
+    time.sleep((time.monotonic() - start) * ROLLUP_IDLE)
+
+
+def _narrow_reads(cursor) -> None:
+    """Plan the refresh's reads for what they are, narrow slices an index finds (PostgreSQL, for
+    the transaction). On a partition without statistics yet (ANALYZE runs with autovacuum, which
+    may be behind or off) the planner took a 2-second slice of readings for a few rows of the
+    month and scanned the whole partition, with parallel workers and a sort spilled to disk: a
+    stall of both cores for ingest. No parallel workers either: this is background work."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off; "
+            "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
+        )
 
 
 def _rollup_minutes(cursor, start: datetime, end: datetime, devices: Devices) -> None:
@@ -192,7 +214,7 @@ def _rollup_minutes(cursor, start: datetime, end: datetime, devices: Devices) ->
 
 def _minute_of_everyone(cursor, minute: datetime) -> dict[tuple[int, str], list]:
     """The rollups of one minute for every device: (device, property) → [count, sum, min, max].
-    Read in ROLLUP_TIME_SLICE pieces with a pause in between: a closed minute of a busy hub is a
+    Read in ROLLUP_TIME_SLICE pieces with pauses (_paced): a closed minute of a busy hub is a
     million readings, and aggregating it in one go would take a core from ingest for a second
     (seen as a stall in the ingest→alert latency). Slicing by time reads the minute's pages once
     (the BRIN index on `time` finds them); the pieces' partial aggregates are merged here."""
@@ -200,16 +222,16 @@ def _minute_of_everyone(cursor, minute: datetime) -> dict[tuple[int, str], list]
     end = minute + timedelta(minutes=1)
     piece = minute
     while piece < end:
-        if piece > minute:
-            time.sleep(ROLLUP_PAUSE)
         piece_end = min(piece + ROLLUP_TIME_SLICE, end)
-        cursor.execute(
-            "SELECT device_id, property, count(*), sum(value), min(value), max(value) "
-            "FROM iot_reading WHERE time >= %s AND time < %s AND value IS NOT NULL "
-            "GROUP BY device_id, property",
-            [db_datetime(piece), db_datetime(piece_end)],
-        )
-        for device_id, prop, count, total, low, high in cursor.fetchall():
+        with _paced():
+            cursor.execute(
+                "SELECT device_id, property, count(*), sum(value), min(value), max(value) "
+                "FROM iot_reading WHERE time >= %s AND time < %s AND value IS NOT NULL "
+                "GROUP BY device_id, property",
+                [db_datetime(piece), db_datetime(piece_end)],
+            )
+            rows = cursor.fetchall()
+        for device_id, prop, count, total, low, high in rows:
             row = merged.get((device_id, prop))
             if row is None:
                 merged[(device_id, prop)] = [count, total, low, high]
@@ -277,6 +299,7 @@ def rollups_refresh(*, now: datetime | None = None, settle: timedelta = ROLLUP_S
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+        _narrow_reads(cursor)
         due = list(
             RollupDirty.objects.filter(minute__lt=cutoff).values_list("id", "minute", "device_id")
         )
