@@ -8,6 +8,11 @@ kept), drops QoS 1 redeliveries by (device, message id) with a unique receipt, w
 rollups (`storage.rollups_refresh` computes them once the minute is over), stores events, updates
 device status, and evaluates the rules (which raise or resolve alerts). It returns one Outcome
 per message, in order, from which the caller answers (`…_reply` topic or HTTP body).
+
+The MQTT worker runs it in two halves, `prepare_batch` (no transaction: everything up to the
+statements' parameters) and `store_batch`, on two threads, so that Python prepares a batch while
+PostgreSQL stores the one before. A database that cannot be reached raises DatabaseUnavailable:
+nothing is stored, and nothing may be acknowledged.
 """
 
 import json
@@ -568,8 +573,8 @@ def ingest_batch(messages: list[Inbound], *, evaluate_rules: bool = True) -> lis
 
 def prepare_batch(messages: list[Inbound]) -> "Prepared | None":
     """The Python part of ingest (directory look-ups, parsing, validation, duplicates within the
-    batch), which a worker runs for the next batch while this one is in the database. None if it
-    failed (store_batch then starts over)."""
+    batch, the rows rendered for the statements), which a worker runs for the next batch while
+    one is in the database. None if it failed (store_batch then starts over)."""
     try:
         return _prepare(messages)
     except Exception:
