@@ -137,8 +137,8 @@ class IngestWorker:
         self._leave = self._killed = False
         self._thread: threading.Thread | None = None
         self._rollups: threading.Thread | None = None
-        # One database thread: batches are stored in order, and the rules engine and the device
-        # directory are only ever used from it.
+        # One database thread: batches are stored in order, and the rules engine is only ever
+        # used from it (the device directory is shared with the preparing thread).
         self._db = ThreadPoolExecutor(1, thread_name_prefix="xz5g-ingest-db")
         # And one preparing thread, a batch ahead of the database thread.
         self._prep = ThreadPoolExecutor(1, thread_name_prefix="xz5g-ingest-prep")
@@ -350,10 +350,9 @@ class IngestWorker:
     # --- batching ----------------------------------------------------------------------------
     async def _batches(self) -> None:
         """Hand batches over and answer them once stored, in order. While one batch is in the
-        database, the next is handed over as soon as it is full (its Python part is prepared on
-        a thread of its own meanwhile), or when the stored one comes back: answering it (a PUBACK
-        per message, and the replies) keeps the event loop busy for a while, and the database
-        thread would otherwise wait."""
+        database, the next is handed over as soon as it is full (and prepared on a thread of its
+        own meanwhile), or else as soon as the stored one comes back, before it is answered, so
+        that the database thread does not wait for the event loop."""
         loop = asyncio.get_running_loop()
         next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
         jobs: deque[_Job] = deque()
@@ -400,7 +399,7 @@ class IngestWorker:
         return _Job(result, mids, self._connection)
 
     def _answer(self, job: _Job, replies: list[tuple[str, bytes | None]]) -> None:
-        """Publish the replies of a stored batch and let its messages be acknowledged."""
+        """Publish the replies of a stored batch and acknowledge its messages."""
         publish = self._client.publish
         for topic, reply in replies:
             if reply is not None:
@@ -440,7 +439,7 @@ class IngestWorker:
             if part.posts:
                 part.prepared = prepare_batch(part.posts)
                 if part.prepared is None:  # the database thread starts over
-                    close_old_connections()
+                    connection.close()  # in case the server dropped it
             parts.append(part)
         reset_queries()  # with DEBUG on, Django would keep every statement
         return parts
