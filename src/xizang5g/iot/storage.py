@@ -212,6 +212,14 @@ def _rollup_minutes(cursor, start: datetime, end: datetime, devices: Devices) ->
     )
 
 
+# One piece of a minute for every device: (device, property, count, sum, min, max).
+MINUTE_PIECE_SQL = (
+    "SELECT device_id, property, count(*), sum(value), min(value), max(value) "
+    "FROM iot_reading WHERE time >= %s AND time < %s AND value IS NOT NULL "
+    "GROUP BY device_id, property"
+)
+
+
 def _minute_of_everyone(cursor, minute: datetime) -> dict[tuple[int, str], list]:
     """The rollups of one minute for every device: (device, property) → [count, sum, min, max].
     Read in ROLLUP_TIME_SLICE pieces with pauses (_paced): a closed minute of a busy hub is a
@@ -224,12 +232,7 @@ def _minute_of_everyone(cursor, minute: datetime) -> dict[tuple[int, str], list]
     while piece < end:
         piece_end = min(piece + ROLLUP_TIME_SLICE, end)
         with _paced():
-            cursor.execute(
-                "SELECT device_id, property, count(*), sum(value), min(value), max(value) "
-                "FROM iot_reading WHERE time >= %s AND time < %s AND value IS NOT NULL "
-                "GROUP BY device_id, property",
-                [db_datetime(piece), db_datetime(piece_end)],
-            )
+            cursor.execute(MINUTE_PIECE_SQL, [db_datetime(piece), db_datetime(piece_end)])
             rows = cursor.fetchall()
         for device_id, prop, count, total, low, high in rows:
             row = merged.get((device_id, prop))
