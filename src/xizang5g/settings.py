@@ -231,6 +231,7 @@ XZ5G_IOT_RETENTION_DAYS = int(os.environ.get("XZ5G_IOT_RETENTION_DAYS", "180"))
 XZ5G_IOT_OFFLINE_SECONDS = int(os.environ.get("XZ5G_IOT_OFFLINE_SECONDS", "180"))
 XZ5G_IOT_BATCH_SIZE = int(os.environ.get("XZ5G_IOT_BATCH_SIZE", "1000"))
 XZ5G_IOT_BATCH_MS = int(os.environ.get("XZ5G_IOT_BATCH_MS", "50"))
+XZ5G_IOT_LATEST_SECONDS = float(os.environ.get("XZ5G_IOT_LATEST_SECONDS", "1.0"))
 XZ5G_IOT_RULE_CHECK_SECONDS = int(os.environ.get("XZ5G_IOT_RULE_CHECK_SECONDS", "5"))
 # How often each ingest worker computes the rollups that are due (storage.rollups_refresh).
 XZ5G_IOT_ROLLUP_SECONDS = int(os.environ.get("XZ5G_IOT_ROLLUP_SECONDS", "10"))

@@ -157,6 +157,36 @@ def test_stored_messages_are_acknowledged(device_and_secret, start_worker, conne
     assert Reading.objects.filter(device=device).count() == 151
 
 
+def test_latest_values_held_back_survive_a_crash(
+    device_and_secret, start_worker, connect_device, monkeypatch, settings
+):
+    """Under load the worker writes latest values about once a second, and acknowledges a batch
+    only once they are written: a worker that stops in between gets the messages again, and the
+    redeliveries, not stored twice, bring the latest values."""
+    from xizang5g.iot.worker import IngestWorker
+
+    device, secret = device_and_secret
+    settings.XZ5G_IOT_LATEST_SECONDS = 3600
+    client_id = f"held-{uuid.uuid4().hex[:6]}"
+    start_worker(client_id).stop()  # its session, with the subscription, stays with the broker
+    client = connect_device(device, secret)
+    for i in range(50):
+        client.publish(body({"level": float(i)}, f"h-{i}"))
+    # A worker that stores them and stops before it writes the values it held back.
+    monkeypatch.setattr(IngestWorker, "_idle", lambda self: False)
+    monkeypatch.setattr(IngestWorker, "_flush", lambda self: None)
+    worker = start_worker(client_id)
+    assert wait_until(lambda: not worker.alive)
+    assert Reading.objects.filter(device=device).count() == 50
+    assert not LatestValue.objects.filter(device=device).exists()
+    monkeypatch.undo()
+    start_worker(client_id)
+    assert wait_until(
+        lambda: LatestValue.objects.filter(device=device, property="level", value=49.0).exists()
+    )
+    assert Reading.objects.filter(device=device).count() == 50
+
+
 def test_database_outage_loses_nothing(device_and_secret, start_worker, connect_device, caplog):
     """The database goes away mid-stream (a restart): what arrives meanwhile is neither
     acknowledged nor answered with an error, and is stored once the database is back."""

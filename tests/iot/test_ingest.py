@@ -11,7 +11,15 @@ from xizang5g.core.choices import AlertState
 from xizang5g.core.models import Alert
 from xizang5g.iot import selectors, services, storage
 from xizang5g.iot.choices import RuleKind
-from xizang5g.iot.ingest import Inbound, ingest_batch, mark_offline, parse_topic, status_post
+from xizang5g.iot.ingest import (
+    Inbound,
+    LatestBuffer,
+    ingest_batch,
+    mark_offline,
+    parse_topic,
+    status_post,
+    store_batch,
+)
 from xizang5g.iot.models import (
     DeviceEvent,
     DeviceStatus,
@@ -514,3 +522,55 @@ def test_directory_reload_sees_new_thing_model_and_disabled_device(device):
     cached = directory._cache
     assert "extra_gauge" in cached[(device.product.product_key, device.name)].model.properties
     assert not cached[(other.product.product_key, other.name)].enabled
+
+
+def latest_level(device):
+    return (
+        LatestValue.objects.filter(device=device, property="level")
+        .values_list("value", flat=True)
+        .first()
+    )
+
+
+def test_latest_values_held_back_until_due_or_flushed(device):
+    """A worker's buffer writes latest values at most once per interval, or when told to."""
+    held = LatestBuffer(interval=3600)
+    store_batch([post(device, body({"level": 1.0}))], None, latest=held)
+    store_batch([post(device, body({"level": 2.0}))], None, latest=held)
+    assert Reading.objects.filter(device=device).count() == 2
+    assert latest_level(device) is None and len(held) == 1
+    store_batch([post(device, body({"level": 3.0}))], None, latest=held, flush=True)
+    assert latest_level(device) == 3.0 and len(held) == 0
+    due = LatestBuffer(interval=0)
+    store_batch([post(device, body({"level": 4.0}))], None, latest=due)
+    assert latest_level(device) == 4.0 and len(due) == 0
+
+
+def test_redelivered_messages_still_give_their_latest_values(device):
+    """A worker that stored a batch but died holding its latest values back never acknowledged
+    it: the redelivery is not stored again, yet its values reach the latest-value table."""
+    messages = [post(device, body({"level": v}, f"r-{v}")) for v in (5.0, 6.0)]
+    store_batch(messages, None, latest=LatestBuffer(interval=3600))  # then the worker dies
+    assert latest_level(device) is None
+    outcomes = store_batch(messages, None, latest=LatestBuffer(interval=3600), flush=True)
+    assert [o.duplicate for o in outcomes] == [True, True]
+    assert Reading.objects.filter(device=device).count() == 2
+    assert latest_level(device) == 6.0
+
+
+@pytest.mark.django_db(transaction=True)  # foreign keys are checked at commit
+def test_held_values_of_a_deleted_device_do_not_block_the_others(device, caplog):
+    other = services.device_create(product=device.product, name="held-2", unit=device.unit)[0]
+    held = LatestBuffer(interval=3600)
+    store_batch([post(other, body({"level": 7.0}))], None, latest=held)
+    type(other).objects.filter(pk=other.pk).delete()  # its held value now has no device
+    outcomes = store_batch(
+        [post(device, body({"level": 8.0})), post(device, body({"level": 9.0}))],
+        None,
+        latest=held,
+        flush=True,
+    )
+    assert [o.code for o in outcomes] == [200, 200]
+    assert Reading.objects.filter(device=device).count() == 2
+    assert latest_level(device) == 9.0 and len(held) == 0
+    assert "held latest values" in caplog.text

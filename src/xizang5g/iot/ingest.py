@@ -583,30 +583,38 @@ def prepare_batch(messages: list[Inbound]) -> "Prepared | None":
 
 
 def store_batch(
-    messages: list[Inbound], prepared: "Prepared | None", *, evaluate_rules: bool = True
+    messages: list[Inbound],
+    prepared: "Prepared | None",
+    *,
+    evaluate_rules: bool = True,
+    latest: "LatestBuffer | None" = None,
+    flush: bool = False,
 ) -> list[Outcome]:
     """Store what prepare_batch made of `messages` (None: prepare them here) in one transaction
-    and evaluate the rules."""
+    and evaluate the rules. The latest values are written with the batch, or, given a `latest`
+    buffer, held back in it and written with the batch when it is due or `flush` asks."""
     if not messages:
         return []
     try:
-        return _store(prepared or _prepare(messages), evaluate_rules=evaluate_rules)
+        batch = prepared or _prepare(messages)
+        return _store(batch, evaluate_rules=evaluate_rules, latest=latest, flush=flush)
     except Exception as exc:
         if _unavailable(exc):
             raise DatabaseUnavailable(str(exc)) from exc
-        if len(messages) == 1:
+        # A database error in a batch (e.g. a device deleted since it was cached): forget the
+        # caches and retry one by one, so one bad row cannot sink the others.
+        _forget_caches()
+        if latest is not None:
+            latest.salvage()  # what it held may be what failed
+        elif len(messages) == 1:
             logger.exception("ingest failed for one message")
-            _forget_caches()
             m = messages[0]
             return [
                 Outcome(
                     C.CODE_SERVER_ERROR, message="server error", method=method_for(m.identifier)
                 )
             ]
-        # A database error in a batch (e.g. a device deleted since it was cached): forget the
-        # caches and retry one by one, so one bad row cannot sink the others.
         logger.exception("batch of %d failed; retrying one by one", len(messages))
-        _forget_caches()
         return [ingest_batch([m], evaluate_rules=evaluate_rules)[0] for m in messages]
 
 
@@ -634,7 +642,6 @@ class _Writes:
     """What a batch writes besides its receipts, rendered before the transaction."""
 
     readings: str | list[tuple]
-    latest: list
     due: set[datetime]  # minutes whose rollups are due, for every device
     due_late: set[tuple[datetime, int]]  # (minute, device) of late readings
     status: list
@@ -651,6 +658,10 @@ class Prepared:
     rejections: list[tuple[DeviceInfo, Inbound, str, str]]  # (device, message, msg id, reason)
     auth_failures: dict[tuple[str, str], tuple[str, str]]  # (pk, name) → (client ip, reason)
     writes: _Writes | None = None
+    # The newest value of each (device, property) among the valid messages, redeliveries of
+    # messages stored before included: rewriting a latest value is harmless, and a redelivery
+    # may be all that is left of a value a crashed worker held back (LatestBuffer).
+    latest: dict[tuple[int, str], tuple] = field(default_factory=dict)
 
 
 def _prepare(messages: list[Inbound]) -> Prepared:
@@ -695,7 +706,20 @@ def _prepare(messages: list[Inbound]) -> Prepared:
             first_of.add(key)
             batch.unique.append(item)
     batch.writes = _writes(batch, batch.unique)
+    batch.latest = _latest_rows(batch.unique)
     return batch
+
+
+def _latest_rows(items: list[_Accepted]) -> dict[tuple[int, str], tuple]:
+    """(device, property) → (device, property, time, value, text, json) of the newest reading."""
+    latest: dict[tuple[int, str], tuple] = {}
+    for item in items:
+        device_id = item.info.id
+        for prop, stored, at in item.readings:
+            key = (device_id, prop)
+            if key not in latest or latest[key][2] <= at:
+                latest[key] = (device_id, prop, at, stored.value, stored.text, stored.json)
+    return latest
 
 
 def _writes(batch: Prepared, fresh: list[_Accepted]) -> _Writes:
@@ -705,7 +729,7 @@ def _writes(batch: Prepared, fresh: list[_Accepted]) -> _Writes:
     messages, now = batch.messages, batch.now
     per_device: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     ips: dict[int, str] = {}
-    reading_rows, latest, events = [], {}, []
+    reading_rows, events = [], []
     due: set[datetime] = set()
     due_late: set[tuple[datetime, int]] = set()
     recent = _minute(now) - timedelta(minutes=1)
@@ -718,9 +742,6 @@ def _writes(batch: Prepared, fresh: list[_Accepted]) -> _Writes:
             ips[device_id] = client_ip
         for prop, stored, at in item.readings:
             reading_rows.append((at, device_id, prop, stored.value, stored.text, stored.json))
-            key = (device_id, prop)
-            if key not in latest or latest[key][2] <= at:
-                latest[key] = (device_id, prop, at, stored.value, stored.text, stored.json)
             if stored.value is not None:
                 if at is not last_at:
                     last_at, minute = at, _minute(at)
@@ -757,7 +778,6 @@ def _writes(batch: Prepared, fresh: list[_Accepted]) -> _Writes:
             ips.setdefault(info.id, message.client_ip)
     return _Writes(
         _readings_params(reading_rows),
-        _latest_params(list(latest.values())),
         due,
         due_late,
         _status_params(per_device, ips),
@@ -766,7 +786,9 @@ def _writes(batch: Prepared, fresh: list[_Accepted]) -> _Writes:
     )
 
 
-def _store(batch: Prepared, *, evaluate_rules: bool) -> list[Outcome]:
+def _store(
+    batch: Prepared, *, evaluate_rules: bool, latest: "LatestBuffer | None", flush: bool
+) -> list[Outcome]:
     from xizang5g.iot.models import DeviceEvent, RejectedMessage
 
     unique, rejections, now = batch.unique, batch.rejections, batch.now
@@ -784,7 +806,13 @@ def _store(batch: Prepared, *, evaluate_rules: bool) -> list[Outcome]:
                 batch.writes = _writes(batch, fresh)
         writes = batch.writes
         _write_readings(cursor, writes.readings)
-        _upsert_latest(cursor, writes.latest)
+        if latest is None:
+            _upsert_latest(cursor, _latest_params(list(batch.latest.values())))
+        else:
+            latest.add(batch.latest)
+            flush = flush or latest.due()
+            if flush:
+                latest.write(cursor)
         _mark_rollups_due(cursor, writes.due, writes.due_late)
         if writes.events:
             DeviceEvent.objects.bulk_create(writes.events)
@@ -803,8 +831,74 @@ def _store(batch: Prepared, *, evaluate_rules: bool) -> list[Outcome]:
             from xizang5g.iot.rules import engine
 
             engine.on_batch(fresh, now=now)
+    if latest is not None and flush:
+        latest.written()
     _signal(batch, rejected_counts)
     return batch.outcomes
+
+
+class LatestBuffer:
+    """Latest values a worker holds back and writes together about once every `interval`
+    seconds, instead of with every batch: under load a device reports several times a second,
+    and upserting each of its values was the largest write per message.
+
+    Not thread-safe: it belongs to one worker's database thread. The worker acknowledges a
+    batch's messages only once the values it held back are written, so a crash loses none: the
+    broker sends those messages again, and a redelivery, though not stored again, still offers
+    its values (Prepared.latest). Adding the same rows twice changes nothing, so a transaction
+    that failed can be retried with the buffer as it is."""
+
+    def __init__(self, interval: float = 1.0):
+        self.interval = interval
+        self.rows: dict[tuple[int, str], tuple] = {}
+        self._written_at = _time.monotonic()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(self, rows: dict[tuple[int, str], tuple]) -> None:
+        held = self.rows
+        for key, row in rows.items():
+            old = held.get(key)
+            if old is None or old[2] <= row[2]:
+                held[key] = row
+
+    def due(self) -> bool:
+        return _time.monotonic() - self._written_at >= self.interval
+
+    def write(self, cursor) -> None:
+        """Upsert what is held (in the caller's transaction; written() once it commits)."""
+        _upsert_latest(cursor, _latest_params(list(self.rows.values())))
+
+    def written(self) -> None:
+        self.rows = {}
+        self._written_at = _time.monotonic()
+
+    def flush(self) -> None:
+        """Write what is held in a transaction of its own."""
+        if self.rows:
+            with transaction.atomic(), connection.cursor() as cursor:
+                self.write(cursor)
+        self.written()
+
+    def salvage(self) -> None:
+        """After a failed batch, write what is held on its own, without the devices deleted
+        since if need be; drop it if even that fails (the values are stored as readings)."""
+        from xizang5g.iot.models import Device
+
+        for attempt in ("as held", "without deleted devices"):
+            try:
+                self.flush()
+                return
+            except Exception as exc:
+                if _unavailable(exc):
+                    raise DatabaseUnavailable(str(exc)) from exc
+                logger.exception("writing %d held latest values (%s) failed", len(self), attempt)
+            existing = set(
+                Device.objects.filter(pk__in={d for d, _ in self.rows}).values_list("pk", flat=True)
+            )
+            self.rows = {key: row for key, row in self.rows.items() if key[0] in existing}
+        self.written()
 
 
 def _signal(batch: Prepared, rejected_counts: dict[int, int]) -> None:

@@ -6,7 +6,10 @@ transaction, waiting at most XZ5G_IOT_BATCH_MS for more) to a preparing thread (
 render the rows: `prepare_batch`) and then to one database thread (`store_batch`), so that the
 next batch is prepared while one is in the database. Only after the commit does the worker publish
 the `…_reply` answers and acknowledge the batch's QoS 1 messages (its PUBACKs in one write), so
-the broker keeps every message that is not stored yet. The session is persistent (MQTT 5
+the broker keeps every message that is not stored yet. Under load, when another batch is already
+waiting, the latest values are held back and written together about once a second
+(XZ5G_IOT_LATEST_SECONDS); the PUBACKs then wait for that write too, so a crash in between loses
+no latest value: the redeliveries bring them. The session is persistent (MQTT 5
 clean_start=False with a session expiry; MQTT 3.1.1 clean_session=False): a worker killed
 mid-stream gets every unacknowledged message again when it comes back, and redeliveries are
 dropped by message id.
@@ -42,6 +45,7 @@ from xizang5g.iot import constants as C
 from xizang5g.iot import storage
 from xizang5g.iot.ingest import (
     Inbound,
+    LatestBuffer,
     Prepared,
     mark_offline,
     parse_topic,
@@ -85,8 +89,9 @@ _PUBACK_TYPE = 0x40
 
 @dataclass
 class _Job:
-    """A batch handed over: `result` gives its replies (None: not stored), and `mids` are the
-    packet ids to acknowledge once it is stored, valid on connection number `connection`."""
+    """A batch handed over: `result` gives its replies and whether every latest value held back
+    so far is written (None: not stored), and `mids` are the packet ids to acknowledge once it
+    is, valid on connection number `connection`."""
 
     result: asyncio.Future
     mids: list[int]
@@ -130,7 +135,6 @@ class IngestWorker:
         self.session_expiry = session_expiry
         self.housekeeping = housekeeping
         self.processed = 0
-        self.batches = 0
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._error: BaseException | None = None
@@ -142,6 +146,11 @@ class IngestWorker:
         self._db = ThreadPoolExecutor(1, thread_name_prefix="xz5g-ingest-db")
         # And one preparing thread, a batch ahead of the database thread.
         self._prep = ThreadPoolExecutor(1, thread_name_prefix="xz5g-ingest-prep")
+        # Latest values held back by the database thread, and the packet ids of the stored
+        # batches they come from: acknowledged once the values are written too.
+        self._latest = LatestBuffer(settings.XZ5G_IOT_LATEST_SECONDS)
+        self._held: list[tuple[int, list[int]]] = []  # (connection, packet ids)
+        self._submitted = self._stored = 0  # batches (each counter written by one thread)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Client | None = None
         self._pending: list[tuple[str, bytes]] = []
@@ -357,7 +366,9 @@ class IngestWorker:
         next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
         jobs: deque[_Job] = deque()
         while jobs or not self._stop.is_set():
-            if not jobs:
+            if not jobs and self._held and not self._pending:
+                jobs.append(self._submit_flush(loop))  # idle: write what is held back
+            elif not jobs:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), 0.2)
                 self._arrived.clear()
@@ -370,15 +381,17 @@ class IngestWorker:
                     jobs.append(self._submit(loop))
             else:
                 job = jobs.popleft()
-                replies = await job.result
-                if replies is None or self._killed:  # stopped before it was stored
-                    break  # unacknowledged: the broker keeps them
+                stored = await job.result
+                if stored is None or self._killed:  # stopped before it was stored
+                    return  # unacknowledged: the broker keeps them
                 if not jobs and self._pending and not self._stop.is_set():
                     jobs.append(self._submit(loop))
-                self._answer(job, replies)
+                self._answer(job, *stored)
             if self.housekeeping and time.monotonic() >= next_housekeeping:
                 await loop.run_in_executor(self._db, self._housekeep)
                 next_housekeeping = time.monotonic() + settings.XZ5G_IOT_RULE_CHECK_SECONDS
+        if self._held and await loop.run_in_executor(self._db, self._flush):
+            self._acknowledge()
 
     async def _next_full_or_stored(self, job: _Job) -> None:
         """Wait until `job` is stored or a full batch is pending."""
@@ -395,21 +408,40 @@ class IngestWorker:
         batch, mids = self._pending, self._mids
         self._pending, self._mids = [], []
         prepared = self._prep.submit(self._prepare, batch)
+        self._submitted += 1
         result = loop.run_in_executor(self._db, self._store, prepared)
         return _Job(result, mids, self._connection)
 
-    def _answer(self, job: _Job, replies: list[tuple[str, bytes | None]]) -> None:
-        """Publish the replies of a stored batch and acknowledge its messages."""
+    def _submit_flush(self, loop: asyncio.AbstractEventLoop) -> _Job:
+        flushed = loop.run_in_executor(self._db, self._flush)
+        result = asyncio.ensure_future(self._nothing_to_answer(flushed))
+        return _Job(result, [], self._connection)
+
+    @staticmethod
+    async def _nothing_to_answer(flushed: asyncio.Future) -> tuple[list, bool] | None:
+        return None if await flushed is None else ([], True)
+
+    def _answer(self, job: _Job, replies: list[tuple[str, bytes | None]], flushed: bool) -> None:
+        """Publish the replies of a stored batch, and acknowledge its messages once the latest
+        values held back are written (with those of the batches held before it)."""
         publish = self._client.publish
         for topic, reply in replies:
             if reply is not None:
                 publish(topic, reply, qos=0)
-        if job.mids and job.connection == self._connection:
-            self._client._connection._protocol.write_data(
-                b"".join([_PUBACK.pack(_PUBACK_TYPE, 2, mid) for mid in job.mids])
-            )
+        if job.mids:
+            self._held.append((job.connection, job.mids))
+        if flushed:
+            self._acknowledge()
         self.processed += len(replies)
-        self.batches += 1
+
+    def _acknowledge(self) -> None:
+        """PUBACK the held packet ids of this connection, in one write."""
+        mids = [mid for number, ids in self._held if number == self._connection for mid in ids]
+        self._held = []
+        if mids:
+            self._client._connection._protocol.write_data(
+                b"".join([_PUBACK.pack(_PUBACK_TYPE, 2, mid) for mid in mids])
+            )
 
     async def _fill(self) -> None:
         """Give more messages up to batch_wait to arrive, unless a full batch is already here."""
@@ -445,24 +477,43 @@ class IngestWorker:
         return parts
 
     # --- the database thread -----------------------------------------------------------------
-    def _store(self, prepared: Future) -> list[tuple[str, bytes | None]] | None:
+    def _store(self, prepared: Future) -> tuple[list[tuple[str, bytes | None]], bool] | None:
         """Store a prepared batch, one transaction per part; returns (reply topic, reply body or
-        None when the device wants no reply) per post, or None if the worker stopped first."""
+        None when the device wants no reply) per post and whether every latest value held back
+        is written, or None if the worker stopped first."""
         replies = []
-        for part in prepared.result():
-            stored = self._retrying(lambda p=part: self._ingest(p))
+        parts = prepared.result()
+        for number, part in enumerate(parts, 1):
+            last = number == len(parts)
+            stored = self._retrying(
+                lambda p=part, last=last: self._ingest(p, last and self._idle())
+            )
             if stored is None:
                 return None
             replies.extend(stored)
+        self._stored += 1
         reset_queries()
-        return replies
+        return replies, not self._latest
 
-    def _ingest(self, part: _Part) -> list[tuple[str, bytes | None]]:
+    def _idle(self) -> bool:
+        """Whether nothing is waiting behind the batch being stored: then its latest values are
+        written at once (held back, they would wait for a batch that may not come)."""
+        return self._submitted == self._stored + 1 and not self._pending
+
+    def _flush(self) -> bool | None:
+        """Write the latest values held back; None if the worker stopped first."""
+        return self._retrying(lambda: self._latest.salvage() or True)
+
+    def _ingest(self, part: _Part, flush: bool) -> list[tuple[str, bytes | None]]:
         for topic, payload in part.statuses:
             self._status(topic, payload)
         part.statuses = []  # done, should the posts need a retry
         prepared, part.prepared = part.prepared, None  # a retry prepares afresh
-        outcomes = store_batch(part.posts, prepared) if part.posts else []
+        outcomes = (
+            store_batch(part.posts, prepared, latest=self._latest, flush=flush)
+            if part.posts
+            else []
+        )
         return [
             (f"{post.topic}_reply", outcome.reply_bytes() if outcome.ack else None)
             for post, outcome in zip(part.posts, outcomes, strict=True)
