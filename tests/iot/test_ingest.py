@@ -1,5 +1,6 @@
 """The ingest pipeline without a broker: validation, dedup, storage, rollups, rules, signals."""
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -262,6 +263,32 @@ def test_range_and_rate_rules(device):
     assert Alert.objects.get(rule="水位陡升").state == AlertState.RESOLVED
     ingest_batch([at(0, seepage=47.0, level=30.6)])
     assert Alert.objects.get(rule="渗流异常").state == AlertState.RESOLVED
+
+
+def test_rules_sharing_a_property_fire_and_clear_in_one_batch(device):
+    """Values between the rules' thresholds skip the rules only while the device has none
+    firing: a rule raised earlier in the same batch is still cleared by the next value."""
+    other = services.device_create(product=device.product, name="rules-2", unit=device.unit)[0]
+    rule = functools.partial(services.rule_create, product=device.product, property="level")
+    rule(name="高", kind=RuleKind.THRESHOLD, threshold=80, hysteresis=5)
+    rule(name="低", kind=RuleKind.THRESHOLD, comparison="below", threshold=10, hysteresis=2)
+    rule(name="二号高", kind=RuleKind.THRESHOLD, threshold=50, device=other)
+    values = [(device, 85.0), (device, 30.0), (other, 55.0)]
+    values.append((other, 80.0))  # at the threshold: "above 80" does not fire
+    ingest_batch([post(d, body({"level": v})) for d, v in values])
+
+    def states():
+        alerts = Alert.objects.values_list("rule", "object_id", "state")
+        return {(name, int(pk)): state for name, pk, state in alerts}
+
+    assert states() == {
+        ("高", device.pk): AlertState.RESOLVED,  # raised by 85, cleared by 30 in the same batch
+        ("二号高", other.pk): AlertState.OPEN,
+    }
+    ingest_batch([post(device, body({"level": v})) for v in (9.0, 11.0)])
+    assert states()[("低", device.pk)] == AlertState.OPEN  # 11 is within the hysteresis
+    ingest_batch([post(device, body({"level": 12.5}))])
+    assert states()[("低", device.pk)] == AlertState.RESOLVED
 
 
 def test_no_data_rule_raises_and_clears(device):

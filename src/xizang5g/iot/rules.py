@@ -7,6 +7,7 @@ which alerts are live. A condition raises an alert in the alert centre with the 
 """
 
 import logging
+import math
 import threading
 import time as _time
 from datetime import datetime, timedelta
@@ -143,10 +144,13 @@ class RuleEngine:
     def on_batch(self, items, *, now: datetime) -> None:
         """Evaluate the rules for freshly stored messages (called inside the ingest transaction).
 
-        Rules are indexed by property, so a message costs one comparison per rule on one of its
-        properties; text (messages, details) is only built when a rule changes state.
+        Rules are indexed by property, and a value inside the band where none of its property's
+        threshold and range rules fires costs two comparisons when the device has no rule firing
+        (else one comparison per rule); text (messages, details) is only built when a rule
+        changes state.
         """
         active = self._active_set()
+        active_devices = {device_id for _, device_id in active}
         for item in sorted(items, key=lambda i: i.time):
             plan = self._plan(item.info.product_id)
             if plan is None:
@@ -167,13 +171,23 @@ class RuleEngine:
                     value = stored.value
                     if value is None:
                         continue
-                    for rule, pk, only_device, fires in plan.by_property.get(prop, ()):
+                    for rule in plan.rate.get(prop, ()):
+                        if rule.device_id in (None, device_id):
+                            is_active = (rule.pk, device_id) in active
+                            self._check(rule, device, prop, value, at, is_active)
+                    quiet = plan.quiet.get(prop)
+                    if quiet is None or (
+                        device_id not in active_devices and quiet[0] <= value <= quiet[1]
+                    ):
+                        continue
+                    for rule, pk, only_device, fires in plan.by_property[prop]:
                         if only_device is not None and only_device != device_id:
                             continue
                         is_active = (pk, device_id) in active
-                        # Threshold and range rules: one comparison, and more only on a change.
-                        if fires is None or fires(value, is_active) != is_active:
+                        # One comparison, and more only on a change.
+                        if fires(value, is_active) != is_active:
                             self._check(rule, device, prop, value, at, is_active)
+                            active_devices.add(device_id)
             except Exception:  # a broken rule must not stop ingest
                 logger.exception("rules failed for device %s", device.id)
 
@@ -284,21 +298,38 @@ class RuleEngine:
 
 
 class _ProductRules:
-    """A product's enabled rules, grouped the way evaluation needs them."""
+    """A product's enabled rules, grouped the way evaluation needs them: threshold and range
+    rules by property, with the band of values where none of them fires (`quiet`); rate rules
+    (which need every value) by property; no-data and event rules."""
 
     def __init__(self, rules: list):
         self.rules = rules
         self.by_property: dict[str, list] = {}
+        self.quiet: dict[str, tuple[float, float]] = {}
+        self.rate: dict[str, list] = {}
         self.no_data, self.event = [], []
         for rule in rules:
             if rule.kind == RuleKind.NO_DATA:
                 self.no_data.append(rule)
             elif rule.kind == RuleKind.EVENT:
                 self.event.append(rule)
+            elif rule.kind == RuleKind.RATE:
+                self.rate.setdefault(rule.property, []).append(rule)
             else:
                 self.by_property.setdefault(rule.property, []).append(
                     (rule, rule.pk, rule.device_id, _comparator(rule))
                 )
+                low, high = self.quiet.get(rule.property, (-math.inf, math.inf))
+                self.quiet[rule.property] = _quiet_band(rule, low, high)
+
+
+def _quiet_band(rule, low: float, high: float) -> tuple[float, float]:
+    """Narrow [low, high] to the values where this threshold or range rule does not fire."""
+    if rule.kind == RuleKind.RANGE:
+        return max(low, rule.low), min(high, rule.high)
+    if rule.comparison == Comparison.BELOW:
+        return max(low, rule.threshold), high
+    return low, min(high, rule.threshold)
 
 
 def _comparator(rule):
