@@ -1,6 +1,7 @@
 """The ingest pipeline without a broker: validation, dedup, storage, rollups, rules, signals."""
 
 import functools
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -568,9 +569,27 @@ def test_latest_values_held_back_until_due_or_flushed(device):
     assert latest_level(device) is None and len(held) == 1
     store_batch([post(device, body({"level": 3.0}))], None, latest=held, flush=True)
     assert latest_level(device) == 3.0 and len(held) == 0
-    due = LatestBuffer(interval=0)
-    store_batch([post(device, body({"level": 4.0}))], None, latest=due)
-    assert latest_level(device) == 4.0 and len(due) == 0
+
+
+def test_a_batch_in_parts_is_acknowledged_once_all_its_latest_values_are_written(device):
+    """The worker writes the values held back only with the last part of a batch, so that the
+    write covers every message of it: written with the first part, the values of the next
+    parts would have waited, and the whole batch's PUBACKs with them, for another second."""
+    from concurrent.futures import Future
+
+    from xizang5g.iot.worker import IngestWorker
+
+    worker = IngestWorker("mqtt://127.0.0.1:1883", batch_size=2, housekeeping=False)
+    worker._latest = LatestBuffer(interval=3600)
+    worker._latest._written_at -= 3600  # due now, and not again for an hour
+    worker._submitted = 2  # another batch is waiting behind this one
+    topic = f"/sys/{device.product.product_key}/{device.name}/thing/event/property/post"
+    batch = [(topic, json.dumps(body({"level": float(v)})).encode()) for v in range(5)]
+    prepared = Future()
+    prepared.set_result(worker._prepare(batch))  # three parts
+    replies, written = worker._store(prepared)
+    assert len(replies) == 5 and written
+    assert latest_level(device) == 4.0
 
 
 def test_redelivered_messages_still_give_their_latest_values(device):

@@ -592,7 +592,7 @@ def store_batch(
 ) -> list[Outcome]:
     """Store what prepare_batch made of `messages` (None: prepare them here) in one transaction
     and evaluate the rules. The latest values are written with the batch, or, given a `latest`
-    buffer, held back in it and written with the batch when it is due or `flush` asks."""
+    buffer, held back in it (and written with the batch, with all it holds, if `flush`)."""
     if not messages:
         return []
     try:
@@ -810,7 +810,6 @@ def _store(
             _upsert_latest(cursor, _latest_params(list(batch.latest.values())))
         else:
             latest.add(batch.latest)
-            flush = flush or latest.due()
             if flush:
                 latest.write(cursor)
         _mark_rollups_due(cursor, writes.due, writes.due_late)

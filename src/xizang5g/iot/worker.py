@@ -57,6 +57,9 @@ from xizang5g.iot.ingest import (
 logger = logging.getLogger(__name__)
 
 RECEIVE_MAXIMUM = 65535
+# Stored messages whose PUBACKs may wait for the latest values held back: a quarter of what the
+# broker lets be in flight, so the wait never stops it sending.
+HELD_MAXIMUM = RECEIVE_MAXIMUM // 4
 
 
 @dataclass
@@ -150,6 +153,7 @@ class IngestWorker:
         # batches they come from: acknowledged once the values are written too.
         self._latest = LatestBuffer(settings.XZ5G_IOT_LATEST_SECONDS)
         self._held: list[tuple[int, list[int]]] = []  # (connection, packet ids)
+        self._held_count = 0
         self._submitted = self._stored = 0  # batches (each counter written by one thread)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Client | None = None
@@ -430,6 +434,7 @@ class IngestWorker:
                 publish(topic, reply, qos=0)
         if job.mids:
             self._held.append((job.connection, job.mids))
+            self._held_count += len(job.mids)
         if flushed:
             self._acknowledge()
         self.processed += len(replies)
@@ -437,7 +442,7 @@ class IngestWorker:
     def _acknowledge(self) -> None:
         """PUBACK the held packet ids of this connection, in one write."""
         mids = [mid for number, ids in self._held if number == self._connection for mid in ids]
-        self._held = []
+        self._held, self._held_count = [], 0
         if mids:
             self._client._connection._protocol.write_data(
                 b"".join([_PUBACK.pack(_PUBACK_TYPE, 2, mid) for mid in mids])
@@ -485,15 +490,19 @@ class IngestWorker:
         parts = prepared.result()
         for number, part in enumerate(parts, 1):
             last = number == len(parts)
-            stored = self._retrying(
-                lambda p=part, last=last: self._ingest(p, last and self._idle())
-            )
+            stored = self._retrying(lambda p=part, last=last: self._ingest(p, last))
             if stored is None:
                 return None
             replies.extend(stored)
         self._stored += 1
         reset_queries()
         return replies, not self._latest
+
+    def _flush_now(self) -> bool:
+        """Whether the latest values held back are written with the last part of the batch in
+        hand (only then are all of the batch's messages covered by the write): when it is due,
+        when nothing is waiting behind the batch, or when many PUBACKs wait for it."""
+        return self._latest.due() or self._idle() or self._held_count >= HELD_MAXIMUM
 
     def _idle(self) -> bool:
         """Whether nothing is waiting behind the batch being stored: then its latest values are
@@ -504,16 +513,17 @@ class IngestWorker:
         """Write the latest values held back; None if the worker stopped first."""
         return self._retrying(lambda: self._latest.salvage() or True)
 
-    def _ingest(self, part: _Part, flush: bool) -> list[tuple[str, bytes | None]]:
+    def _ingest(self, part: _Part, last: bool) -> list[tuple[str, bytes | None]]:
         for topic, payload in part.statuses:
             self._status(topic, payload)
         part.statuses = []  # done, should the posts need a retry
         prepared, part.prepared = part.prepared, None  # a retry prepares afresh
-        outcomes = (
-            store_batch(part.posts, prepared, latest=self._latest, flush=flush)
-            if part.posts
-            else []
-        )
+        flush = last and self._flush_now()
+        if not part.posts:
+            if flush:
+                self._latest.salvage()
+            return []
+        outcomes = store_batch(part.posts, prepared, latest=self._latest, flush=flush)
         return [
             (f"{post.topic}_reply", outcome.reply_bytes() if outcome.ack else None)
             for post, outcome in zip(part.posts, outcomes, strict=True)
