@@ -417,13 +417,7 @@ class IngestWorker:
         return _Job(result, mids, self._connection)
 
     def _submit_flush(self, loop: asyncio.AbstractEventLoop) -> _Job:
-        flushed = loop.run_in_executor(self._db, self._flush)
-        result = asyncio.ensure_future(self._nothing_to_answer(flushed))
-        return _Job(result, [], self._connection)
-
-    @staticmethod
-    async def _nothing_to_answer(flushed: asyncio.Future) -> tuple[list, bool] | None:
-        return None if await flushed is None else ([], True)
+        return _Job(loop.run_in_executor(self._db, self._flush), [], self._connection)
 
     def _answer(self, job: _Job, replies: list[tuple[str, bytes | None]], flushed: bool) -> None:
         """Publish the replies of a stored batch, and acknowledge its messages once the latest
@@ -509,9 +503,10 @@ class IngestWorker:
         written at once (held back, they would wait for a batch that may not come)."""
         return self._submitted == self._stored + 1 and not self._pending
 
-    def _flush(self) -> bool | None:
-        """Write the latest values held back; None if the worker stopped first."""
-        return self._retrying(lambda: self._latest.salvage() or True)
+    def _flush(self) -> tuple[list, bool] | None:
+        """Write the latest values held back: a job's result with no replies and everything
+        written, or None if the worker stopped first."""
+        return self._retrying(lambda: self._latest.salvage() or ([], True))
 
     def _ingest(self, part: _Part, last: bool) -> list[tuple[str, bytes | None]]:
         for topic, payload in part.statuses:
