@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -273,8 +274,8 @@ def _parse(message: Inbound, info: DeviceInfo, now: datetime) -> _Accepted:
     body = message.payload
     if isinstance(body, bytes | bytearray | str):
         try:
-            body = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            body = orjson.loads(body)
+        except ValueError as exc:  # orjson's error is a JSONDecodeError (a ValueError)
             raise Rejected(f"body is not valid JSON: {exc}") from exc
     if not isinstance(body, dict):
         raise Rejected("body must be a JSON object with id, version, params, method")
