@@ -45,13 +45,12 @@ def channels_for(alert) -> list:
     ]
 
 
-def alert_notify(*, alert_id: int) -> None:
-    """Called on commit of a new alert: enqueue its delivery when a channel wants it."""
-    from xizang5g.core.models import Alert
-
-    alert = Alert.objects.filter(pk=alert_id).first()
-    if alert is None or not channels_for(alert):
+def alert_notify(*, alert) -> None:
+    """Called on commit of a new alert (the instance just created): enqueue its delivery when a
+    channel wants it."""
+    if not channels_for(alert):
         return
+    alert_id = alert.pk
     try:
         alert_deliver.enqueue(alert_id=alert_id)
     except Exception:  # the queue is unavailable: deliver now rather than not at all

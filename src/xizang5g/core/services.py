@@ -149,7 +149,7 @@ def alert_raise(
                 AlertEvent.objects.create(
                     alert=alert, action=AlertAction.RAISED, note=message[:1000]
                 )
-                transaction.on_commit(lambda alert_id=alert.pk: _notify(alert_id))
+                transaction.on_commit(lambda alert=alert: _notify(alert))
                 return alert, True
         except IntegrityError:
             continue
@@ -170,10 +170,10 @@ def _severity_rank(severity: str) -> int:
     return list(AlertSeverity.values).index(severity)
 
 
-def _notify(alert_id: int) -> None:
+def _notify(alert: Alert) -> None:
     from xizang5g.core import notifications
 
-    notifications.alert_notify(alert_id=alert_id)
+    notifications.alert_notify(alert=alert)
 
 
 def alert_acknowledge(*, alert: Alert, user, note: str = "") -> Alert:

@@ -85,8 +85,12 @@ class RuleEngine:
         active = self._active_set()
         if firing == (key in active):
             return
-        RuleState.objects.update_or_create(
-            rule_id=rule.pk, device_id=device.id, defaults={"active": firing, "since": at}
+        # One statement (an upsert) rather than update_or_create's four.
+        RuleState.objects.bulk_create(
+            [RuleState(rule_id=rule.pk, device_id=device.id, active=firing, since=at)],
+            update_conflicts=True,
+            unique_fields=["rule", "device"],
+            update_fields=["active", "since"],
         )
         if firing:
             active.add(key)
