@@ -196,6 +196,25 @@ def test_duplicates_stored_once_within_and_across_batches(device):
     assert ReadingRollup.objects.get(device=device, period="1h").count == 1
 
 
+def test_deleting_a_device_deletes_its_receipts(device):
+    """Receipts have no foreign key in the database (it cost a lock per message): Django's
+    cascade is what removes them with the device."""
+    other = services.device_create(product=device.product, name="receipts-2", unit=device.unit)[0]
+    ingest_batch([post(d, body({"level": 1.0}, "same-id")) for d in (device, other)])
+    other_id = other.pk
+    other.delete()
+    assert not MessageReceipt.objects.filter(device_id=other_id).exists()
+    assert MessageReceipt.objects.filter(device=device, msg_id="same-id").count() == 1
+
+
+def test_bodies_that_are_not_json_objects_are_rejected_with_the_reason(device):
+    bad = [b"\xff\xfe{}", b"", b'{"id": "n1", "params": {"level": NaN}}', b"[1, 2]"]
+    outcomes = ingest_batch([post(device, payload) for payload in bad])
+    assert [o.code for o in outcomes] == [460] * 4
+    assert all("not valid JSON" in o.message for o in outcomes[:3])
+    assert "must be a JSON object" in outcomes[3].message
+
+
 def test_events_and_event_rule(device):
     services.rule_create(
         product=device.product, name="漫坝预警", kind=RuleKind.EVENT, severity="critical"
