@@ -169,12 +169,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("XZ5G_STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-MEDIA_URL = "/media/"
+MEDIA_URL = "/media/"  # nothing is served here (core.files)
 MEDIA_ROOT = Path(os.environ.get("XZ5G_MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files are never served at a URL: views that apply the access rule send them.
+    "default": {"BACKEND": "xizang5g.core.files.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -240,3 +241,5 @@ XZ5G_IOT_ROLLUP_SECONDS = int(os.environ.get("XZ5G_IOT_ROLLUP_SECONDS", "10"))
 MIDDLEWARE += ["xizang5g.security.middleware.PermissionDeniedEventMiddleware"]
 # The broker's HTTP auth hook (POST /api/v1/iot/mqtt/auth) requires this token when set.
 XZ5G_IOT_BROKER_HOOK_TOKEN = os.environ.get("XZ5G_IOT_BROKER_HOOK_TOKEN", "")
+# Alert webhooks may not call internal addresses unless the host (name or network) is listed here.
+XZ5G_WEBHOOK_ALLOWED_HOSTS = env_list("XZ5G_WEBHOOK_ALLOWED_HOSTS", "")

@@ -1,12 +1,10 @@
 import importlib
 import importlib.util
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 from xizang5g.api import api
 
@@ -24,9 +22,6 @@ urlpatterns = [
 for _app in APP_URLS:
     if importlib.util.find_spec(f"xizang5g.{_app}.urls") is not None:
         urlpatterns.append(path(f"{_app}/", include(f"xizang5g.{_app}.urls")))
-
-if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
 admin.site.site_header = "西藏5G应用平台 · 后台管理"
 admin.site.site_title = "西藏5G应用平台"

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from xizang5g.core.models import ChangeLog
 from xizang5g.plan import services
@@ -9,9 +10,10 @@ from xizang5g.plan.choices import ProjectState
 from xizang5g.plan.models import ProjectTransition
 
 
-def _walk_to_trial(project, user=None):
+def _walk_to_trial(project, user=None, approver=None):
+    """The lead unit's `user` runs the project; the plan office (`approver`) approves it."""
     services.project_transition(
-        project=project, to_state="approved", user=user, effective_on=date(2020, 4, 1)
+        project=project, to_state="approved", user=approver, effective_on=date(2020, 4, 1)
     )
     services.milestone_create(
         project=project, user=user, title="专网开通", due_date=date(2020, 6, 30)
@@ -45,28 +47,28 @@ def test_project_create_records_declaration_and_change_log(make_project, health_
     assert entry.after["name"] == "远程会诊"
 
 
-def test_full_lifecycle_with_rules(make_project, health_editor):
-    project = _walk_to_trial(make_project(user=health_editor), health_editor)
+def test_full_lifecycle_with_rules(make_project, health_editor, plan_admin):
+    project = _walk_to_trial(make_project(user=health_editor), health_editor, plan_admin)
     # acceptance needs every milestone accepted
     with pytest.raises(ValidationError, match="专网开通"):
-        services.project_transition(project=project, to_state="accepted", user=health_editor)
+        services.project_transition(project=project, to_state="accepted", user=plan_admin)
     milestone = project.milestones.get()
     services.milestone_complete(
         milestone=milestone, user=health_editor, completed_on=date(2020, 6, 20)
     )
-    services.milestone_accept(milestone=milestone, user=health_editor, accepted_on=date(2020, 7, 1))
+    services.milestone_accept(milestone=milestone, user=plan_admin, accepted_on=date(2020, 7, 1))
     services.project_transition(
-        project=project, to_state="accepted", user=health_editor, effective_on=date(2021, 3, 1)
+        project=project, to_state="accepted", user=plan_admin, effective_on=date(2021, 3, 1)
     )
     # a typical case needs KPI actuals
     kpi = services.kpi_save(
         project=project, user=health_editor, name="月会诊量", measure_unit="例", target=100
     )
     with pytest.raises(ValidationError, match="月会诊量"):
-        services.project_transition(project=project, to_state="case", user=health_editor)
+        services.project_transition(project=project, to_state="case", user=plan_admin)
     services.kpi_save(project=project, user=health_editor, kpi=kpi, actual=120)
     services.project_transition(
-        project=project, to_state="case", user=health_editor, effective_on=date(2021, 6, 1)
+        project=project, to_state="case", user=plan_admin, effective_on=date(2021, 6, 1)
     )
     project.refresh_from_db()
     assert project.state == ProjectState.CASE
@@ -118,9 +120,27 @@ def test_effective_date_cannot_go_back_or_forward(make_project):
         )
 
 
+def test_only_the_plan_office_approves_accepts_and_promotes(
+    make_project, health_editor, plan_admin
+):
+    project = make_project(user=health_editor)
+    with pytest.raises(PermissionDenied):  # 立项 is the plan office's, not the lead unit's
+        services.project_transition(project=project, to_state="approved", user=health_editor)
+    project = _walk_to_trial(project, health_editor, plan_admin)
+    milestone = project.milestones.get()
+    services.milestone_complete(milestone=milestone, user=health_editor)
+    with pytest.raises(PermissionDenied):  # 验收 of a milestone too
+        services.milestone_accept(milestone=milestone, user=health_editor)
+    # the lead unit still terminates its own project
+    services.project_transition(
+        project=project, to_state="terminated", user=health_editor, note="资金未落实"
+    )
+    assert project.state == ProjectState.TERMINATED
+
+
 def test_unit_editor_cannot_touch_another_units_project(make_project, other_editor, viewer):
     project = make_project()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # another unit's project does not exist for it
         services.project_update(project=project, user=other_editor, name="改名")
     with pytest.raises(PermissionDenied):
         services.milestone_create(

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from xizang5g.core.models import AdminDivision
@@ -43,16 +44,16 @@ def test_dashboard_shows_goals_and_chinese_ui(client, viewer, project):
     assert "规划督办" in html or "Plan supervision" in html
 
 
-def test_unit_editor_gets_403_on_another_units_edit_page(client, other_editor, project):
+def test_another_units_project_pages_are_404(client, other_editor, project):
+    """Every page of another unit's project answers 404 alike: ids reveal nothing."""
     response = _client(client, other_editor).get(reverse("plan:project_edit", args=[project.pk]))
-    assert response.status_code == 403
-    # and cannot even see it
+    assert response.status_code == 404
     assert client.get(reverse("plan:project_detail", args=[project.pk])).status_code == 404
     assert (
         client.post(
             reverse("plan:project_transition", args=[project.pk]), {"to_state": "approved"}
         ).status_code
-        == 403
+        == 404
     )
 
 
@@ -64,7 +65,9 @@ def test_viewer_cannot_edit(client, viewer, project):
     assert client.get(reverse("plan:project_create")).status_code == 403
 
 
-def test_unit_editor_registers_and_moves_a_project(client, health_editor, plan):
+def test_unit_editor_registers_and_the_plan_office_approves(
+    client, health_editor, plan_admin, plan
+):
     c = _client(client, health_editor)
     response = c.post(
         reverse("plan:project_create"),
@@ -80,14 +83,19 @@ def test_unit_editor_registers_and_moves_a_project(client, health_editor, plan):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     project = Project.objects.get(name="5G院前急救")
-    response = c.post(
-        reverse("plan:project_transition", args=[project.pk]),
-        {"to_state": "approved", "effective_on": date.today().isoformat()},
-    )
+    detail = c.get(
+        reverse("plan:project_detail", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "5G院前急救" in detail and "The plan office takes this step." in detail
+    move = {"to_state": "approved", "effective_on": date.today().isoformat()}
+    assert c.post(reverse("plan:project_transition", args=[project.pk]), move).status_code == 403
+    project.refresh_from_db()
+    assert project.state == "declared"
+    office = Client()
+    office.force_login(plan_admin)
+    office.post(reverse("plan:project_transition", args=[project.pk]), move)
     project.refresh_from_db()
     assert project.state == "approved"
-    detail = c.get(reverse("plan:project_detail", args=[project.pk])).content.decode()
-    assert "5G院前急救" in detail
 
 
 def test_history_page_lists_changes(client, plan_admin, project):

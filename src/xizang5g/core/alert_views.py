@@ -8,15 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import notifications, selectors, services
+from xizang5g.core import access, notifications, selectors, services
 from xizang5g.core.choices import AlertSeverity, AlertSource, AlertState
-from xizang5g.core.models import NotificationChannel, Unit
-from xizang5g.core.permissions import is_plan_admin
+from xizang5g.core.models import Alert, NotificationChannel, Unit
 
 PAGE_SIZE = 50
 STATE_CHOICES = [
@@ -61,7 +61,7 @@ def alert_list(request):
         "states": STATE_CHOICES,
         "severities": AlertSeverity.choices,
         "sources": AlertSource.choices,
-        "units": Unit.objects.filter(alerts__isnull=False).distinct().order_by("code"),
+        "units": selectors.alert_units(user=request.user),
         "kpis": [
             (value, label, by_severity.get(value, 0))
             for value, label in reversed(AlertSeverity.choices)
@@ -110,7 +110,7 @@ def object_link(alert) -> tuple[str, str] | None:
 
 @login_required
 def alert_detail(request, pk: int):
-    alert = get_object_or_404(selectors.alert_list(user=request.user), pk=pk)
+    alert = selectors.alert_get(user=request.user, pk=pk)
     if request.method == "POST":
         action, note = request.POST.get("action"), request.POST.get("note", "")
         try:
@@ -166,31 +166,31 @@ class ChannelForm(forms.ModelForm):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
         self.fields["enabled"].widget.attrs["class"] = "form-check-input"
-        if user is not None and not is_plan_admin(user):
+        if user is not None and not access.sees_all(user, NotificationChannel, access.CHANGE):
             self.fields["unit"].queryset = Unit.objects.filter(pk=user.unit_id)
             self.fields["unit"].required = True
 
 
+def _may_configure(user) -> bool:
+    return access.role_may(user, access.CHANGE, NotificationChannel)
+
+
 @login_required
 def channel_list(request):
-    channels = NotificationChannel.objects.select_related("unit")
-    if not is_plan_admin(request.user):
-        channels = channels.filter(unit_id=request.user.unit_id)
+    if not _may_configure(request.user):
+        raise PermissionDenied(_("Your role does not configure notifications."))
     return render(
         request,
         "core/alerts/channels.html",
-        {
-            "channels": channels,
-            "can_create": request.user.role != "viewer" or is_plan_admin(request.user),
-        },
+        {"channels": selectors.channel_list(user=request.user), "can_create": True},
     )
 
 
 @login_required
 def channel_edit(request, pk: int | None = None):
-    channel = get_object_or_404(NotificationChannel, pk=pk) if pk else NotificationChannel()
-    if pk and not is_plan_admin(request.user) and channel.unit_id != request.user.unit_id:
-        raise PermissionDenied
+    if not _may_configure(request.user):
+        raise PermissionDenied(_("Your role does not configure notifications."))
+    channel = selectors.channel_get(user=request.user, pk=pk) if pk else NotificationChannel()
     form = ChannelForm(request.POST or None, instance=channel, user=request.user)
     if request.method == "POST":
         if request.POST.get("action") == "delete" and pk:
@@ -217,10 +217,6 @@ def channel_edit(request, pk: int | None = None):
 
 
 def _sample_alert(channel):
-    from django.utils import timezone
-
-    from xizang5g.core.models import Alert
-
     now = timezone.now()
     return Alert(
         pk=0,

@@ -6,7 +6,6 @@ acknowledging and resolving go through `core.services` (403 for alerts one may n
 
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from xizang5g.core import selectors, services
@@ -102,9 +101,9 @@ def alerts(request, filters: Query[AlertFilters]):
     return {"count": qs.count(), "items": [_out(a) for a in page]}
 
 
-@router.get("/alerts/{int:alert_id}", response=AlertDetailOut, summary="One alert with its history")
+@router.get("/alerts/{id:alert_id}", response=AlertDetailOut, summary="One alert with its history")
 def alert_detail(request, alert_id: int):
-    alert = get_object_or_404(selectors.alert_list(user=request.user), pk=alert_id)
+    alert = selectors.alert_get(user=request.user, pk=alert_id)
     events = [
         {
             "time": e.time,
@@ -117,17 +116,15 @@ def alert_detail(request, alert_id: int):
     return {**_out(alert), "events": events}
 
 
-@router.post(
-    "/alerts/{int:alert_id}/acknowledge", response=AlertOut, summary="Acknowledge an alert"
-)
+@router.post("/alerts/{id:alert_id}/acknowledge", response=AlertOut, summary="Acknowledge an alert")
 def alert_acknowledge(request, alert_id: int, payload: NoteIn):
-    alert = get_object_or_404(selectors.alert_list(user=request.user), pk=alert_id)
+    alert = selectors.alert_get(user=request.user, pk=alert_id)
     return _out(services.alert_acknowledge(alert=alert, user=request.user, note=payload.note))
 
 
-@router.post("/alerts/{int:alert_id}/resolve", response=AlertOut, summary="Resolve an alert")
+@router.post("/alerts/{id:alert_id}/resolve", response=AlertOut, summary="Resolve an alert")
 def alert_resolve(request, alert_id: int, payload: NoteIn):
-    alert = get_object_or_404(selectors.alert_list(user=request.user), pk=alert_id)
+    alert = selectors.alert_get(user=request.user, pk=alert_id)
     return _out(services.alert_resolve(alert=alert, user=request.user, note=payload.note))
 
 

@@ -10,17 +10,22 @@ through the SMTP settings (XZ5G_SMTP_*), and records each delivery in the alert'
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import EmailValidator
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from xizang5g.core import access, outbound
+from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import AlertAction, AlertSeverity
+from xizang5g.core.models import Alert, AlertEvent, NotificationChannel
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +37,6 @@ def _rank(severity: str) -> int:
 
 
 def channels_for(alert) -> list:
-    from xizang5g.core.models import NotificationChannel
-
     candidates = NotificationChannel.objects.filter(enabled=True).filter(
         Q(unit__isnull=True) | Q(unit_id=alert.unit_id)
     )
@@ -85,8 +88,6 @@ def alert_payload(alert) -> dict:
 
 
 def deliver(*, alert_id: int, channels: list | None = None) -> dict:
-    from xizang5g.core.models import Alert, AlertEvent
-
     alert = Alert.objects.select_related("unit").get(pk=alert_id)
     results = {}
     for channel in channels if channels is not None else channels_for(alert):
@@ -114,16 +115,13 @@ def _webhook(channel, payload: dict) -> tuple[bool, str]:
     if channel.secret:
         digest = hmac.new(channel.secret.encode(), body, hashlib.sha256).hexdigest()
         headers["X-XZ5G-Signature"] = f"sha256={digest}"
-    request = urllib.request.Request(
-        channel.target.strip(), data=body, headers=headers, method="POST"
-    )
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
-            return 200 <= response.status < 300, f"HTTP {response.status}"
-    except urllib.error.HTTPError as exc:
-        return False, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return False, f"failed: {getattr(exc, 'reason', exc)}"
+        status = outbound.post(channel.target, body, headers, timeout=WEBHOOK_TIMEOUT_SECONDS)
+    except ValidationError as exc:
+        return False, f"refused: {' '.join(exc.messages)}"
+    except (OSError, http.client.HTTPException) as exc:
+        return False, f"failed: {exc}"
+    return 200 <= status < 300, f"HTTP {status}"
 
 
 def _email(channel, alert) -> tuple[bool, str]:
@@ -147,22 +145,31 @@ def _email(channel, alert) -> tuple[bool, str]:
 
 
 # --- notification channels (writes of the alert centre's settings) --------------------------------
-def channel_save(*, channel, user) -> object:
-    """Create or update a channel: the plan office for any, a unit editor for its own unit."""
-    from django.core.exceptions import PermissionDenied
-    from django.core.validators import EmailValidator, URLValidator
+def _check_target(channel) -> None:
+    if channel.kind == NotificationChannel.Kind.WEBHOOK:
+        try:
+            outbound.resolve(channel.target)
+        except ValidationError as exc:
+            raise ValidationError({"target": exc.messages}) from exc
+        return
+    for address in channel.target.replace(";", ",").split(","):
+        if address.strip():
+            EmailValidator(message=_("%(a)s is not an e-mail address.") % {"a": address.strip()})(
+                address.strip()
+            )
 
-    from xizang5g.core.audit import acting_as
-    from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin
 
-    if not (is_plan_admin(user) or (channel.unit_id and can_edit_unit_data(user, channel.unit_id))):
-        raise PermissionDenied("You may only configure notifications of your own unit.")
-    if channel.kind == "webhook":
-        URLValidator(schemes=["http", "https"])(channel.target.strip())
-    else:
-        for address in channel.target.replace(";", ",").split(","):
-            if address.strip():
-                EmailValidator()(address.strip())
+def channel_save(*, channel, user) -> NotificationChannel:
+    """Create or update a channel: the plan office any, a unit editor its own unit's."""
+    allowed = (
+        access.can(user, access.CHANGE, channel)
+        if channel.pk
+        else access.can_create(user, NotificationChannel, unit_id=channel.unit_id)
+    )
+    if not allowed:
+        raise PermissionDenied(_("You may only configure notifications of your own unit."))
+    channel.target = channel.target.strip()
+    _check_target(channel)
     channel.full_clean()
     with acting_as(user):
         channel.save()
@@ -170,12 +177,6 @@ def channel_save(*, channel, user) -> object:
 
 
 def channel_delete(*, channel, user) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from xizang5g.core.audit import acting_as
-    from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin
-
-    if not (is_plan_admin(user) or (channel.unit_id and can_edit_unit_data(user, channel.unit_id))):
-        raise PermissionDenied("You may only configure notifications of your own unit.")
+    access.require(user, access.CHANGE, channel)
     with acting_as(user):
         channel.delete()

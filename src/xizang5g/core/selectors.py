@@ -1,9 +1,15 @@
-"""Reads of the core app, always scoped to what the user may see."""
+"""Reads of the core app, always restricted by the access rule (`core.access`)."""
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
-from xizang5g.core.models import AdminDivision, Alert, ChangeLog, Unit
-from xizang5g.core.permissions import is_plan_admin
+from xizang5g.core import access
+from xizang5g.core.choices import ChangeAction
+from xizang5g.core.models import AdminDivision, Alert, ChangeLog, NotificationChannel, Unit
+from xizang5g.core.models.base import ChangeLoggedModel
 
 
 def unit_list(*, user=None) -> QuerySet[Unit]:
@@ -15,19 +21,10 @@ def division_list(*, level: str | None = None) -> QuerySet[AdminDivision]:
     return qs.filter(level=level) if level else qs
 
 
-def change_history(*, obj) -> QuerySet[ChangeLog]:
-    from django.contrib.contenttypes.models import ContentType
-
-    ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
-    return change_history_for(content_type=ct, object_id=obj.pk)
-
-
+# --- alerts -------------------------------------------------------------------------------------
 def alert_list(*, user, filters: dict | None = None) -> QuerySet[Alert]:
-    """Alerts a user may see: everything for the plan office, viewers and platform roles;
-    a unit editor sees its own unit's alerts."""
-    qs = Alert.objects.select_related("unit")
-    if user.is_authenticated and user.role == "unit_editor" and not is_plan_admin(user):
-        qs = qs.filter(unit_id=user.unit_id)
+    """Alerts a user may see: every alert for region-wide readers, a unit's for its editors."""
+    qs = Alert.objects.restrict(user).select_related("unit")
     filters = filters or {}
     for key in ("state", "severity", "source", "unit_id"):
         if filters.get(key):
@@ -37,17 +34,63 @@ def alert_list(*, user, filters: dict | None = None) -> QuerySet[Alert]:
     return qs
 
 
+def alert_get(*, user, pk: int) -> Alert:
+    return access.get_or_404(Alert.objects.select_related("unit"), user, pk=pk)
+
+
 def alert_can_handle(*, user, alert: Alert) -> bool:
-    if is_plan_admin(user):
-        return True
-    if not user.is_authenticated or user.role == "viewer":
-        return False
-    if user.role == "unit_editor":
-        return alert.unit_id == user.unit_id
-    return True
+    return access.can(user, access.CHANGE, alert)
 
 
-def change_history_for(*, content_type, object_id: str) -> QuerySet[ChangeLog]:
+def alert_units(*, user) -> QuerySet[Unit]:
+    """The units of the alerts a user may see (the alert list's unit filter)."""
+    return Unit.objects.filter(pk__in=alert_list(user=user).values("unit_id")).order_by("code")
+
+
+# --- notification channels ----------------------------------------------------------------------
+def channel_list(*, user) -> QuerySet[NotificationChannel]:
+    return NotificationChannel.objects.restrict(user).select_related("unit")
+
+
+def channel_get(*, user, pk: int) -> NotificationChannel:
+    return access.get_or_404(NotificationChannel.objects.all(), user, access.CHANGE, pk=pk)
+
+
+# --- change history -----------------------------------------------------------------------------
+def change_history(*, obj) -> QuerySet[ChangeLog]:
+    ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return change_history_for(content_type=ct, object_id=obj.pk)
+
+
+def change_history_for(*, content_type, object_id) -> QuerySet[ChangeLog]:
     return ChangeLog.objects.filter(
         content_type=content_type, object_id=str(object_id)
     ).select_related("user")
+
+
+def object_history(*, user, content_type: ContentType, object_id: str):
+    """(object or None if deleted, its change log) for a user who may read the object; 404
+    otherwise, for deleted objects too (judged from their last recorded values)."""
+    model = content_type.model_class()
+    if model is None or not issubclass(model, ChangeLoggedModel):
+        raise Http404(_("This kind of object has no history."))
+    entries = change_history_for(content_type=content_type, object_id=object_id)
+    obj = _existing(model, object_id)
+    if obj is not None:
+        visible = access.can(user, access.VIEW, obj)
+    else:
+        last = entries.filter(action=ChangeAction.DELETE).first()
+        visible = last is not None and access.can_view_deleted(user, model, last.before or {})
+    if not visible:
+        raise Http404(_("No such object, or you may not see it."))
+    return obj, entries
+
+
+def _existing(model, object_id: str):
+    try:
+        pk = model._meta.pk.to_python(object_id)
+    except ValidationError:
+        raise Http404(_("No such object.")) from None
+    if isinstance(pk, int) and not -(2**63) <= pk < 2**63:
+        raise Http404(_("No such object."))
+    return model._base_manager.filter(pk=pk).first()

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from xizang5g.core import access, notifications
 from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import AlertAction, AlertSeverity, AlertState, DivisionLevel, Role
 from xizang5g.core.models import AdminDivision, Alert, AlertEvent, ApiToken, Unit, User
@@ -171,18 +172,11 @@ def _severity_rank(severity: str) -> int:
 
 
 def _notify(alert: Alert) -> None:
-    from xizang5g.core import notifications
-
     notifications.alert_notify(alert=alert)
 
 
 def alert_acknowledge(*, alert: Alert, user, note: str = "") -> Alert:
-    from xizang5g.core.selectors import alert_can_handle
-
-    if not alert_can_handle(user=user, alert=alert):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("You may only handle alerts assigned to your unit.")
+    access.require(user, access.CHANGE, alert)
     if alert.state != AlertState.OPEN:
         return alert
     alert.state = AlertState.ACKNOWLEDGED
@@ -194,12 +188,9 @@ def alert_acknowledge(*, alert: Alert, user, note: str = "") -> Alert:
 
 
 def alert_resolve(*, alert: Alert, user=None, note: str = "") -> Alert:
-    from xizang5g.core.selectors import alert_can_handle
-
-    if user is not None and not alert_can_handle(user=user, alert=alert):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("You may only handle alerts assigned to your unit.")
+    """Resolve an alert: by a user who may handle it, or by the system (`user` None)."""
+    if user is not None:
+        access.require(user, access.CHANGE, alert)
     if alert.state == AlertState.RESOLVED:
         return alert
     alert.state = AlertState.RESOLVED

@@ -327,13 +327,13 @@ def device_create(request, payload: DeviceIn):
     )
 
 
-@router.get("/devices/{int:device_id}", response=DeviceOut)
+@router.get("/devices/{id:device_id}", response=DeviceOut)
 def device_detail(request, device_id: int):
     return _device_out(selectors.device_get(user=request.user, pk=device_id))
 
 
 @router.get(
-    "/devices/{int:device_id}/latest",
+    "/devices/{id:device_id}/latest",
     response=list[LatestOut],
     summary="Latest value of each property",
 )
@@ -346,7 +346,7 @@ def device_latest(request, device_id: int):
 
 
 @router.get(
-    "/devices/{int:device_id}/history", response=HistoryOut, summary="History of one property"
+    "/devices/{id:device_id}/history", response=HistoryOut, summary="History of one property"
 )
 def device_history(request, device_id: int, filters: Query[HistoryFilters]):
     device = selectors.device_get(user=request.user, pk=device_id)
@@ -360,7 +360,7 @@ def device_history(request, device_id: int, filters: Query[HistoryFilters]):
 
 
 @router.get(
-    "/devices/{int:device_id}/rejected", response=list[RejectedOut], summary="Rejected messages"
+    "/devices/{id:device_id}/rejected", response=list[RejectedOut], summary="Rejected messages"
 )
 def device_rejected(request, device_id: int):
     device = selectors.device_get(user=request.user, pk=device_id)
@@ -386,7 +386,7 @@ def rule_create(request, payload: RuleIn):
     return Status(201, _rule_out(rule))
 
 
-@router.delete("/rules/{int:rule_id}", response={204: None})
+@router.delete("/rules/{id:rule_id}", response={204: None})
 def rule_delete(request, rule_id: int):
     services.rule_delete(rule=get_object_or_404(Rule, pk=rule_id), user=request.user)
     return Status(204, None)

@@ -12,6 +12,7 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core.access import REGION_READERS, AccessManager, AccessRule
 from xizang5g.core.choices import AlertSeverity
 from xizang5g.core.models import ChangeLoggedModel
 from xizang5g.iot.choices import (
@@ -60,6 +61,10 @@ class Product(ChangeLoggedModel):
         related_name="iot_products",
     )
     thing_model = models.JSONField(_("thing model"), default=dict, blank=True)
+
+    # A unit keeps its own products; products without a unit are the platform's catalogue, which
+    # every user reads and binds devices to, and only the plan office changes.
+    access = AccessRule(read=REGION_READERS, units=("unit",), shared=models.Q(unit__isnull=True))
 
     class Meta:
         ordering = ["name"]
@@ -119,6 +124,8 @@ class Device(ChangeLoggedModel):
 
     changelog_exclude = ("created_at", "updated_at", "secret_hash")
 
+    access = AccessRule(read=REGION_READERS, units=("unit",))
+
     class Meta:
         ordering = ["product__name", "name"]
         constraints = [
@@ -142,12 +149,6 @@ class Device(ChangeLoggedModel):
     def check_secret(self, raw: str) -> bool:
         return bool(raw) and secrets.compare_digest(self.secret_hash, hash_secret(raw))
 
-    @staticmethod
-    def user_can_view(obj, user) -> bool:
-        from xizang5g.iot.selectors import device_visible_to
-
-        return device_visible_to(device=obj, user=user)
-
 
 class DeviceStatus(models.Model):
     """Runtime state of a device, kept apart from its (change-logged) configuration."""
@@ -168,6 +169,9 @@ class DeviceStatus(models.Model):
     messages_total = models.PositiveBigIntegerField(_("messages"), default=0)
     rejected_total = models.PositiveBigIntegerField(_("rejected messages"), default=0)
 
+    objects = AccessManager()
+    access = AccessRule(via="device")
+
     class Meta:
         verbose_name = _("device status")
         verbose_name_plural = _("device statuses")
@@ -183,6 +187,9 @@ class RejectedMessage(models.Model):
     msg_id = models.CharField(_("message id"), max_length=64, blank=True)
     reason = models.TextField(_("reason"))
     payload = models.TextField(_("payload (excerpt)"), blank=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="device")
 
     class Meta:
         ordering = ["-time", "-id"]
@@ -203,6 +210,9 @@ class MessageReceipt(models.Model):
     msg_id = models.CharField(max_length=64)
     # Indexed by migration 0003 (BRIN on PostgreSQL: receipts arrive in time order).
     received_at = models.DateTimeField()
+
+    objects = AccessManager()
+    access = AccessRule(via="device")
 
     class Meta:
         constraints = [
@@ -227,6 +237,9 @@ class Reading(models.Model):
     value_text = models.TextField(_("text value"), blank=True, default="")
     value_json = models.JSONField(_("structured value"), null=True, blank=True)
 
+    objects = AccessManager()
+    access = AccessRule(via="device")
+
     class Meta:
         indexes = [models.Index(fields=["device", "property", "time"], name="iot_reading_dpt")]
         verbose_name = _("reading")
@@ -242,6 +255,9 @@ class LatestValue(models.Model):
     value = models.FloatField(_("value"), null=True, blank=True)
     value_text = models.TextField(_("text value"), blank=True, default="")
     value_json = models.JSONField(_("structured value"), null=True, blank=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="device")
 
     class Meta:
         constraints = [
@@ -272,6 +288,9 @@ class ReadingRollup(models.Model):
     min = models.FloatField(null=True)
     max = models.FloatField(null=True)
 
+    objects = AccessManager()
+    access = AccessRule(via="device")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -292,6 +311,9 @@ class RollupDirty(models.Model):
     minute = models.DateTimeField()
     device_id = models.BigIntegerField(null=True)
 
+    # Internal bookkeeping of the rollup job: no user reads it.
+    access = AccessRule()
+
 
 class DeviceEvent(models.Model):
     """An event a device reported (info/alert/error with its output data)."""
@@ -301,6 +323,9 @@ class DeviceEvent(models.Model):
     identifier = models.CharField(_("event"), max_length=50)
     event_type = models.CharField(_("type"), max_length=8, choices=EventType.choices)
     params = models.JSONField(_("output data"), default=dict, blank=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="device")
 
     class Meta:
         ordering = ["-time", "-id"]
@@ -348,6 +373,14 @@ class Rule(ChangeLoggedModel):
     enabled = models.BooleanField(_("enabled"), default=True)
     description = models.TextField(_("description"), blank=True)
 
+    # A product's owner keeps its rules, a device's unit the rules of that device alone; rules of
+    # the platform's products are the plan office's and every user reads them.
+    access = AccessRule(
+        read=REGION_READERS,
+        units=("product__unit", "device__unit"),
+        shared=models.Q(product__unit__isnull=True, device__isnull=True),
+    )
+
     class Meta:
         ordering = ["product__name", "name"]
         verbose_name = _("rule")
@@ -364,6 +397,9 @@ class RuleState(models.Model):
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
     active = models.BooleanField(default=False)
     since = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="rule")
 
     class Meta:
         constraints = [

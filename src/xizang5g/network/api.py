@@ -269,7 +269,7 @@ def create_cell(request, payload: CellIn):
     return Status(201, services.cell_create(user=request.user, site=site, **data))
 
 
-@router.patch("/cells/{cell_id}", response=CellOut)
+@router.patch("/cells/{id:cell_id}", response=CellOut)
 def update_cell(request, cell_id: int, payload: CellPatch):
     cell = get_object_or_404(selectors.cell_list(user=request.user), pk=cell_id)
     changes = {k: v for k, v in payload.dict().items() if v is not None}
@@ -312,27 +312,27 @@ def list_studies(request, limit: int = 50):
     return list(selectors.study_list(user=request.user)[: min(limit, 200)])
 
 
-@router.get("/studies/{study_id}", response=StudyOut)
+@router.get("/studies/{id:study_id}", response=StudyOut)
 def get_study(request, study_id: int):
     """Status and progress (poll this while `status` is queued or running)."""
     return selectors.study_get(user=request.user, pk=study_id)
 
 
-@router.post("/studies/{study_id}/cancel", response=StudyOut)
+@router.post("/studies/{id:study_id}/cancel", response=StudyOut)
 def cancel_study(request, study_id: int):
     return services.study_cancel(
         user=request.user, study=selectors.study_get(user=request.user, pk=study_id)
     )
 
 
-@router.get("/studies/{study_id}/stations", response=list[StationResultOut])
+@router.get("/studies/{id:study_id}/stations", response=list[StationResultOut])
 def study_stations(request, study_id: int):
     return list(
         selectors.study_station_results(study=selectors.study_get(user=request.user, pk=study_id))
     )
 
 
-@router.get("/studies/{study_id}/pairs", response=list[PairOut])
+@router.get("/studies/{id:study_id}/pairs", response=list[PairOut])
 def study_pairs(
     request,
     study_id: int,
@@ -374,19 +374,19 @@ def open_case(request, payload: CaseIn):
     return Status(201, case)
 
 
-@router.get("/cases/{case_id}", response=CaseOut)
+@router.get("/cases/{id:case_id}", response=CaseOut)
 def get_case(request, case_id: int):
     return selectors.case_get(user=request.user, pk=case_id)
 
 
-@router.post("/cases/{case_id}/advance", response=CaseOut)
+@router.post("/cases/{id:case_id}/advance", response=CaseOut)
 def advance_case(request, case_id: int, payload: NoteIn):
     return services.case_advance(
         user=request.user, case=selectors.case_get(user=request.user, pk=case_id), note=payload.note
     )
 
 
-@router.post("/cases/{case_id}/mitigation", response=StudyOut)
+@router.post("/cases/{id:case_id}/mitigation", response=StudyOut)
 def propose_mitigation(request, case_id: int, payload: MitigationIn):
     """Evaluate a mitigation as a what-if re-run; returns the what-if study."""
     data = {k: v for k, v in payload.dict().items() if v is not None and k != "note"}
@@ -398,14 +398,14 @@ def propose_mitigation(request, case_id: int, payload: MitigationIn):
     )
 
 
-@router.post("/cases/{case_id}/accept", response=CaseOut)
+@router.post("/cases/{id:case_id}/accept", response=CaseOut)
 def accept_mitigation(request, case_id: int, payload: NoteIn):
     return services.case_accept_mitigation(
         user=request.user, case=selectors.case_get(user=request.user, pk=case_id), note=payload.note
     )
 
 
-@router.post("/cases/{case_id}/reject", response=CaseOut)
+@router.post("/cases/{id:case_id}/reject", response=CaseOut)
 def reject_case(request, case_id: int, payload: RejectIn):
     return services.case_reject(
         user=request.user,
@@ -420,7 +420,7 @@ def emf_assessments(request):
     return selectors.emf_latest_assessments(user=request.user)
 
 
-@router.post("/sites/{site_id}/emf", response={201: EmfOut})
+@router.post("/sites/{id:site_id}/emf", response={201: EmfOut})
 def assess_site(request, site_id: int):
     site = selectors.site_get(user=request.user, pk=site_id)
     if not services.can_edit_station(request.user, site.operator_id):

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core.access import EVERYONE, REGION_READERS, AccessManager, AccessRule
+from xizang5g.core.choices import Role
+from xizang5g.core.files import RandomName
 from xizang5g.core.models import ChangeLoggedModel
 from xizang5g.network.choices import (
     Band,
@@ -47,6 +50,9 @@ class Site(ChangeLoggedModel):
         _("status"), max_length=16, choices=StationStatus.choices, default=StationStatus.IN_SERVICE
     )
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+
+    # Operators keep their own sites; the radio regulator keeps the whole registry.
+    access = AccessRule(read=REGION_READERS, write={Role.REGULATOR}, units=("operator",))
 
     class Meta:
         ordering = ["code"]
@@ -93,6 +99,8 @@ class Cell(ChangeLoggedModel):
     status = models.CharField(
         _("status"), max_length=16, choices=StationStatus.choices, default=StationStatus.IN_SERVICE
     )
+
+    access = AccessRule(read=REGION_READERS, write={Role.REGULATOR}, units=("operator",))
 
     class Meta:
         ordering = ["code"]
@@ -169,6 +177,9 @@ class EarthStation(ChangeLoggedModel):
     )
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
 
+    # Every user sees the earth stations (operators coordinate with them); owners keep their own.
+    access = AccessRule(read=EVERYONE, write={Role.REGULATOR}, units=("owner",))
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("satellite earth station")
@@ -192,6 +203,8 @@ class TerrainTile(ChangeLoggedModel):
     resolution_m = models.FloatField(_("resolution (m)"), default=90.0)
     params = models.JSONField(_("generator parameters"), default=dict, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    access = AccessRule(read=REGION_READERS, write={Role.REGULATOR})
 
     class Meta:
         ordering = ["name"]
@@ -270,6 +283,9 @@ class InterferenceStudy(ChangeLoggedModel):
         "summary",
     )
 
+    # Studies are the regulator's tool; operators see their results through their cases.
+    access = AccessRule(read=REGION_READERS, write={Role.REGULATOR})
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("interference study")
@@ -322,6 +338,9 @@ class StudyPair(models.Model):
     margin_db = models.FloatField(_("margin (dB)"))
     passes = models.BooleanField(_("passes"))
 
+    objects = AccessManager()
+    access = AccessRule(via="study")
+
     class Meta:
         ordering = ["margin_db"]
         indexes = [
@@ -347,6 +366,9 @@ class StudyStationResult(models.Model):
     aggregate_blocking_margin_db = models.FloatField(_("aggregate blocking margin (dB)"), null=True)
     worst_margin_db = models.FloatField(_("worst margin (dB)"), null=True)
     passes = models.BooleanField(_("passes"))
+
+    objects = AccessManager()
+    access = AccessRule(via="study")
 
     class Meta:
         ordering = ["worst_margin_db"]
@@ -411,6 +433,11 @@ class CoordinationCase(ChangeLoggedModel):
         related_name="+",
     )
 
+    # The parties to a case (the operator and the earth station's owner) read and act on it.
+    access = AccessRule(
+        read=REGION_READERS, write={Role.REGULATOR}, units=("operator", "earth_station__owner")
+    )
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("coordination case")
@@ -418,12 +445,6 @@ class CoordinationCase(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
-
-    @staticmethod
-    def user_can_view(obj, user) -> bool:
-        from xizang5g.network.selectors import case_visible
-
-        return case_visible(user=user, case=obj)
 
 
 class CaseEvent(models.Model):
@@ -439,6 +460,9 @@ class CaseEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = AccessManager()
+    access = AccessRule(via="case")
+
     class Meta:
         ordering = ["time", "id"]
         verbose_name = _("case event")
@@ -448,10 +472,13 @@ class CaseEvent(models.Model):
 class CaseDocument(ChangeLoggedModel):
     case = models.ForeignKey(CoordinationCase, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to="network/cases/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=RandomName("cases"))
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    access = AccessRule(via="case")
 
     class Meta:
         ordering = ["-created_at"]
@@ -475,6 +502,9 @@ class EmfAssessment(models.Model):
     max_public_at_m = models.FloatField(_("at horizontal distance (m)"))
     passes = models.BooleanField(_("compliant"))
     details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="site")
 
     class Meta:
         ordering = ["-computed_at", "-id"]
@@ -500,6 +530,9 @@ class EmfMeasurement(models.Model):
     exceeds = models.BooleanField(_("exceeds limit"))
     agency = models.CharField(_("measuring agency"), max_length=200, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="site")
 
     class Meta:
         ordering = ["-measured_at", "-id"]
@@ -531,6 +564,9 @@ class Village(models.Model):
     coverage_threshold_dbm = models.FloatField(_("threshold used (dBm)"), null=True, blank=True)
     coverage_at = models.DateTimeField(_("coverage computed at"), null=True, blank=True)
 
+    objects = AccessManager()
+    access = AccessRule(read=EVERYONE, write={Role.REGULATOR})
+
     class Meta:
         ordering = ["adcode"]
         verbose_name = _("village")
@@ -561,6 +597,8 @@ class OperatorMonthlyReport(ChangeLoggedModel):
     users_5g = models.PositiveIntegerField(_("5G users"))
     terminal_users_5g = models.PositiveIntegerField(_("5G terminal users"))
     traffic_share_pct = models.FloatField(_("5G share of mobile traffic (%)"))
+
+    access = AccessRule(read=REGION_READERS, write={Role.REGULATOR}, units=("operator",))
 
     class Meta:
         ordering = ["-month", "operator", "prefecture"]

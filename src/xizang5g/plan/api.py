@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import SessionAuth
 
+from xizang5g.core import access
 from xizang5g.core.api_auth import TokenAuth
-from xizang5g.core.choices import Role, UnitKind
+from xizang5g.core.choices import UnitKind
 from xizang5g.core.models import AdminDivision, Unit
-from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin
 from xizang5g.plan import progress, selectors, services
 from xizang5g.plan.choices import ProjectState
 from xizang5g.plan.models import (
@@ -401,7 +401,7 @@ def _as_of(value: date | None) -> date:
 
 def _require_writer(user) -> None:
     """Reject read-only roles before looking at the payload (a viewer gets 403 on every write)."""
-    if not (is_plan_admin(user) or (user.role == Role.UNIT_EDITOR and user.unit_id)):
+    if not access.role_may(user, access.CHANGE, Project):
         raise PermissionDenied(_("Your role cannot change plan data."))
 
 
@@ -428,14 +428,9 @@ WRITE_AUTH = [_WriterTokenAuth(), _WriterSessionAuth()]
 
 
 def _editable_project(user, pk: int) -> Project:
-    """The project to change: 404 if it does not exist, 403 if it is not this user's to change."""
+    """The project to change: 404 if missing or not visible to the user, 403 if read-only."""
     _require_writer(user)
-    project = Project.objects.select_related("lead_unit").filter(pk=pk).first()
-    if project is None:
-        raise Http404(_("No such project."))
-    if not can_edit_unit_data(user, project.lead_unit_id):
-        raise PermissionDenied(_("You may only change data of your own unit."))
-    return project
+    return selectors.project_get(user=user, pk=pk, action=access.CHANGE)
 
 
 def _state_label(state: str) -> str:
@@ -456,7 +451,7 @@ def _project_ref(project: Project, state: str, since, visible: set[int], why: st
 
 
 def _visible_ids(user) -> set[int]:
-    return set(selectors.project_list(user=user).values_list("pk", flat=True))
+    return selectors.project_ids(user=user)
 
 
 def _division(division: AdminDivision | None) -> dict | None:
@@ -628,14 +623,9 @@ def _kpi_out(kpi: Kpi) -> dict:
 
 
 def _editable_child(model, user, pk: int):
-    """A milestone/report/KPI to change: 404 if missing, 403 if not this user's unit."""
+    """A milestone/report/KPI to change: 404 if missing or not visible, 403 if read-only."""
     _require_writer(user)
-    obj = model.objects.select_related("project").filter(pk=pk).first()
-    if obj is None:
-        raise Http404(_("Not found."))
-    if not can_edit_unit_data(user, obj.project.lead_unit_id):
-        raise PermissionDenied(_("You may only change data of your own unit."))
-    return obj
+    return access.get_or_404(model.objects.select_related("project"), user, access.CHANGE, pk=pk)
 
 
 # ==== plan, goals, tasks, work points ============================================================
@@ -857,7 +847,7 @@ def project_list(request, filters: Query[ProjectFilters]):
     }
 
 
-@router.get("/projects/{project_id}", response=ProjectDetailOut, summary="One pilot project")
+@router.get("/projects/{id:project_id}", response=ProjectDetailOut, summary="One pilot project")
 def project_get(request, project_id: int):
     user = _user(request)
     return _project_detail_out(selectors.project_detail(user=user, pk=project_id), user)
@@ -883,7 +873,7 @@ def project_create(request, payload: ProjectIn):
 
 
 @router.patch(
-    "/projects/{project_id}",
+    "/projects/{id:project_id}",
     auth=WRITE_AUTH,
     response={200: ProjectDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Change a pilot project (only the fields sent)",
@@ -903,7 +893,7 @@ def project_update(request, project_id: int, payload: ProjectPatch):
 
 
 @router.delete(
-    "/projects/{project_id}",
+    "/projects/{id:project_id}",
     auth=WRITE_AUTH,
     response={204: None, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Delete a project still at 'declared'",
@@ -915,7 +905,7 @@ def project_delete(request, project_id: int):
 
 
 @router.post(
-    "/projects/{project_id}/transition",
+    "/projects/{id:project_id}/transition",
     auth=WRITE_AUTH,
     response={200: ProjectDetailOut, 403: ErrorOut, 404: ErrorOut, 422: TransitionErrorOut},
     summary="Move a project along its lifecycle",
@@ -952,7 +942,9 @@ def project_transition(request, project_id: int, payload: TransitionIn):
 
 
 # ==== milestones =================================================================================
-@router.get("/projects/{project_id}/milestones", response=list[MilestoneOut], summary="Milestones")
+@router.get(
+    "/projects/{id:project_id}/milestones", response=list[MilestoneOut], summary="Milestones"
+)
 def milestone_list(request, project_id: int):
     project = selectors.project_get(user=_user(request), pk=project_id)
     today = timezone.localdate()
@@ -963,7 +955,7 @@ def milestone_list(request, project_id: int):
 
 
 @router.post(
-    "/projects/{project_id}/milestones",
+    "/projects/{id:project_id}/milestones",
     auth=WRITE_AUTH,
     response={201: MilestoneOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Plan a milestone",
@@ -976,7 +968,7 @@ def milestone_create(request, project_id: int, payload: MilestoneIn):
 
 
 @router.post(
-    "/milestones/{milestone_id}/complete",
+    "/milestones/{id:milestone_id}/complete",
     auth=WRITE_AUTH,
     response={200: MilestoneOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Mark a milestone completed",
@@ -989,21 +981,25 @@ def milestone_complete(request, milestone_id: int, payload: CompleteIn):
 
 
 @router.post(
-    "/milestones/{milestone_id}/accept",
+    "/milestones/{id:milestone_id}/accept",
     auth=WRITE_AUTH,
     response={200: MilestoneOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Accept a completed milestone",
 )
 def milestone_accept(request, milestone_id: int, payload: AcceptIn):
     user = _user(request)
-    milestone = _editable_child(Milestone, user, milestone_id)
+    milestone = access.get_or_404(
+        Milestone.objects.select_related("project"), user, access.VIEW, pk=milestone_id
+    )
     services.milestone_accept(milestone=milestone, user=user, accepted_on=payload.accepted_on)
     return Status(200, _milestone_out(milestone, timezone.localdate()))
 
 
 # ==== monthly reports ============================================================================
 @router.get(
-    "/projects/{project_id}/reports", response=list[ReportOut], summary="Monthly progress reports"
+    "/projects/{id:project_id}/reports",
+    response=list[ReportOut],
+    summary="Monthly progress reports",
 )
 def report_list(request, project_id: int):
     project = selectors.project_get(user=_user(request), pk=project_id)
@@ -1016,7 +1012,7 @@ def report_list(request, project_id: int):
 
 
 @router.post(
-    "/projects/{project_id}/reports",
+    "/projects/{id:project_id}/reports",
     auth=WRITE_AUTH,
     response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Create or update the report of a month (optionally submit it)",
@@ -1029,7 +1025,7 @@ def report_save(request, project_id: int, payload: ReportIn):
 
 
 @router.post(
-    "/reports/{report_id}/submit",
+    "/reports/{id:report_id}/submit",
     auth=WRITE_AUTH,
     response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Submit a draft report (it becomes read-only)",
@@ -1051,14 +1047,14 @@ def report_submit(request, report_id: int, payload: SubmitIn):
 
 
 # ==== KPIs =======================================================================================
-@router.get("/projects/{project_id}/kpis", response=list[KpiOut], summary="KPIs of a project")
+@router.get("/projects/{id:project_id}/kpis", response=list[KpiOut], summary="KPIs of a project")
 def kpi_list(request, project_id: int):
     project = selectors.project_get(user=_user(request), pk=project_id)
     return [_kpi_out(k) for k in project.kpis.select_related("project")]
 
 
 @router.post(
-    "/projects/{project_id}/kpis",
+    "/projects/{id:project_id}/kpis",
     auth=WRITE_AUTH,
     response={201: KpiOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Add a KPI",
@@ -1070,7 +1066,7 @@ def kpi_create(request, project_id: int, payload: KpiIn):
 
 
 @router.patch(
-    "/kpis/{kpi_id}",
+    "/kpis/{id:kpi_id}",
     auth=WRITE_AUTH,
     response={200: KpiOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Change a KPI (e.g. record its actual value)",

@@ -21,6 +21,9 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     ProjectState.TERMINATED: set(),
 }
 
+# Steps only the plan office takes (立项, 验收, 推广为典型案例); other transitions are the lead unit's.
+APPROVAL_STATES = frozenset({ProjectState.APPROVED, ProjectState.ACCEPTED, ProjectState.CASE})
+
 # Which states count toward the goals (plan text, 发展目标):
 # 2020 "开展应用试点": a pilot counts once it is being built (建设中) or further along.
 PILOT_UNDERWAY_STATES = frozenset(

@@ -34,9 +34,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from xizang5g.core import access
 from xizang5g.core.choices import UnitKind
 from xizang5g.core.models import AdminDivision, Unit
-from xizang5g.core.permissions import can_edit_unit_data
 from xizang5g.plan import progress, services
 from xizang5g.plan.choices import ProjectState
 from xizang5g.plan.models import Industry, Plan, Project, Scenario
@@ -317,7 +317,7 @@ def _resolve_row(row: _Row, cat: _Catalogue, user) -> None:
     lead = one("lead_unit", cat.units, _("unknown unit '%(value)s'"), prefix=True)
     if lead is not None:
         row.values["lead_unit"] = lead
-        if user is not None and not can_edit_unit_data(user, lead.pk):
+        if user is not None and not access.can_create(user, Project, lead_unit=lead):
             row.error(
                 "lead_unit",
                 _("you may only import projects of your own unit (%(unit)s)")
@@ -781,12 +781,15 @@ def progress_summary(entry: progress.ItemProgress, as_of: date) -> str:
     return "\n".join(lines)
 
 
-def progress_workbook(*, plan: Plan, as_of: date, projects: list[Project]) -> bytes:
-    """The annex-style progress table: work points, then main tasks, as of `as_of`."""
+def progress_workbook(
+    *, plan: Plan, as_of: date, projects: list[Project], scope: str = "全区"
+) -> bytes:
+    """The annex-style progress table: work points, then main tasks, as of `as_of`, over the
+    projects of `scope` (the region, or the projects a unit may see)."""
     workbook = Workbook()
     headers = ["序号", "主要任务", "任务内容", "责任单位", "进展", "状态"]
     widths = [6, 16, 48, 22, 48, 10]
-    subtitle = f"截至 {as_of:%Y年%m月%d日}　　共 {len(projects)} 个试点项目"
+    subtitle = f"截至 {as_of:%Y年%m月%d日}　　范围：{scope}　　共 {len(projects)} 个试点项目"
 
     points = progress.work_point_progress(plan, as_of, projects)
     rows = [
@@ -854,8 +857,11 @@ SCORECARD_STATES = [
 ]
 
 
-def scorecards_workbook(*, plan: Plan, as_of: date, projects: list[Project]) -> bytes:
-    """Unit scorecards: projects by state, on-time rates of milestones and reports, overdue items."""
+def scorecards_workbook(
+    *, plan: Plan, as_of: date, projects: list[Project], scope: str = "全区"
+) -> bytes:
+    """Unit scorecards: projects by state, on-time rates of milestones and reports, overdue items,
+    over the projects of `scope`."""
     workbook = Workbook()
     cards = progress.unit_scorecards(plan, as_of, projects)
     headers = [
@@ -903,7 +909,7 @@ def scorecards_workbook(*, plan: Plan, as_of: date, projects: list[Project]) -> 
     _table_sheet(
         sheet,
         title=f"{plan.title}责任单位考核情况",
-        subtitle=f"截至 {as_of:%Y年%m月%d日}　　按期率 = 按期完成数 ÷ 到期数",
+        subtitle=f"截至 {as_of:%Y年%m月%d日}　　范围：{scope}　　按期率 = 按期完成数 ÷ 到期数",
         headers=headers,
         widths=widths,
         rows=rows,

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core.models import AdminDivision, Unit
-from xizang5g.core.permissions import is_plan_admin
+from xizang5g.plan import selectors
 from xizang5g.plan.choices import ProjectState
 from xizang5g.plan.models import Kpi, Milestone, ProgressReport, Project, Scenario, Task, WorkPoint
 
@@ -55,8 +55,8 @@ class ProjectForm(forms.ModelForm):
             self.fields["declared_on"].initial = timezone.localdate()
         else:
             self.fields["declared_on"].disabled = True  # the lifecycle history starts there
-        if not is_plan_admin(user):
-            self.fields["lead_unit"].queryset = Unit.objects.filter(pk=user.unit_id)
+        self.fields["lead_unit"].queryset = selectors.lead_unit_choices(user=user)
+        if self.instance.pk is None and user.unit_id:
             self.fields["lead_unit"].initial = user.unit_id
         for name, field in self.fields.items():
             css = (

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from xizang5g.core.permissions import is_plan_admin
 from xizang5g.plan import excel, progress, selectors
 
 
@@ -45,7 +44,14 @@ def _plan():
 
 
 def _can_import(user) -> bool:
-    return is_plan_admin(user) or bool(getattr(user, "is_unit_editor", False))
+    return selectors.project_may_create(user=user)
+
+
+def _scope(user) -> str:
+    """Whose projects an export covers, printed in its subtitle."""
+    if selectors.project_scope_is_region(user=user):
+        return "全区"
+    return f"{user.unit or ''}牵头、参与或承建的项目"
 
 
 @login_required
@@ -113,7 +119,9 @@ def progress_export(request):
     if as_of is None:
         return _bad_date(request)
     projects = progress.load_projects(plan, selectors.project_list(user=request.user))
-    content = excel.progress_workbook(plan=plan, as_of=as_of, projects=projects)
+    content = excel.progress_workbook(
+        plan=plan, as_of=as_of, projects=projects, scope=_scope(request.user)
+    )
     return _xlsx(content, f"工作要点推进情况_{as_of:%Y%m%d}.xlsx")
 
 
@@ -125,5 +133,7 @@ def scorecards_export(request):
     if as_of is None:
         return _bad_date(request)
     projects = progress.load_projects(plan, selectors.project_list(user=request.user))
-    content = excel.scorecards_workbook(plan=plan, as_of=as_of, projects=projects)
+    content = excel.scorecards_workbook(
+        plan=plan, as_of=as_of, projects=projects, scope=_scope(request.user)
+    )
     return _xlsx(content, f"责任单位考核_{as_of:%Y%m%d}.xlsx")

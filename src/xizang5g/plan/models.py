@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core.access import EVERYONE, REGION_READERS, AccessManager, AccessRule
+from xizang5g.core.files import RandomName
 from xizang5g.core.models import ChangeLoggedModel
 from xizang5g.plan.choices import GoalMetric, MilestoneStatus, ProjectState, ReportStatus
 
@@ -18,6 +20,8 @@ class Plan(ChangeLoggedModel):
     goals_text = models.TextField(_("goals text"), blank=True)
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64, blank=True)
 
+    access = AccessRule(read=EVERYONE)  # the plan is known to every user; the plan office loads it
+
     class Meta:
         ordering = ["-period_start", "code"]
         verbose_name = _("plan")
@@ -34,6 +38,8 @@ class Industry(ChangeLoggedModel):
     name = models.CharField(_("name"), max_length=64, unique=True)
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    access = AccessRule(read=EVERYONE)  # the plan is known to every user; the plan office loads it
 
     class Meta:
         ordering = ["order", "code"]
@@ -53,6 +59,8 @@ class Scenario(ChangeLoggedModel):
         Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="scenarios"
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    access = AccessRule(read=EVERYONE)  # the plan is known to every user; the plan office loads it
 
     class Meta:
         ordering = ["industry__order", "order", "code"]
@@ -75,6 +83,8 @@ class Goal(ChangeLoggedModel):
     target = models.PositiveIntegerField(_("target"))
     min_cases = models.PositiveIntegerField(_("minimum typical cases"), default=0)
     industries = models.ManyToManyField(Industry, verbose_name=_("industries"), blank=True)
+
+    access = AccessRule(read=EVERYONE)  # the plan is known to every user; the plan office loads it
 
     class Meta:
         ordering = ["plan", "year", "code"]
@@ -108,6 +118,8 @@ class Task(ChangeLoggedModel):
     industries = models.ManyToManyField(Industry, verbose_name=_("industries"), blank=True)
     scenarios = models.ManyToManyField(Scenario, verbose_name=_("scenarios"), blank=True)
 
+    access = AccessRule(read=EVERYONE)  # the plan is known to every user; the plan office loads it
+
     class Meta:
         ordering = ["plan", "number"]
         constraints = [
@@ -138,6 +150,8 @@ class WorkPoint(ChangeLoggedModel):
     )
     industries = models.ManyToManyField(Industry, verbose_name=_("industries"), blank=True)
     scenarios = models.ManyToManyField(Scenario, verbose_name=_("scenarios"), blank=True)
+
+    access = AccessRule(read=EVERYONE)  # the plan is known to every user; the plan office loads it
 
     class Meta:
         ordering = ["plan", "year", "number"]
@@ -228,6 +242,12 @@ class Project(ChangeLoggedModel):
     termination_reason = models.TextField(_("termination reason"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
+    # Region-wide readers see every project; the lead unit reads and changes it; participating
+    # units and the operator read it. Approval steps (立项, 验收, 典型案例) are the plan office's.
+    access = AccessRule(
+        read=REGION_READERS, units=("lead_unit",), read_units=("participating_units", "operator")
+    )
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("pilot project")
@@ -235,12 +255,6 @@ class Project(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @staticmethod
-    def user_can_view(obj, user) -> bool:
-        from xizang5g.plan.selectors import project_visible_to
-
-        return project_visible_to(project=obj, user=user)
 
 
 class ProjectTransition(models.Model):
@@ -255,6 +269,9 @@ class ProjectTransition(models.Model):
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(_("note"), blank=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="project")
 
     class Meta:
         ordering = ["effective_on", "id"]
@@ -279,6 +296,8 @@ class Milestone(ChangeLoggedModel):
     )
     note = models.TextField(_("note"), blank=True)
 
+    access = AccessRule(via="project")
+
     class Meta:
         ordering = ["project", "due_date", "id"]
         verbose_name = _("milestone")
@@ -286,10 +305,6 @@ class Milestone(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.title
-
-    @staticmethod
-    def user_can_view(obj, user) -> bool:
-        return Project.user_can_view(obj.project, user)
 
 
 class ProgressReport(ChangeLoggedModel):
@@ -308,6 +323,8 @@ class ProgressReport(ChangeLoggedModel):
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    access = AccessRule(via="project")
+
     class Meta:
         ordering = ["project", "-period"]
         constraints = [
@@ -319,21 +336,16 @@ class ProgressReport(ChangeLoggedModel):
     def __str__(self) -> str:
         return f"{self.project} {self.period:%Y-%m}"
 
-    @staticmethod
-    def user_can_view(obj, user) -> bool:
-        return Project.user_can_view(obj.project, user)
-
-
-def attachment_path(instance, filename: str) -> str:
-    return f"evidence/{instance.report.project_id}/{instance.report.period:%Y-%m}/{filename}"
-
 
 class ReportAttachment(ChangeLoggedModel):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_path)
+    file = models.FileField(_("file"), upload_to=RandomName("evidence"))
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
     size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+
+    access = AccessRule(via="report")
 
     class Meta:
         ordering = ["report", "id"]
@@ -341,7 +353,7 @@ class ReportAttachment(ChangeLoggedModel):
         verbose_name_plural = _("evidence attachments")
 
     def __str__(self) -> str:
-        return self.description or self.file.name.rsplit("/", 1)[-1]
+        return self.description or self.filename
 
 
 class Kpi(ChangeLoggedModel):
@@ -353,6 +365,8 @@ class Kpi(ChangeLoggedModel):
         _("actual"), max_digits=14, decimal_places=3, null=True, blank=True
     )
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
+
+    access = AccessRule(via="project")
 
     class Meta:
         ordering = ["project", "id"]

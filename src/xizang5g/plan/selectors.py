@@ -2,30 +2,28 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from xizang5g.core.choices import Role
-from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin
-from xizang5g.plan.models import Goal, Milestone, Plan, Project, Task, WorkPoint
+from xizang5g.core import access
+from xizang5g.core.models import Unit
+from xizang5g.plan.models import (
+    Goal,
+    Milestone,
+    Plan,
+    Project,
+    ReportAttachment,
+    Task,
+    WorkPoint,
+)
 
 
 def current_plan() -> Plan | None:
     return Plan.objects.order_by("-period_start").first()
 
 
-def _unit_scope(user) -> Q | None:
-    """A unit editor sees only its own unit's projects (lead or participant); others see all."""
-    if is_plan_admin(user) or not user.is_authenticated:
-        return None
-    if user.role == Role.UNIT_EDITOR:
-        return Q(lead_unit_id=user.unit_id) | Q(participating_units__id=user.unit_id)
-    return None
-
-
 def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
     """The one filter definition used by the project page, the API and the export."""
-    qs = Project.objects.select_related("industry", "lead_unit", "operator", "prefecture", "county")
-    scope = _unit_scope(user)
-    if scope is not None:
-        qs = qs.filter(scope).distinct()
+    qs = Project.objects.restrict(user).select_related(
+        "industry", "lead_unit", "operator", "prefecture", "county"
+    )
     filters = filters or {}
     simple = {
         "state": "state",
@@ -50,24 +48,48 @@ def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
     return qs.distinct() if any(filters.get(k) for k in ("task", "work_point", "scenario")) else qs
 
 
-def project_visible_to(*, project: Project, user) -> bool:
-    scope = _unit_scope(user)
-    if scope is None:
-        return user.is_authenticated
-    return Project.objects.filter(scope, pk=project.pk).exists()
+def project_ids(*, user) -> set[int]:
+    return set(project_list(user=user).values_list("pk", flat=True))
 
 
-def project_get(*, user, pk: int) -> Project:
-    from django.http import Http404
-
-    project = project_list(user=user).filter(pk=pk).first()
-    if project is None:
-        raise Http404("No such project, or not visible to you.")
-    return project
+def project_get(*, user, pk: int, action: str = access.VIEW) -> Project:
+    """The project: 404 if missing or not visible to the user, 403 if visible but not `action`."""
+    return access.get_or_404(
+        Project.objects.select_related("lead_unit", "plan"), user, action, pk=pk
+    )
 
 
 def project_can_edit(*, user, project: Project) -> bool:
-    return can_edit_unit_data(user, project.lead_unit_id)
+    return access.can(user, access.CHANGE, project)
+
+
+def project_can_approve(*, user, project: Project) -> bool:
+    return access.can(user, access.APPROVE, project)
+
+
+def project_may_create(*, user) -> bool:
+    return access.role_may(user, access.CHANGE, Project)
+
+
+def project_scope_is_region(*, user) -> bool:
+    """Whether the user's project lists cover the whole region (titles of pages and exports)."""
+    return access.sees_all(user, Project)
+
+
+def lead_unit_choices(*, user) -> QuerySet[Unit]:
+    """Units a user may register projects for: every unit for the plan office, its own otherwise."""
+    units = Unit.objects.filter(is_active=True)
+    return units if access.sees_all(user, Project, access.CHANGE) else units.filter(pk=user.unit_id)
+
+
+def milestone_get(*, user, pk: int, action: str = access.VIEW) -> Milestone:
+    return access.get_or_404(Milestone.objects.select_related("project"), user, action, pk=pk)
+
+
+def attachment_get(*, user, pk: int) -> ReportAttachment:
+    return access.get_or_404(
+        ReportAttachment.objects.select_related("report", "report__project"), user, pk=pk
+    )
 
 
 def project_detail(*, user, pk: int) -> Project:

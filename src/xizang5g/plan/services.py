@@ -9,12 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xizang5g.core import access
 from xizang5g.core.audit import acting_as
-from xizang5g.core.permissions import require_unit_edit
+from xizang5g.core.files import safe_filename
 from xizang5g.core.services import apply_changes, save_validated
 from xizang5g.plan.choices import MilestoneStatus, ProjectState, ReportStatus
 from xizang5g.plan.constants import (
     ALLOWED_TRANSITIONS,
+    APPROVAL_STATES,
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
 )
@@ -49,9 +51,16 @@ PROJECT_M2M = ("scenarios", "tasks", "work_points", "participating_units")
 
 
 def _check_project_edit(user, project: Project) -> None:
+    """Changes by the lead unit or the plan office (404 for a project the user cannot see)."""
     if user is None:
         return  # system jobs and loaders
-    require_unit_edit(user, project.lead_unit_id)
+    access.require(user, access.CHANGE, project)
+
+
+def _check_lead_unit(user, lead_unit) -> None:
+    """Registering for (or handing a project to) a unit: the plan office, or that unit's editor."""
+    if user is not None and not access.can_create(user, Project, lead_unit=lead_unit):
+        raise PermissionDenied(_("You may only register projects of your own unit."))
 
 
 def _next_code(declared_on: date) -> str:
@@ -84,8 +93,7 @@ def project_create(*, user, code: str = "", m2m: dict | None = None, **values) -
     if declared_on > timezone.localdate():
         raise ValidationError({"declared_on": _("The declaration date cannot be in the future.")})
     project = Project(**values, state=ProjectState.DECLARED, state_since=declared_on)
-    if user is not None:
-        require_unit_edit(user, project.lead_unit_id)
+    _check_lead_unit(user, project.lead_unit_id)
     project.code = code or _next_code(declared_on)
     project.full_clean(exclude=["code"] if not code else None)
     _validate_geography(project)
@@ -117,8 +125,7 @@ def project_update(*, project: Project, user, m2m: dict | None = None, **values)
     if "lead_unit" in values:
         if values["lead_unit"] is None:
             raise ValidationError({"lead_unit": _("A project needs a lead unit.")})
-        if user is not None:
-            require_unit_edit(user, values["lead_unit"].pk)
+        _check_lead_unit(user, values["lead_unit"])
     if values.get("declared_on", project.declared_on) != project.declared_on:
         raise ValidationError(
             {
@@ -202,8 +209,11 @@ def transition_blockers(project: Project, to_state: str) -> list[str]:
 def project_transition(
     *, project: Project, to_state: str, user, effective_on: date | None = None, note: str = ""
 ) -> Project:
-    """Move a project one step along its lifecycle, after checking the rules of that step."""
+    """Move a project one step along its lifecycle, after checking the rules of that step.
+    Approval (立项), acceptance (验收) and promotion to a typical case are the plan office's."""
     _check_project_edit(user, project)
+    if to_state in APPROVAL_STATES and user is not None:
+        access.require(user, access.APPROVE, project)
     effective_on = effective_on or timezone.localdate()
     if to_state not in ProjectState.values:
         raise ValidationError({"to_state": _("Unknown state %(s)s") % {"s": to_state}})
@@ -269,8 +279,9 @@ def milestone_complete(
 
 
 def milestone_accept(*, milestone: Milestone, user, accepted_on: date | None = None) -> Milestone:
-    """Acceptance of a completed milestone (by the plan office or the lead unit's editor)."""
-    _check_project_edit(user, milestone.project)
+    """Acceptance (验收) of a completed milestone: the plan office's step."""
+    if user is not None:
+        access.require(user, access.APPROVE, milestone.project)
     if milestone.completed_on is None:
         raise ValidationError(_("Only a completed milestone can be accepted."))
     accepted_on = accepted_on or timezone.localdate()
@@ -346,7 +357,11 @@ def attachment_add(
         digest.update(chunk)
     upload.seek(0)
     attachment = ReportAttachment(
-        report=report, description=description, size_bytes=upload.size, sha256=digest.hexdigest()
+        report=report,
+        filename=safe_filename(name),
+        description=description,
+        size_bytes=upload.size,
+        sha256=digest.hexdigest(),
     )
     attachment.file.save(name, upload, save=False)
     with acting_as(user):

@@ -17,11 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
+from xizang5g.core import access
+from xizang5g.core.files import download
 from xizang5g.core.models import AdminDivision, Unit
-from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin
 from xizang5g.plan import progress, selectors, services
 from xizang5g.plan.choices import MilestoneStatus, ProjectState
-from xizang5g.plan.constants import ALLOWED_TRANSITIONS, LIFECYCLE, RUNNING_STATES
+from xizang5g.plan.constants import (
+    ALLOWED_TRANSITIONS,
+    APPROVAL_STATES,
+    LIFECYCLE,
+    RUNNING_STATES,
+)
 from xizang5g.plan.forms import (
     DateForm,
     KpiForm,
@@ -72,7 +78,7 @@ def dashboard(request, plan):
     as_of = _as_of(request)
     projects = progress.load_projects(plan)
     rows = progress.projects_as_of(projects, as_of)
-    visible = set(selectors.project_list(user=request.user).values_list("pk", flat=True))
+    visible = selectors.project_ids(user=request.user)
     mine = [p for p in projects if p.pk in visible]
     states = Counter(row.state for row in rows)
     running_scenarios = {
@@ -91,14 +97,17 @@ def dashboard(request, plan):
         "overdue": progress.overdue_items(mine, as_of),
         "scorecards": progress.unit_scorecards(plan, as_of, mine)[:12],
         "tasks": progress.task_progress(plan, as_of, projects),
-        "chart_data": _dashboard_chart_data(plan, rows, as_of),
+        "chart_data": _dashboard_chart_data(plan, rows, as_of, visible),
+        "region_scope": selectors.project_scope_is_region(user=request.user),
         "consumption": _new_consumption(as_of),
         "status_labels": progress.ITEM_STATUS_LABELS,
     }
     return render(request, "plan/dashboard.html", context)
 
 
-def _dashboard_chart_data(plan, rows, as_of) -> dict:
+def _dashboard_chart_data(plan, rows, as_of, visible: set[int]) -> dict:
+    """Counts cover the region (published statistics); the map shows only projects the user may
+    open."""
     industries = list(Industry.objects.all())
     by_industry = {i.code: Counter() for i in industries}
     by_prefecture: Counter = Counter()
@@ -106,7 +115,7 @@ def _dashboard_chart_data(plan, rows, as_of) -> dict:
     for row in rows:
         by_industry.setdefault(row.project.industry.code, Counter())[row.state] += 1
         by_prefecture[row.project.prefecture.name_zh] += 1
-        if row.project.lon is not None:
+        if row.project.lon is not None and row.project.pk in visible:
             points.append(
                 {
                     "name": row.project.name,
@@ -186,8 +195,10 @@ def project_list(request, plan):
         "states": ProjectState.choices,
         "industries": Industry.objects.all(),
         "prefectures": AdminDivision.objects.filter(level="prefecture"),
-        "units": Unit.objects.filter(led_projects__isnull=False).distinct(),
-        "can_create": is_plan_admin(request.user) or request.user.is_unit_editor,
+        "units": Unit.objects.filter(
+            pk__in=selectors.project_list(user=request.user).values("lead_unit_id")
+        ),
+        "can_create": selectors.project_may_create(user=request.user),
     }
     template = "plan/_project_table.html" if request.htmx else "plan/project_list.html"
     return render(request, template, context)
@@ -211,11 +222,17 @@ def project_detail(request, pk: int):
 
 
 def _lifecycle_context(user, project: Project) -> dict:
+    can_approve = selectors.project_can_approve(user=user, project=project)
     next_states = [
         {
             "state": s,
             "label": ProjectState(s).label,
-            "blockers": services.transition_blockers(project, s),
+            "blockers": services.transition_blockers(project, s)
+            + (
+                []
+                if can_approve or s not in APPROVAL_STATES
+                else [_("The plan office takes this step.")]
+            ),
         }
         for s in ALLOWED_TRANSITIONS.get(project.state, ())
     ]
@@ -223,6 +240,7 @@ def _lifecycle_context(user, project: Project) -> dict:
     return {
         "project": project,
         "can_edit": selectors.project_can_edit(user=user, project=project),
+        "can_approve": can_approve,
         "lifecycle": [(s, ProjectState(s).label) for s in LIFECYCLE],
         "lifecycle_index": LIFECYCLE.index(project.state) if project.state in LIFECYCLE else -1,
         "next_states": next_states,
@@ -231,17 +249,14 @@ def _lifecycle_context(user, project: Project) -> dict:
 
 
 def _editable_project(request, pk: int) -> Project:
-    """The project, if this user may edit it: 403 otherwise (also for other units' projects)."""
-    project = get_object_or_404(Project, pk=pk)
-    if not can_edit_unit_data(request.user, project.lead_unit_id):
-        raise PermissionDenied(_("You may only edit your own unit's projects."))
-    return project
+    """The project, if this user may change it: 404 if not visible to them, 403 if read-only."""
+    return selectors.project_get(user=request.user, pk=pk, action=access.CHANGE)
 
 
 @login_required
 @with_plan
 def project_create(request, plan):
-    if not (is_plan_admin(request.user) or request.user.is_unit_editor):
+    if not selectors.project_may_create(user=request.user):
         raise PermissionDenied(_("Your role cannot register projects."))
     form = ProjectForm(request.POST or None, user=request.user, plan=plan)
     if request.method == "POST" and form.is_valid():
@@ -337,9 +352,7 @@ def milestone_add(request, pk: int):
 
 
 def _milestone_for_edit(request, milestone_id: int) -> Milestone:
-    milestone = get_object_or_404(Milestone.objects.select_related("project"), pk=milestone_id)
-    _editable_project(request, milestone.project_id)
-    return milestone
+    return selectors.milestone_get(user=request.user, pk=milestone_id, action=access.CHANGE)
 
 
 @login_required
@@ -488,3 +501,10 @@ def scorecards(request, plan):
 
 def healthz(request):
     return HttpResponse(json.dumps({"status": "ok"}), content_type="application/json")
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """An evidence file, for users who may read its project."""
+    attachment = selectors.attachment_get(user=request.user, pk=pk)
+    return download(attachment.file, attachment.filename or str(attachment))

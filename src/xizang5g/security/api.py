@@ -119,7 +119,7 @@ def incident_from_alert(request, payload: IncidentFromAlertIn):
     return Status(201, incident)
 
 
-@router.post("/incidents/{incident_id}/transition", response=IncidentOut)
+@router.post("/incidents/{id:incident_id}/transition", response=IncidentOut)
 def incident_transition(request, incident_id: int, payload: TransitionIn):
     incident = get_object_or_404(selectors.incident_list(user=request.user), pk=incident_id)
     return services.incident_transition(incident=incident, user=request.user, **payload.dict())

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core.access import REGION_READERS, AccessManager, AccessRule
+from xizang5g.core.choices import Role
 from xizang5g.core.models import ChangeLoggedModel
 from xizang5g.security.choices import (
     ClosingReason,
@@ -63,6 +65,9 @@ class InformationSystem(ChangeLoggedModel):
     description = models.TextField(_("description"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
+    # Security operators keep every system; a unit editor its own unit's systems.
+    access = AccessRule(read=REGION_READERS, write={Role.SECURITY_OPERATOR}, units=("owner_unit",))
+
     class Meta:
         ordering = ["-mlps_level", "code"]
         verbose_name = _("information system")
@@ -74,11 +79,6 @@ class InformationSystem(ChangeLoggedModel):
     @property
     def three_sync_count(self) -> int:
         return int(self.security_planned) + int(self.security_built) + int(self.security_operated)
-
-    def user_can_view(self, user) -> bool:
-        from xizang5g.security.selectors import can_view_unit
-
-        return can_view_unit(user, self.owner_unit_id)
 
 
 class LogSource(ChangeLoggedModel):
@@ -105,6 +105,10 @@ class LogSource(ChangeLoggedModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     changelog_exclude = ("created_at", "updated_at", "token_hash")
+
+    access = AccessRule(
+        read=REGION_READERS, write={Role.SECURITY_OPERATOR}, units=("system__owner_unit",)
+    )
 
     class Meta:
         ordering = ["code"]
@@ -155,6 +159,10 @@ class SecurityEvent(models.Model):
     raw = models.TextField(_("raw"), blank=True)
     extra = models.JSONField(_("extra fields"), default=dict, blank=True)
 
+    # Events are written by ingest only; a unit editor reads its own systems' events.
+    objects = AccessManager()
+    access = AccessRule(read=REGION_READERS, read_units=("system__owner_unit",))
+
     class Meta:
         ordering = ["-time", "-id"]
         indexes = [
@@ -186,6 +194,9 @@ class BadLine(models.Model):
     length = models.PositiveIntegerField(_("length (bytes)"))
     raw = models.TextField(_("raw (truncated)"), blank=True)
 
+    objects = AccessManager()
+    access = AccessRule(read=REGION_READERS, read_units=("source__system__owner_unit",))
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("bad line")
@@ -197,6 +208,8 @@ class FieldMapping(ChangeLoggedModel):
 
     sigma_field = models.CharField(_("Sigma field"), max_length=100, unique=True)
     event_field = models.CharField(_("event field"), max_length=100)
+
+    access = AccessRule(read=REGION_READERS, write={Role.SECURITY_OPERATOR})
 
     class Meta:
         ordering = ["sigma_field"]
@@ -220,6 +233,8 @@ class SigmaRule(ChangeLoggedModel):
     yaml = models.TextField(_("rule (YAML)"))
     origin = models.CharField(_("origin"), max_length=16, choices=RuleOrigin.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
+
+    access = AccessRule(read=REGION_READERS, write={Role.SECURITY_OPERATOR})
 
     class Meta:
         ordering = ["origin", "title"]
@@ -246,6 +261,8 @@ class CorrelationRule(ChangeLoggedModel):
         _("level"), max_length=16, choices=SigmaLevel.choices, default=SigmaLevel.HIGH
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+
+    access = AccessRule(read=REGION_READERS, write={Role.SECURITY_OPERATOR})
 
     class Meta:
         ordering = ["code"]
@@ -282,6 +299,11 @@ class Detection(models.Model):
         related_name="security_detections",
     )
 
+    objects = AccessManager()
+    access = AccessRule(
+        read=REGION_READERS, write={Role.SECURITY_OPERATOR}, read_units=("system__owner_unit",)
+    )
+
     class Meta:
         ordering = ["-time", "-id"]
         verbose_name = _("detection")
@@ -309,6 +331,11 @@ class PiFinding(models.Model):
     )
     detection = models.ForeignKey(
         Detection, null=True, blank=True, on_delete=models.SET_NULL, related_name="pi_findings"
+    )
+
+    objects = AccessManager()
+    access = AccessRule(
+        read=REGION_READERS, write={Role.SECURITY_OPERATOR}, read_units=("system__owner_unit",)
     )
 
     class Meta:
@@ -352,6 +379,11 @@ class Incident(ChangeLoggedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
+    # The responsible unit reads and handles its incidents beside the security operators.
+    access = AccessRule(
+        read=REGION_READERS, write={Role.SECURITY_OPERATOR}, units=("responsible_unit",)
+    )
+
     class Meta:
         ordering = ["-opened_at", "-id"]
         verbose_name = _("incident")
@@ -363,11 +395,6 @@ class Incident(ChangeLoggedModel):
     @property
     def is_open(self) -> bool:
         return self.state != IncidentState.CLOSED
-
-    def user_can_view(self, user) -> bool:
-        from xizang5g.security.selectors import can_view_unit
-
-        return can_view_unit(user, self.responsible_unit_id)
 
 
 class IncidentAction(models.Model):
@@ -382,6 +409,9 @@ class IncidentAction(models.Model):
     from_state = models.CharField(_("from"), max_length=16, blank=True)
     to_state = models.CharField(_("to"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="incident")
 
     class Meta:
         ordering = ["time", "id"]
@@ -419,6 +449,10 @@ class Inspection(ChangeLoggedModel):
     )
     summary = models.TextField(_("summary"), blank=True)
 
+    access = AccessRule(
+        read=REGION_READERS, write={Role.SECURITY_OPERATOR}, read_units=("system__owner_unit",)
+    )
+
     class Meta:
         ordering = ["-scheduled_for", "-id"]
         verbose_name = _("inspection")
@@ -436,6 +470,13 @@ class InspectionFinding(ChangeLoggedModel):
     rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=FindingState.choices, default=FindingState.OPEN
+    )
+
+    # The inspected system's unit rectifies its findings (services let only operators create them).
+    access = AccessRule(
+        read=REGION_READERS,
+        write={Role.SECURITY_OPERATOR},
+        units=("inspection__system__owner_unit",),
     )
 
     class Meta:
@@ -461,6 +502,10 @@ class CryptoAssessment(ChangeLoggedModel):
     next_due = models.DateField(_("next assessment due"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    access = AccessRule(
+        read=REGION_READERS, write={Role.SECURITY_OPERATOR}, read_units=("system__owner_unit",)
+    )
+
     class Meta:
         ordering = ["-assessed_on", "-id"]
         verbose_name = _("crypto assessment")
@@ -480,6 +525,10 @@ class AuditSeal(models.Model):
     hash = models.CharField(max_length=64)
     sealed_at = models.DateTimeField(auto_now_add=True)
 
+    # The sealed change log: the plan office and auditors (viewers) read it.
+    objects = AccessManager()
+    access = AccessRule(read={Role.VIEWER, Role.SECURITY_OPERATOR})
+
     class Meta:
         ordering = ["sequence"]
         verbose_name = _("audit seal")
@@ -491,6 +540,9 @@ class AuditChainHead(models.Model):
 
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    objects = AccessManager()
+    access = AccessRule(read={Role.VIEWER, Role.SECURITY_OPERATOR})
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xizang5g.core.choices import AlertAction, AlertSeverity, AlertSource, AlertState
+from xizang5g.core.access import REGION_READERS, AccessManager, AccessRule
+from xizang5g.core.choices import AlertAction, AlertSeverity, AlertSource, AlertState, Role
 
 
 class Alert(models.Model):
@@ -49,6 +50,18 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = AccessManager()
+    # Region-wide readers see every alert; a unit editor its unit's alerts. The platform roles
+    # handle the alerts of their own system and only read the others.
+    access = AccessRule(
+        read=REGION_READERS,
+        write={
+            Role.SECURITY_OPERATOR: models.Q(source=AlertSource.SECURITY),
+            Role.REGULATOR: models.Q(source__in=(AlertSource.INTERFERENCE, AlertSource.EMF)),
+        },
+        units=("unit",),
+    )
+
     class Meta:
         ordering = ["-last_seen", "-id"]
         indexes = [models.Index(fields=["state", "severity", "-last_seen"])]
@@ -75,6 +88,9 @@ class AlertEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(_("note"), blank=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="alert")
 
     class Meta:
         ordering = ["time", "id"]

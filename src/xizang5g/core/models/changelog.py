@@ -3,7 +3,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xizang5g.core.choices import ChangeAction
+from xizang5g.core.access import AccessRule
+from xizang5g.core.choices import ChangeAction, Role
 
 
 class ChangeLog(models.Model):
@@ -26,6 +27,10 @@ class ChangeLog(models.Model):
     action = models.CharField(_("action"), max_length=16, choices=ChangeAction.choices)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+
+    # Pages show an object's history only to those who may read the object (core.views);
+    # auditors (viewers) read the whole log.
+    access = AccessRule(read={Role.VIEWER})
 
     class Meta:
         ordering = ["-time", "-id"]

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core.access import EVERYONE, AccessManager, AccessRule
 from xizang5g.core.choices import DivisionLevel
 
 
@@ -27,6 +28,9 @@ class AdminDivision(models.Model):
     seat_lon = models.FloatField(_("seat longitude"))
     seat_lat = models.FloatField(_("seat latitude"))
     geometry = models.JSONField(_("geometry (GeoJSON, WGS84)"))
+
+    objects = AccessManager()
+    access = AccessRule(read=EVERYONE)
 
     class Meta:
         ordering = ["adcode"]

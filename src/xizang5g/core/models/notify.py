@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core.access import PLAN_OFFICE, AccessRule
 from xizang5g.core.choices import AlertSeverity
 from xizang5g.core.models.base import ChangeLoggedModel
 
@@ -46,6 +47,8 @@ class NotificationChannel(ChangeLoggedModel):
     enabled = models.BooleanField(_("enabled"), default=True)
 
     changelog_exclude = ("created_at", "updated_at", "secret")
+    # The plan office keeps the region-wide channels; a unit editor its own unit's.
+    access = AccessRule(read=PLAN_OFFICE, units=("unit",))
 
     class Meta:
         ordering = ["name"]

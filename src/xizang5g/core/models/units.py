@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core.access import EVERYONE, AccessRule
 from xizang5g.core.choices import UnitKind
 from xizang5g.core.models.base import ChangeLoggedModel
 
@@ -30,6 +31,9 @@ class Unit(ChangeLoggedModel):
         related_name="units",
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    # The list of responsible units is known to every user; only the plan office changes it.
+    access = AccessRule(read=EVERYONE)
 
     class Meta:
         ordering = ["kind", "code"]

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core.access import PLAN_OFFICE, AccessRule
 from xizang5g.core.choices import Role
 from xizang5g.core.fields import EncryptedTextField
 
@@ -25,6 +26,9 @@ class User(AbstractUser):
     # Django's password reset looks users up by `email__iexact`, which ciphertext cannot answer.
     full_name = EncryptedTextField(_("full name"), max_length=100, blank=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    # Accounts are managed by the plan office (the admin site).
+    access = AccessRule(read=PLAN_OFFICE)
 
     class Meta:
         verbose_name = _("user")
@@ -56,6 +60,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    access = AccessRule(read=PLAN_OFFICE)
 
     class Meta:
         verbose_name = _("API token")
