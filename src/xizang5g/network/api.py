@@ -8,11 +8,13 @@ from datetime import date, datetime
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
+from xizang5g.core import access
 from xizang5g.core.choices import DivisionLevel
+from xizang5g.core.models import AdminDivision
 from xizang5g.network import constants as C
 from xizang5g.network import selectors, services
 from xizang5g.network.choices import CaseState, StudyScope
-from xizang5g.network.models import Cell, EarthStation
+from xizang5g.network.models import Cell
 
 router = Router(tags=["network"])
 MAX_PAGE = 1000
@@ -271,7 +273,7 @@ def create_cell(request, payload: CellIn):
 
 @router.patch("/cells/{id:cell_id}", response=CellOut)
 def update_cell(request, cell_id: int, payload: CellPatch):
-    cell = get_object_or_404(selectors.cell_list(user=request.user), pk=cell_id)
+    cell = selectors.cell_get(user=request.user, pk=cell_id, action=access.CHANGE)
     changes = {k: v for k, v in payload.dict().items() if v is not None}
     return services.cell_update(user=request.user, cell=cell, **changes)
 
@@ -284,14 +286,14 @@ def list_earth_stations(request, division: str = ""):
 # ==== studies =====================================================================================
 @router.post("/studies", response={202: StudyOut})
 def start_study(request, payload: StudyIn):
-    from xizang5g.core.models import AdminDivision
-
     division = None
     if payload.county_adcode:
         division = get_object_or_404(
             AdminDivision, adcode=payload.county_adcode, level=DivisionLevel.COUNTY
         )
-    stations = list(EarthStation.objects.filter(pk__in=payload.earth_station_ids))
+    stations = list(
+        selectors.earth_station_list(user=request.user).filter(pk__in=payload.earth_station_ids)
+    )
     if len(stations) != len(set(payload.earth_station_ids)):
         raise ValueError("unknown earth_station_ids")
     study = services.study_create(
@@ -356,8 +358,9 @@ def list_cases(request, state: str = ""):
 
 @router.post("/cases", response={201: CaseOut})
 def open_case(request, payload: CaseIn):
-    station = get_object_or_404(EarthStation, pk=payload.earth_station_id)
-    cells = list(Cell.objects.filter(pk__in=payload.cell_ids))
+    station = selectors.earth_station_get(user=request.user, pk=payload.earth_station_id)
+    # Only cells the user keeps (its own operator's, or any for the regulator).
+    cells = list(Cell.objects.restrict(request.user, access.CHANGE).filter(pk__in=payload.cell_ids))
     if len(cells) != len(set(payload.cell_ids)):
         raise ValueError("unknown cell_ids")
     study = (
@@ -422,11 +425,7 @@ def emf_assessments(request):
 
 @router.post("/sites/{id:site_id}/emf", response={201: EmfOut})
 def assess_site(request, site_id: int):
-    site = selectors.site_get(user=request.user, pk=site_id)
-    if not services.can_edit_station(request.user, site.operator_id):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("You may only assess sites of your own unit.")
+    site = selectors.site_get(user=request.user, pk=site_id, action=access.CHANGE)
     return Status(201, services.emf_assess_site(site=site, user=request.user))
 
 

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core import access
 from xizang5g.core.choices import DivisionLevel
-from xizang5g.core.models import AdminDivision
+from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.network import constants as C
 from xizang5g.network.choices import MitigationKind, StudyScope
 from xizang5g.network.models import Cell, EarthStation
@@ -86,6 +87,14 @@ class EarthStationForm(forms.ModelForm):
             "i_n_criterion_db",
             "status",
         ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Owners the user may register stations for: every unit for the regulator, its own else.
+        units = Unit.objects.filter(is_active=True)
+        if not access.sees_all(user, EarthStation, access.CHANGE):
+            units = units.filter(pk=user.unit_id)
+        self.fields["owner"].queryset = units
 
 
 class CaseForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Reads of the 5G supervision app, always restricted to what the user may see.
+"""Reads of the 5G supervision app, always restricted by the access rule (`core.access`).
 
 Regulators, the plan office and viewers see the whole registry. A unit editor sees its own
 unit's sites, cells and reports, every earth station (needed to coordinate), and the cases it
@@ -14,10 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from xizang5g.core.choices import DivisionLevel, Role, UnitKind
+from xizang5g.core import access
+from xizang5g.core.choices import DivisionLevel, UnitKind
 from xizang5g.core.models import AdminDivision, Unit
-from xizang5g.core.permissions import is_plan_admin
 from xizang5g.network.models import (
+    CaseDocument,
     Cell,
     CoordinationCase,
     EarthStation,
@@ -34,11 +35,8 @@ from xizang5g.network.models import (
 
 
 def sees_everything(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and (is_plan_admin(user) or user.role in (Role.REGULATOR, Role.VIEWER))
-    )
+    """Whether the user reads the whole registry (region-wide titles and menus)."""
+    return access.sees_all(user, Site)
 
 
 def _require_login(user) -> None:
@@ -52,14 +50,22 @@ def operator_list(*, user) -> QuerySet[Unit]:
     return qs if sees_everything(user) else qs.filter(pk=user.unit_id)
 
 
+def operator_choices(*, user) -> QuerySet[Unit]:
+    """Operators the user may register stations or reports for."""
+    qs = Unit.objects.filter(kind=UnitKind.OPERATOR, is_active=True)
+    if access.sees_all(user, Site, access.CHANGE):
+        return qs
+    return qs.filter(pk=user.unit_id) if access.role_may(user, access.CHANGE, Site) else qs.none()
+
+
 # ------------------------------------------------------------------------------ registry
 def site_list(*, user, filters: dict | None = None) -> QuerySet[Site]:
     _require_login(user)
-    qs = Site.objects.select_related("operator", "division", "division__parent").annotate(
-        n_cells=Count("cells")
+    qs = (
+        Site.objects.restrict(user)
+        .select_related("operator", "division", "division__parent")
+        .annotate(n_cells=Count("cells"))
     )
-    if not sees_everything(user):
-        qs = qs.filter(operator_id=user.unit_id)
     filters = filters or {}
     if filters.get("operator"):
         qs = qs.filter(operator__code=filters["operator"])
@@ -79,9 +85,7 @@ def site_list(*, user, filters: dict | None = None) -> QuerySet[Site]:
 
 def cell_list(*, user, filters: dict | None = None) -> QuerySet[Cell]:
     _require_login(user)
-    qs = Cell.objects.select_related("site", "operator", "site__division")
-    if not sees_everything(user):
-        qs = qs.filter(operator_id=user.unit_id)
+    qs = Cell.objects.restrict(user).select_related("site", "operator", "site__division")
     filters = filters or {}
     for key, lookup in (
         ("operator", "operator__code"),
@@ -99,15 +103,21 @@ def cell_list(*, user, filters: dict | None = None) -> QuerySet[Cell]:
     return qs.order_by("code")
 
 
-def site_get(*, user, pk: int) -> Site:
-    from django.shortcuts import get_object_or_404
+def site_get(*, user, pk: int, action: str = access.VIEW) -> Site:
+    return access.get_or_404(site_list(user=user), user, action, pk=pk)
 
-    return get_object_or_404(site_list(user=user), pk=pk)
+
+def cell_get(*, user, pk: int, action: str = access.VIEW) -> Cell:
+    return access.get_or_404(cell_list(user=user), user, action, pk=pk)
+
+
+def earth_station_get(*, user, pk: int, action: str = access.VIEW) -> EarthStation:
+    return access.get_or_404(earth_station_list(user=user), user, action, pk=pk)
 
 
 def earth_station_list(*, user, filters: dict | None = None) -> QuerySet[EarthStation]:
     _require_login(user)
-    qs = EarthStation.objects.select_related("owner", "division", "division__parent")
+    qs = EarthStation.objects.restrict(user).select_related("owner", "division", "division__parent")
     filters = filters or {}
     if filters.get("owner"):
         qs = qs.filter(owner__code=filters["owner"])
@@ -160,8 +170,8 @@ def registry_counts(*, user) -> dict:
         "cells": cells.count(),
         "earth_stations": earth_station_list(user=user).count(),
         "by_operator_band": dict(by_operator_band),
-        "synthetic": Site.objects.filter(is_synthetic=True).exists()
-        or EarthStation.objects.filter(is_synthetic=True).exists()
+        "synthetic": site_list(user=user).filter(is_synthetic=True).exists()
+        or earth_station_list(user=user).filter(is_synthetic=True).exists()
         or TerrainTile.objects.filter(kind="synthetic", is_active=True).exists(),
     }
 
@@ -169,15 +179,15 @@ def registry_counts(*, user) -> dict:
 # ------------------------------------------------------------------------------ studies
 def study_list(*, user) -> QuerySet[InterferenceStudy]:
     _require_login(user)
-    if not sees_everything(user):
+    if not access.role_may(user, access.VIEW, InterferenceStudy):
         raise PermissionDenied(_("Interference studies are the radio regulator's; see your cases."))
-    return InterferenceStudy.objects.select_related("division", "created_by", "parent")
+    return InterferenceStudy.objects.restrict(user).select_related(
+        "division", "created_by", "parent"
+    )
 
 
-def study_get(*, user, pk: int) -> InterferenceStudy:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(study_list(user=user), pk=pk)
+def study_get(*, user, pk: int, action: str = access.VIEW) -> InterferenceStudy:
+    return access.get_or_404(study_list(user=user), user, action, pk=pk)
 
 
 def study_station_results(*, study) -> QuerySet[StudyStationResult]:
@@ -238,24 +248,11 @@ def study_map_data(*, study, limit: int = 3000) -> dict:
 
 
 # ------------------------------------------------------------------------------ cases
-def case_visible(*, user, case: CoordinationCase) -> bool:
-    if not (user and user.is_authenticated):
-        return False
-    if sees_everything(user):
-        return True
-    return user.unit_id is not None and user.unit_id in (
-        case.operator_id,
-        case.earth_station.owner_id,
-    )
-
-
 def case_list(*, user, filters: dict | None = None) -> QuerySet[CoordinationCase]:
     _require_login(user)
-    qs = CoordinationCase.objects.select_related(
+    qs = CoordinationCase.objects.restrict(user).select_related(
         "operator", "earth_station", "earth_station__owner"
     )
-    if not sees_everything(user):
-        qs = qs.filter(Q(operator_id=user.unit_id) | Q(earth_station__owner_id=user.unit_id))
     filters = filters or {}
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
@@ -264,10 +261,12 @@ def case_list(*, user, filters: dict | None = None) -> QuerySet[CoordinationCase
     return qs
 
 
-def case_get(*, user, pk: int) -> CoordinationCase:
-    from django.shortcuts import get_object_or_404
+def case_get(*, user, pk: int, action: str = access.VIEW) -> CoordinationCase:
+    return access.get_or_404(case_list(user=user), user, action, pk=pk)
 
-    return get_object_or_404(case_list(user=user), pk=pk)
+
+def case_document_get(*, user, pk: int) -> CaseDocument:
+    return access.get_or_404(CaseDocument.objects.select_related("case"), user, pk=pk)
 
 
 # ------------------------------------------------------------------------------ EMF
@@ -285,10 +284,7 @@ def emf_latest_assessments(*, user) -> list[EmfAssessment]:
 
 def emf_measurement_list(*, user) -> QuerySet[EmfMeasurement]:
     _require_login(user)
-    qs = EmfMeasurement.objects.select_related("site")
-    if not sees_everything(user):
-        qs = qs.filter(site__operator_id=user.unit_id)
-    return qs
+    return EmfMeasurement.objects.restrict(user).select_related("site")
 
 
 # ------------------------------------------------------------------------------ coverage KPIs
@@ -333,9 +329,7 @@ def coverage_kpis(*, user, level: str = DivisionLevel.COUNTY) -> list[dict]:
 
 def monthly_reports(*, user, filters: dict | None = None) -> QuerySet[OperatorMonthlyReport]:
     _require_login(user)
-    qs = OperatorMonthlyReport.objects.select_related("operator", "prefecture")
-    if not sees_everything(user):
-        qs = qs.filter(operator_id=user.unit_id)
+    qs = OperatorMonthlyReport.objects.restrict(user).select_related("operator", "prefecture")
     filters = filters or {}
     if filters.get("operator"):
         qs = qs.filter(operator__code=filters["operator"])

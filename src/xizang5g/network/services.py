@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xizang5g.core import access
 from xizang5g.core.audit import acting_as
-from xizang5g.core.choices import AlertSeverity, AlertSource, DivisionLevel, Role, UnitKind
+from xizang5g.core.choices import AlertSeverity, AlertSource, DivisionLevel, UnitKind
+from xizang5g.core.files import safe_filename
 from xizang5g.core.models import AdminDivision, Unit
-from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin, require_role
 from xizang5g.core.services import alert_raise, alert_resolve, apply_changes, save_validated
 from xizang5g.network import constants as C
 from xizang5g.network.choices import (
@@ -61,14 +62,14 @@ n79 4400–5000; China uses 4800–4900 for n79)."""
 
 # ============================================================================ permissions
 def is_regulator(user) -> bool:
-    return is_plan_admin(user) or bool(
-        user and user.is_authenticated and user.role == Role.REGULATOR
-    )
+    """The radio regulator or the plan office: studies, the whole registry, case decisions."""
+    return access.sees_all(user, InterferenceStudy, access.CHANGE)
 
 
 def can_edit_station(user, unit_id: int | None) -> bool:
-    """Regulators and the plan office edit every station; a unit editor only its own unit's."""
-    return is_regulator(user) or can_edit_unit_data(user, unit_id)
+    """Whether `user` may register or change stations of unit `unit_id` (the access rule of
+    sites, cells and earth stations: the regulator every unit's, a unit editor its own)."""
+    return access.can_create(user, Site, operator_id=unit_id)
 
 
 def _require_station_edit(user, unit_id: int | None) -> None:
@@ -77,7 +78,8 @@ def _require_station_edit(user, unit_id: int | None) -> None:
 
 
 def _require_regulator(user) -> None:
-    require_role(user, Role.REGULATOR)
+    if not is_regulator(user):
+        raise PermissionDenied(_("Only the radio regulator may do this."))
 
 
 def _check_operator(operator: Unit) -> None:
@@ -218,7 +220,7 @@ def site_create(
 
 
 def site_update(*, user, site: Site, **changes) -> Site:
-    _require_station_edit(user, site.operator_id)
+    access.require(user, access.CHANGE, site)
     apply_changes(site, changes, SITE_FIELDS)
     return save_validated(site, user=user, check=_validate_site)
 
@@ -253,7 +255,7 @@ def cell_create(
 
 
 def cell_update(*, user, cell: Cell, **changes) -> Cell:
-    _require_station_edit(user, cell.operator_id)
+    access.require(user, access.CHANGE, cell)
     apply_changes(cell, changes, CELL_FIELDS)
     return save_validated(cell, user=user, check=_validate_cell)
 
@@ -291,7 +293,7 @@ def earth_station_create(
 
 
 def earth_station_update(*, user, station: EarthStation, **changes) -> EarthStation:
-    _require_station_edit(user, station.owner_id)
+    access.require(user, access.CHANGE, station)
     apply_changes(station, changes, EARTH_STATION_FIELDS)
     return save_validated(station, user=user, check=_validate_earth_station)
 
@@ -862,7 +864,7 @@ def case_open(
         raise ValidationError({"cells": _("All cells of a case must belong to one operator.")})
     operator_id = operators.pop()
     regulator = is_regulator(user)
-    if not regulator and not can_edit_unit_data(user, operator_id):
+    if not access.can_create(user, CoordinationCase, operator_id=operator_id):
         raise PermissionDenied(_("An operator may open coordination cases only for its own cells."))
     origin = CaseOrigin.STUDY if (regulator and study is not None) else CaseOrigin.OPERATOR
     case = CoordinationCase(
@@ -886,8 +888,16 @@ def case_open(
     return case
 
 
-def _case_actor_is_operator(user, case) -> bool:
-    return can_edit_unit_data(user, case.operator_id)
+def case_actor_is_operator(user, case) -> bool:
+    """The case's operator acting (not the earth station's owner, the other party)."""
+    return access.can(user, access.CHANGE, case) and getattr(user, "unit_id", None) == (
+        case.operator_id
+    )
+
+
+def _require_case_party(user, case) -> None:
+    """The regulator or a party to the case (its operator, the earth station's owner)."""
+    access.require(user, access.CHANGE, case)
 
 
 def case_advance(*, user, case: CoordinationCase, note: str = "") -> CoordinationCase:
@@ -896,7 +906,7 @@ def case_advance(*, user, case: CoordinationCase, note: str = "") -> Coordinatio
     if target is None:
         raise ValidationError(_("A closed or rejected case cannot advance."))
     operator_step = case.state == CaseState.IMPLEMENTING  # the operator reports measures done
-    if not is_regulator(user) and not (operator_step and _case_actor_is_operator(user, case)):
+    if not is_regulator(user) and not (operator_step and case_actor_is_operator(user, case)):
         raise PermissionDenied(_("Only the radio regulator may take this step."))
     if case.state == CaseState.APPLIED:
         _case_compute(user=user, case=case)
@@ -959,7 +969,7 @@ def case_propose_mitigation(
     """Evaluate a mitigation as a what-if re-run of the case's calculation (inline, small)."""
     if case.state not in (CaseState.COMPUTING, CaseState.COORDINATING):
         raise ValidationError(_("Mitigations are proposed while the case is being coordinated."))
-    if not (is_regulator(user) or _case_actor_is_operator(user, case)):
+    if not (is_regulator(user) or case_actor_is_operator(user, case)):
         raise PermissionDenied(
             _("Only the regulator or the case's operator may propose a mitigation.")
         )
@@ -1055,25 +1065,18 @@ def case_reject(*, user, case: CoordinationCase, reason: str) -> CoordinationCas
 
 
 def case_comment(*, user, case: CoordinationCase, note: str) -> CaseEvent:
-    if not (
-        is_regulator(user)
-        or _case_actor_is_operator(user, case)
-        or can_edit_unit_data(user, case.earth_station.owner_id)
-    ):
-        raise PermissionDenied(_("You are not a party to this case."))
+    _require_case_party(user, case)
     if not note.strip():
         raise ValidationError({"note": _("Write a comment.")})
     return _event(case, user=user, action=CaseAction.COMMENT, note=note)
 
 
 def case_add_document(*, user, case: CoordinationCase, title: str, upload) -> CaseDocument:
-    if not (
-        is_regulator(user)
-        or _case_actor_is_operator(user, case)
-        or can_edit_unit_data(user, case.earth_station.owner_id)
-    ):
-        raise PermissionDenied(_("You are not a party to this case."))
-    document = CaseDocument(case=case, title=title or upload.name, file=upload, uploaded_by=user)
+    _require_case_party(user, case)
+    filename = safe_filename(upload.name)
+    document = CaseDocument(
+        case=case, title=title or filename, file=upload, filename=filename, uploaded_by=user
+    )
     document.full_clean()
     with transaction.atomic(), acting_as(user):
         document.save()
@@ -1190,12 +1193,13 @@ def emf_measurements_import(*, user, content: bytes, filename: str) -> ImportRes
     """Import HJ 1151-2020 style measurement records; exceedances raise EMF alerts."""
     from xizang5g.network import engine
 
-    if not (is_regulator(user) or (user.is_authenticated and user.role == Role.UNIT_EDITOR)):
+    if not access.role_may(user, access.CHANGE, Site):
         raise PermissionDenied(_("Your role does not allow importing measurements."))
     rows = _read_table(content=content, filename=filename)
     parsed, errors = _parse_rows(rows, EMF_COLUMNS)
     records = []
-    sites = {s.code: s for s in Site.objects.all()}
+    # Only sites the user keeps: an operator measures its own sites, the regulator any.
+    sites = {s.code: s for s in Site.objects.restrict(user, access.CHANGE)}
     for number, values in parsed:
         if any(e.row == number for e in errors):
             continue
@@ -1214,8 +1218,13 @@ def emf_measurements_import(*, user, content: bytes, filename: str) -> ImportRes
         if values.get("site_code"):
             site = sites.get(values["site_code"])
             if site is None:
-                errors.append(RowError(number, "site_code", _("unknown site code")))
+                errors.append(
+                    RowError(number, "site_code", _("unknown site code, or not a site of yours"))
+                )
                 continue
+        elif not is_regulator(user):
+            errors.append(RowError(number, "site_code", _("give the site that was measured")))
+            continue
         if values["e_v_m"] < 0 or not (30 <= values["f_mhz"] <= 15000):
             errors.append(RowError(number, "f_mhz", _("frequency must be 30–15000 MHz and E ≥ 0")))
             continue

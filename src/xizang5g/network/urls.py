@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/<id:pk>/", views.case_detail, name="case_detail"),
+    path("cases/documents/<id:pk>/", views.case_document, name="case_document"),
     path("cases/<id:pk>/<str:action>/", views.case_action, name="case_action"),
     path("emf/", views.emf, name="emf"),
     path("emf/template.xlsx", views.emf_template, name="emf_template"),

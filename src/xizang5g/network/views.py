@@ -11,12 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
+from xizang5g.core import access
 from xizang5g.core.choices import DivisionLevel
+from xizang5g.core.files import download
 from xizang5g.core.models import AdminDivision
 from xizang5g.network import constants as C
 from xizang5g.network import forms, reports, selectors, services
 from xizang5g.network.choices import Band, CaseState, MitigationKind, StudyScope, TerrainKind
-from xizang5g.network.models import Cell, EarthStation, TerrainTile
+from xizang5g.network.models import (
+    Cell,
+    CoordinationCase,
+    EarthStation,
+    StudyStationResult,
+    TerrainTile,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -110,16 +118,14 @@ def site_detail(request, pk: int):
         site=site,
         cells=site.cells.select_related("operator"),
         emf=site.emf_assessments.first(),
-        can_edit=services.can_edit_station(request.user, site.operator_id),
+        can_edit=access.can(request.user, access.CHANGE, site),
     )
     return render(request, "network/site_detail.html", context)
 
 
 @login_required
 def cell_edit(request, pk: int):
-    cell = get_object_or_404(selectors.cell_list(user=request.user), pk=pk)
-    if not services.can_edit_station(request.user, cell.operator_id):
-        raise PermissionDenied
+    cell = selectors.cell_get(user=request.user, pk=pk, action=access.CHANGE)
     form = forms.CellChangeForm(request.POST or None, instance=Cell.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,18 +225,15 @@ def earth_station_detail(request, pk: int):
         pointing={"az": float(az), "el": float(el)},
         cases=selectors.case_list(user=request.user).filter(earth_station=station),
         results=station_results_for(request.user, station),
-        can_edit=services.can_edit_station(request.user, station.owner_id),
+        can_edit=access.can(request.user, access.CHANGE, station),
     )
     return render(request, "network/earth_station_detail.html", context)
 
 
 def station_results_for(user, station):
-    if not selectors.sees_everything(user):
-        return []
-    from xizang5g.network.models import StudyStationResult
-
     return (
-        StudyStationResult.objects.filter(earth_station=station, study__mitigation={})
+        StudyStationResult.objects.restrict(user)
+        .filter(earth_station=station, study__mitigation={})
         .select_related("study")
         .order_by("-study__created_at")[:5]
     )
@@ -238,10 +241,12 @@ def station_results_for(user, station):
 
 @login_required
 def earth_station_form(request, pk: int | None = None):
-    instance = get_object_or_404(EarthStation, pk=pk) if pk else None
-    if instance and not services.can_edit_station(request.user, instance.owner_id):
-        raise PermissionDenied
-    form = forms.EarthStationForm(request.POST or None, instance=instance)
+    instance = (
+        selectors.earth_station_get(user=request.user, pk=pk, action=access.CHANGE) if pk else None
+    )
+    if instance is None and not access.role_may(request.user, access.CHANGE, EarthStation):
+        raise PermissionDenied(_("Your role does not register earth stations."))
+    form = forms.EarthStationForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data.items())
         try:
@@ -394,9 +399,9 @@ def case_list(request):
 @login_required
 def case_new(request):
     user = request.user
-    cells = selectors.cell_list(user=user)
-    if not services.is_regulator(user):
-        cells = cells.filter(operator_id=user.unit_id)
+    if not access.role_may(user, access.CHANGE, CoordinationCase):
+        raise PermissionDenied(_("Your role does not open coordination cases."))
+    cells = Cell.objects.restrict(user, access.CHANGE).select_related("site", "operator")
     initial = {}
     study_id = request.GET.get("study")
     if request.GET.get("earth_station"):
@@ -453,7 +458,7 @@ def case_detail(request, pk: int):
             }
         )
     is_reg = services.is_regulator(user)
-    is_op = services.can_edit_unit_data(user, case.operator_id)
+    is_op = services.case_actor_is_operator(user, case)
     cells = list(case.cells.select_related("site", "operator"))
     context = _base(request)
     context.update(
@@ -462,6 +467,7 @@ def case_detail(request, pk: int):
         cells=cells,
         events=case.events.select_related("user"),
         documents=case.documents.all(),
+        is_party=access.can(user, access.CHANGE, case),
         is_op=is_op,
         can_advance=(is_reg and case.state in services.CASE_FLOW)
         or (is_op and case.state == CaseState.IMPLEMENTING),
@@ -580,9 +586,7 @@ def emf(request):
 @require_POST
 @login_required
 def emf_assess(request, pk: int):
-    site = selectors.site_get(user=request.user, pk=pk)
-    if not services.can_edit_station(request.user, site.operator_id):
-        raise PermissionDenied
+    site = selectors.site_get(user=request.user, pk=pk, action=access.CHANGE)
     try:
         assessment = services.emf_assess_site(site=site, user=request.user)
     except ValidationError as exc:
@@ -735,3 +739,10 @@ def monthly_template(request):
         "monthly-report-template.xlsx",
         XLSX,
     )
+
+
+@login_required
+def case_document(request, pk: int):
+    """A case document, for the case's parties and region-wide readers."""
+    document = selectors.case_document_get(user=request.user, pk=pk)
+    return download(document.file, document.filename or document.title)
