@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from xizang5g.core.choices import Role
 from xizang5g.core.models import Alert, ChangeLog
@@ -86,7 +87,7 @@ def test_systems_inspections_and_assessments(operator, system, make_user):
     editor = make_user("his", Role.UNIT_EDITOR, system.owner_unit)
     services.system_update(system=system, user=editor, security_operated=True)
     outsider = make_user("out", Role.UNIT_EDITOR, operator.unit)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # another unit's system does not exist for it
         services.system_update(system=system, user=outsider, mlps_level=1)
     with pytest.raises(ValidationError):
         services.system_update(system=system, user=editor, mlps_level=6)

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.security import HttpBasicAuth
 
+from xizang5g.core import access
 from xizang5g.core.models import Unit
 from xizang5g.iot import auth as device_auth
 from xizang5g.iot import selectors, services
@@ -25,6 +26,7 @@ from xizang5g.iot.choices import IngestChannel, Rollup
 from xizang5g.iot.ingest import DatabaseUnavailable, Inbound, ingest_batch
 from xizang5g.iot.models import Device, Product, Rule
 from xizang5g.iot.tsl import ThingModelError
+from xizang5g.plan.models import Project
 
 router = Router(tags=["iot"])
 
@@ -268,7 +270,7 @@ def product_create(request, payload: ProductIn):
 
 @router.get("/products/{product_key}", response=ProductOut)
 def product_detail(request, product_key: str):
-    return _product_out(get_object_or_404(Product, product_key=product_key))
+    return _product_out(selectors.product_get(user=request.user, key=product_key))
 
 
 @router.get(
@@ -277,7 +279,9 @@ def product_detail(request, product_key: str):
     summary="Export the thing model (TSL JSON)",
 )
 def thing_model_export(request, product_key: str):
-    return services.thing_model_export(product=get_object_or_404(Product, product_key=product_key))
+    return services.thing_model_export(
+        product=selectors.product_get(user=request.user, key=product_key)
+    )
 
 
 @router.put(
@@ -286,7 +290,7 @@ def thing_model_export(request, product_key: str):
     summary="Import (replace) the thing model; 422 lists every problem with its JSON path",
 )
 def thing_model_import(request, product_key: str, payload: Body[dict]):
-    product = get_object_or_404(Product, product_key=product_key)
+    product = selectors.product_get(user=request.user, key=product_key, action=access.CHANGE)
     try:
         services.product_set_thing_model(product=product, thing_model=payload, user=request.user)
     except ThingModelError as exc:
@@ -305,11 +309,14 @@ def devices(request, filters: Query[DeviceFilters]):
     "/devices", response={201: DeviceCreatedOut}, summary="Register a device (secret shown once)"
 )
 def device_create(request, payload: DeviceIn):
-    from xizang5g.plan.models import Project
-
-    product = get_object_or_404(Product, product_key=payload.product_key)
+    # Products and projects the user may not read are "not found", like missing ones.
+    product = selectors.product_get(user=request.user, key=payload.product_key)
     unit = get_object_or_404(Unit, code=payload.unit)
-    project = get_object_or_404(Project, code=payload.project) if payload.project else None
+    project = (
+        access.get_or_404(Project.objects.all(), request.user, code=payload.project)
+        if payload.project
+        else None
+    )
     device, secret = services.device_create(
         product=product,
         name=payload.name,
@@ -378,8 +385,10 @@ def rules(request, product: str | None = None):
 
 @router.post("/rules", response={201: RuleOut})
 def rule_create(request, payload: RuleIn):
-    product = get_object_or_404(Product, product_key=payload.product_key)
-    fields = payload.dict(exclude={"product_key", "name", "kind"})
+    product = selectors.product_get(user=request.user, key=payload.product_key)
+    fields = payload.dict(exclude={"product_key", "name", "kind", "device_id"})
+    if payload.device_id is not None:
+        fields["device"] = selectors.device_get(user=request.user, pk=payload.device_id)
     rule = services.rule_create(
         product=product, name=payload.name, kind=payload.kind, user=request.user, **fields
     )
@@ -388,7 +397,7 @@ def rule_create(request, payload: RuleIn):
 
 @router.delete("/rules/{id:rule_id}", response={204: None})
 def rule_delete(request, rule_id: int):
-    services.rule_delete(rule=get_object_or_404(Rule, pk=rule_id), user=request.user)
+    services.rule_delete(rule=selectors.rule_get(user=request.user, pk=rule_id), user=request.user)
     return Status(204, None)
 
 

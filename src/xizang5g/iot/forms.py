@@ -1,10 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core import access
 from xizang5g.core.choices import AlertSeverity
 from xizang5g.core.models import Unit
+from xizang5g.iot import selectors
 from xizang5g.iot.choices import Comparison, RuleKind
 from xizang5g.iot.models import Device, Product
+from xizang5g.plan.models import Project
 
 
 def style(form: forms.Form) -> forms.Form:
@@ -46,6 +49,12 @@ class ProductForm(ThingModelForm):
     )
     field_order = ["name", "description", "unit", "text", "file"]
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = selectors.unit_choices(user=user)
+        # Only the plan office publishes platform products (without a unit).
+        self.fields["unit"].required = not access.sees_all(user, Product, access.CHANGE)
+
 
 class BulkDevicesForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all())
@@ -55,21 +64,12 @@ class BulkDevicesForm(forms.Form):
     count = forms.IntegerField(label=_("How many"), min_value=1, max_value=1000, initial=10)
     start = forms.IntegerField(label=_("First number"), min_value=0, initial=1)
 
-    def __init__(self, *args, **kwargs):
-        from xizang5g.plan.models import Project
-
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.all()
-        style(self)
-
-
-class DeviceForm(forms.ModelForm):
-    class Meta:
-        model = Device
-        fields = ["label", "project", "unit", "lon", "lat", "altitude_m", "location"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Choices are what the user may use: never another unit's products or projects.
+        self.fields["product"].queryset = selectors.product_choices(user=user)
+        self.fields["unit"].queryset = selectors.unit_choices(user=user)
+        self.fields["project"].queryset = Project.objects.restrict(user).order_by("code")
         style(self)
 
 
@@ -94,9 +94,9 @@ class RuleForm(forms.Form):
         label=_("Severity"), choices=AlertSeverity.choices, initial=AlertSeverity.MAJOR
     )
 
-    def __init__(self, *args, product: Product, **kwargs):
+    def __init__(self, *args, product: Product, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["device"].queryset = product.devices.all()
+        self.fields["device"].queryset = Device.objects.restrict(user).filter(product=product)
         self.fields["property"].choices = [("", "—")] + [
             (p["identifier"], f"{p['name']} ({p['identifier']})") for p in product.properties
         ]

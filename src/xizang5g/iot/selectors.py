@@ -1,7 +1,7 @@
-"""Reads of the IoT hub, restricted to what the user may see.
+"""Reads of the IoT hub, restricted by the access rule (`core.access`).
 
-Plan-office admins, viewers and platform roles see every device; a unit editor sees the devices of
-its unit (the same rule as the alert centre).
+Region-wide readers see every product, device and rule; a unit editor sees its unit's, plus the
+platform's products (those without a unit) and their rules.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -10,8 +10,8 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from xizang5g.core.choices import Role
-from xizang5g.core.permissions import is_plan_admin
+from xizang5g.core import access
+from xizang5g.core.models import Unit
 from xizang5g.iot.choices import Rollup
 from xizang5g.iot.models import (
     Device,
@@ -25,28 +25,31 @@ from xizang5g.iot.models import (
 )
 
 
-def _unit_scoped(user) -> int | None:
-    """The unit a user is restricted to, or None when the user sees everything."""
-    if is_plan_admin(user):
-        return None
-    if user.is_authenticated and user.role == Role.UNIT_EDITOR:
-        return user.unit_id
-    return None
-
-
 def product_list(*, user, filters: dict | None = None) -> QuerySet[Product]:
-    qs = Product.objects.select_related("unit", "industry")
+    qs = Product.objects.restrict(user).select_related("unit", "industry")
     filters = filters or {}
     if filters.get("q"):
         qs = qs.filter(Q(name__icontains=filters["q"]) | Q(product_key=filters["q"]))
     return qs
 
 
+def product_get(*, user, key: str, action: str = access.VIEW) -> Product:
+    return access.get_or_404(Product.objects.select_related("unit"), user, action, product_key=key)
+
+
+def product_choices(*, user) -> QuerySet[Product]:
+    """Products a user may bind devices to: its unit's and the platform's."""
+    return product_list(user=user).order_by("name")
+
+
+def unit_choices(*, user) -> QuerySet[Unit]:
+    """Units a user may register devices or products for."""
+    units = Unit.objects.filter(is_active=True)
+    return units if access.sees_all(user, Device, access.CHANGE) else units.filter(pk=user.unit_id)
+
+
 def device_list(*, user, filters: dict | None = None) -> QuerySet[Device]:
-    qs = Device.objects.select_related("product", "unit", "project", "status")
-    unit_id = _unit_scoped(user)
-    if unit_id is not None:
-        qs = qs.filter(unit_id=unit_id)
+    qs = Device.objects.restrict(user).select_related("product", "unit", "project", "status")
     filters = filters or {}
     if filters.get("state"):
         qs = qs.filter(status__state=filters["state"])
@@ -61,15 +64,8 @@ def device_list(*, user, filters: dict | None = None) -> QuerySet[Device]:
     return qs
 
 
-def device_visible_to(*, device: Device, user) -> bool:
-    unit_id = _unit_scoped(user)
-    return bool(user and user.is_authenticated) and (unit_id is None or device.unit_id == unit_id)
-
-
-def device_get(*, user, pk: int) -> Device:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(device_list(user=user), pk=pk)
+def device_get(*, user, pk: int, action: str = access.VIEW) -> Device:
+    return access.get_or_404(device_list(user=user), user, action, pk=pk)
 
 
 def latest_values(*, device: Device) -> list[LatestValue]:
@@ -85,8 +81,12 @@ def device_events(*, device: Device, limit: int = 50) -> QuerySet[DeviceEvent]:
 
 
 def rule_list(*, user, product: Product | None = None) -> QuerySet[Rule]:
-    qs = Rule.objects.select_related("product", "device")
+    qs = Rule.objects.restrict(user).select_related("product", "device")
     return qs.filter(product=product) if product is not None else qs
+
+
+def rule_get(*, user, pk: int, action: str = access.VIEW) -> Rule:
+    return access.get_or_404(Rule.objects.select_related("product"), user, action, pk=pk)
 
 
 def choose_rollup(start: datetime, end: datetime) -> str:

@@ -4,10 +4,12 @@ import json
 import secrets
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from xizang5g.core import access
 from xizang5g.core.audit import acting_as
-from xizang5g.core.permissions import require_unit_edit
 from xizang5g.core.services import save_validated
 from xizang5g.iot.choices import RuleKind
 from xizang5g.iot.models import Device, DeviceStatus, Product, Rule, hash_secret
@@ -36,8 +38,8 @@ def product_create(
     product_key: str | None = None,
     user=None,
 ) -> Product:
-    if user is not None:
-        require_unit_edit(user, unit.pk if unit else None)
+    if user is not None and not access.can_create(user, Product, unit=unit):
+        raise PermissionDenied(_("You may only create products of your own unit."))
     product = Product(
         name=name,
         description=description,
@@ -53,7 +55,7 @@ def product_create(
 def product_set_thing_model(*, product: Product, thing_model: dict, user=None) -> Product:
     """Replace the thing model (validated). Devices pick it up within the directory's TTL."""
     if user is not None:
-        require_unit_edit(user, product.unit_id)
+        access.require(user, access.CHANGE, product)
     product.thing_model = validate_thing_model(thing_model)
     return save_validated(product, user=user)
 
@@ -96,9 +98,12 @@ def device_create(
     user=None,
     secret: str | None = None,
 ) -> tuple[Device, str]:
-    """Create a device; returns it with its raw secret (shown once, stored hashed)."""
+    """Create a device; returns it with its raw secret (shown once, stored hashed).
+
+    A unit registers devices for itself, of a product it may read (its own or the platform's),
+    bound to a pilot project it may read."""
     if user is not None:
-        require_unit_edit(user, unit.pk)
+        _check_device_binding(user, unit=unit, product=product, project=project)
     raw = secret or _new_secret()
     device = Device(
         product=product,
@@ -119,6 +124,15 @@ def device_create(
     return device, raw
 
 
+def _check_device_binding(user, *, unit, product, project) -> None:
+    if not access.can_create(user, Device, unit=unit):
+        raise PermissionDenied(_("You may only register devices of your own unit."))
+    if not access.can(user, access.VIEW, product):
+        raise ValidationError({"product": _("No such product, or you may not use it.")})
+    if project is not None and not access.can(user, access.VIEW, project):
+        raise ValidationError({"project": _("No such pilot project, or you may not see it.")})
+
+
 def devices_bulk_create(
     *, product: Product, prefix: str, count: int, unit, project=None, start: int = 1, user=None
 ) -> list[Credentials]:
@@ -137,7 +151,7 @@ def devices_bulk_create(
 
 def device_rotate_secret(*, device: Device, user=None) -> str:
     if user is not None:
-        require_unit_edit(user, device.unit_id)
+        access.require(user, access.CHANGE, device)
     raw = _new_secret()
     device.secret_hash = hash_secret(raw)
     with acting_as(user):
@@ -147,7 +161,7 @@ def device_rotate_secret(*, device: Device, user=None) -> str:
 
 def device_set_enabled(*, device: Device, enabled: bool, user=None) -> Device:
     if user is not None:
-        require_unit_edit(user, device.unit_id)
+        access.require(user, access.CHANGE, device)
     device.enabled = enabled
     with acting_as(user):
         device.save()
@@ -180,8 +194,12 @@ def credentials_csv(credentials: list[Credentials]) -> str:
 
 # --- rules -----------------------------------------------------------------------------------------
 def rule_create(*, product: Product, name: str, kind: str, user=None, **fields) -> Rule:
-    if user is not None:
-        require_unit_edit(user, product.unit_id)
+    """A rule of a product (its owner, or the plan office for the platform's products), or of one
+    device (also that device's unit)."""
+    if user is not None and not access.can_create(
+        user, Rule, product=product, device=fields.get("device")
+    ):
+        raise PermissionDenied(_("You may only add rules to your own unit's products or devices."))
     return save_validated(
         Rule(product=product, name=name, kind=kind, **fields), user=user, check=rule_check
     )
@@ -189,7 +207,7 @@ def rule_create(*, product: Product, name: str, kind: str, user=None, **fields) 
 
 def rule_update(*, rule: Rule, user=None, **fields) -> Rule:
     if user is not None:
-        require_unit_edit(user, rule.product.unit_id)
+        access.require(user, access.CHANGE, rule)
     for key, value in fields.items():
         setattr(rule, key, value)
     return save_validated(rule, user=user, check=rule_check)
@@ -197,7 +215,7 @@ def rule_update(*, rule: Rule, user=None, **fields) -> Rule:
 
 def rule_delete(*, rule: Rule, user=None) -> None:
     if user is not None:
-        require_unit_edit(user, rule.product.unit_id)
+        access.require(user, access.CHANGE, rule)
     with acting_as(user):
         rule.delete()
 

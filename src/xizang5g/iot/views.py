@@ -10,18 +10,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xizang5g.core import access
 from xizang5g.core.choices import AlertState
-from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin
 from xizang5g.core.selectors import alert_list
 from xizang5g.iot import selectors, services
 from xizang5g.iot.choices import DeviceState, RuleKind
 from xizang5g.iot.forms import BulkDevicesForm, ProductForm, RuleForm, ThingModelForm, style
-from xizang5g.iot.models import Device, LatestValue, Product, Reading, RejectedMessage, Rule
+from xizang5g.iot.models import Device, LatestValue, Product, Reading, RejectedMessage
 from xizang5g.iot.tsl import NUMERIC_TYPES, ThingModelError
 from xizang5g.plan.models import Project
 
@@ -30,7 +30,7 @@ MAX_POINTS = 2000
 
 
 def _can_create(user) -> bool:
-    return is_plan_admin(user) or (user.role == "unit_editor" and user.unit_id is not None)
+    return access.role_may(user, access.CHANGE, Device)
 
 
 # --- devices ----------------------------------------------------------------------------------------
@@ -46,11 +46,16 @@ def device_list(request):
         "page": page,
         "filters": filters,
         "states": DeviceState.choices,
-        "products": Product.objects.all(),
-        "projects": Project.objects.filter(iot_devices__in=scope).distinct().order_by("code"),
+        "products": selectors.product_list(user=request.user),
+        "projects": Project.objects.restrict(request.user)
+        .filter(iot_devices__in=scope)
+        .distinct()
+        .order_by("code"),
         "total": sum(counts.values()),
         "counts": counts,
-        "rejected_24h": RejectedMessage.objects.filter(device__in=scope, time__gte=since).count(),
+        "rejected_24h": RejectedMessage.objects.restrict(request.user)
+        .filter(time__gte=since)
+        .count(),
         "live_alerts": alert_list(user=request.user, filters={"source": "device_rule"})
         .exclude(state=AlertState.RESOLVED)
         .count(),
@@ -85,7 +90,7 @@ def device_detail(request, pk: int):
     alerts = alert_list(user=request.user).filter(
         object_type="iot.Device", object_id=str(device.pk)
     )[:20]
-    rules = Rule.objects.filter(product=device.product).filter(
+    rules = selectors.rule_list(user=request.user, product=device.product).filter(
         Q(device__isnull=True) | Q(device=device)
     )
     return render(
@@ -100,7 +105,7 @@ def device_detail(request, pk: int):
             "rejected": selectors.rejected_messages(device=device, limit=50),
             "alerts": alerts,
             "rules": rules,
-            "can_edit": can_edit_unit_data(request.user, device.unit_id),
+            "can_edit": access.can(request.user, access.CHANGE, device),
             "secret": request.session.pop(f"iot-secret-{device.pk}", None),
             "topic_post": f"/sys/{device.product.product_key}/{device.name}/thing/event/property/post",
         },
@@ -190,7 +195,9 @@ def device_action(request, pk: int):
 def device_bulk_create(request):
     if not _can_create(request.user):
         raise PermissionDenied
-    form = BulkDevicesForm(request.POST or None, initial={"unit": request.user.unit_id})
+    form = BulkDevicesForm(
+        request.POST or None, user=request.user, initial={"unit": request.user.unit_id}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -226,7 +233,10 @@ def product_list(request):
     return render(
         request,
         "iot/product_list.html",
-        {"products": products, "can_create": _can_create(request.user)},
+        {
+            "products": products,
+            "can_create": access.role_may(request.user, access.CHANGE, Product),
+        },
     )
 
 
@@ -236,9 +246,9 @@ def _errors(exc: ThingModelError) -> list[dict]:
 
 @login_required
 def product_create(request):
-    if not _can_create(request.user):
-        raise PermissionDenied
-    form = style(ProductForm(request.POST or None, request.FILES or None))
+    if not access.role_may(request.user, access.CHANGE, Product):
+        raise PermissionDenied(_("Your role does not create products."))
+    form = style(ProductForm(request.POST or None, request.FILES or None, user=request.user))
     errors = []
     if request.method == "POST" and form.is_valid():
         from xizang5g.iot.services import thing_model_parse
@@ -268,8 +278,8 @@ def product_create(request):
 
 @login_required
 def product_detail(request, key: str):
-    product = get_object_or_404(Product.objects.select_related("unit"), product_key=key)
-    can_edit = can_edit_unit_data(request.user, product.unit_id)
+    product = selectors.product_get(user=request.user, key=key)
+    can_edit = access.can(request.user, access.CHANGE, product)
     errors = []
     initial_text = json.dumps(
         services.thing_model_export(product=product), ensure_ascii=False, indent=2
@@ -300,20 +310,22 @@ def product_detail(request, key: str):
             "form": form,
             "errors": errors,
             "can_edit": can_edit,
-            "rules": Rule.objects.filter(product=product).select_related("device"),
-            "rule_form": RuleForm(product=product),
+            "rules": selectors.rule_list(user=request.user, product=product),
+            "rule_form": RuleForm(product=product, user=request.user),
             "rule_kinds": RuleKind,
             "devices": selectors.device_list(
                 user=request.user, filters={"product": product.product_key}
             )[:20],
-            "device_count": product.devices.count(),
+            "device_count": selectors.device_list(
+                user=request.user, filters={"product": product.product_key}
+            ).count(),
         },
     )
 
 
 @login_required
 def product_export(request, key: str):
-    product = get_object_or_404(Product, product_key=key)
+    product = selectors.product_get(user=request.user, key=key)
     response = JsonResponse(
         services.thing_model_export(product=product),
         json_dumps_params={"ensure_ascii": False, "indent": 2},
@@ -327,8 +339,8 @@ def product_export(request, key: str):
 @login_required
 @require_POST
 def rule_create(request, key: str):
-    product = get_object_or_404(Product, product_key=key)
-    form = RuleForm(request.POST, product=product)
+    product = selectors.product_get(user=request.user, key=key)
+    form = RuleForm(request.POST, product=product, user=request.user)
     if form.is_valid():
         try:
             services.rule_create(
@@ -354,7 +366,7 @@ def rule_create(request, key: str):
 @login_required
 @require_POST
 def rule_action(request, pk: int):
-    rule = get_object_or_404(Rule.objects.select_related("product"), pk=pk)
+    rule = selectors.rule_get(user=request.user, pk=pk)
     action = request.POST.get("action")
     try:
         if action == "delete":

@@ -22,6 +22,7 @@ from xizang5g.network.models import (
     Cell,
     CoordinationCase,
     EarthStation,
+    InterferenceStudy,
     StudyStationResult,
     TerrainTile,
 )
@@ -45,6 +46,7 @@ def _base(request) -> dict:
     return {
         "counts": selectors.registry_counts(user=request.user),
         "is_regulator": services.is_regulator(request.user),
+        "can_see_studies": access.role_may(request.user, access.VIEW, InterferenceStudy),
     }
 
 
@@ -53,7 +55,11 @@ def _base(request) -> dict:
 def overview(request):
     user = request.user
     context = _base(request)
-    studies = selectors.study_list(user=user)[:5] if selectors.sees_everything(user) else []
+    studies = (
+        selectors.study_list(user=user)[:5]
+        if access.role_may(user, access.VIEW, InterferenceStudy)
+        else []
+    )
     context.update(
         map_data=selectors.station_map_points(user=user),
         bands=Band.choices,

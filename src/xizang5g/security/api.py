@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
@@ -112,7 +111,7 @@ def incidents(request, state: str = ""):
 
 @router.post("/incidents/from-alert", response={201: IncidentOut})
 def incident_from_alert(request, payload: IncidentFromAlertIn):
-    alert = get_object_or_404(selectors.security_alert_list(user=request.user), pk=payload.alert_id)
+    alert = selectors.security_alert_get(user=request.user, pk=payload.alert_id)
     incident = services.incident_create_from_alert(
         alert=alert, user=request.user, level=payload.level
     )
@@ -121,7 +120,7 @@ def incident_from_alert(request, payload: IncidentFromAlertIn):
 
 @router.post("/incidents/{id:incident_id}/transition", response=IncidentOut)
 def incident_transition(request, incident_id: int, payload: TransitionIn):
-    incident = get_object_or_404(selectors.incident_list(user=request.user), pk=incident_id)
+    incident = selectors.incident_get(user=request.user, pk=incident_id)
     return services.incident_transition(incident=incident, user=request.user, **payload.dict())
 
 

@@ -1,7 +1,8 @@
-"""Reads of the security app, always scoped to what the user may see.
+"""Reads of the security app, always restricted by the access rule (`core.access`).
 
-Plan-office admins, security operators, regulators and viewers see everything (viewers read only);
-a unit editor sees its own unit's systems, their events and detections, and its unit's incidents.
+Region-wide readers (the plan office, security operators, regulators and viewers) see everything;
+a unit editor sees its own unit's systems, their events, detections and findings, and its unit's
+incidents. Detection rules and sources' bad lines are the security operators' (region readers).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from xizang5g.core.choices import AlertSource, Role
+from xizang5g.core import access
+from xizang5g.core.choices import AlertSource
 from xizang5g.core.models import Alert
+from xizang5g.core.selectors import alert_list
 from xizang5g.security.choices import IncidentState
 from xizang5g.security.models import (
     BadLine,
@@ -32,23 +35,10 @@ from xizang5g.security.models import (
 )
 
 
-def _unit_scoped(user) -> int | None:
-    """The unit id a user is restricted to, or None for platform-wide readers."""
-    if not (user and user.is_authenticated):
-        return -1
-    if user.is_superuser or user.role != Role.UNIT_EDITOR:
-        return None
-    return user.unit_id or -1
-
-
-def can_view_unit(user, unit_id) -> bool:
-    scope = _unit_scoped(user)
-    return scope is None or scope == unit_id
-
-
 def system_list(*, user, filters: dict | None = None) -> QuerySet[InformationSystem]:
     qs = (
-        InformationSystem.objects.select_related("owner_unit")
+        InformationSystem.objects.restrict(user)
+        .select_related("owner_unit")
         .annotate(
             open_incidents=Count(
                 "incidents", filter=~Q(incidents__state=IncidentState.CLOSED), distinct=True
@@ -56,9 +46,6 @@ def system_list(*, user, filters: dict | None = None) -> QuerySet[InformationSys
         )
         .order_by("-mlps_level", "code")
     )
-    scope = _unit_scoped(user)
-    if scope is not None:
-        qs = qs.filter(owner_unit_id=scope)
     filters = filters or {}
     if filters.get("level"):
         qs = qs.filter(mlps_level=filters["level"])
@@ -70,10 +57,7 @@ def system_list(*, user, filters: dict | None = None) -> QuerySet[InformationSys
 
 
 def event_list(*, user, filters: dict | None = None) -> QuerySet[SecurityEvent]:
-    qs = SecurityEvent.objects.all()
-    scope = _unit_scoped(user)
-    if scope is not None:
-        qs = qs.filter(system__owner_unit_id=scope)
+    qs = SecurityEvent.objects.restrict(user)
     filters = filters or {}
     for key in ("category", "host", "src_ip", "action", "outcome", "user"):
         if filters.get(key):
@@ -88,10 +72,7 @@ def event_list(*, user, filters: dict | None = None) -> QuerySet[SecurityEvent]:
 
 
 def detection_list(*, user, filters: dict | None = None) -> QuerySet[Detection]:
-    qs = Detection.objects.select_related("system", "alert")
-    scope = _unit_scoped(user)
-    if scope is not None:
-        qs = qs.filter(system__owner_unit_id=scope)
+    qs = Detection.objects.restrict(user).select_related("system", "alert")
     filters = filters or {}
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
@@ -99,10 +80,7 @@ def detection_list(*, user, filters: dict | None = None) -> QuerySet[Detection]:
 
 
 def incident_list(*, user, filters: dict | None = None) -> QuerySet[Incident]:
-    qs = Incident.objects.select_related("responsible_unit")
-    scope = _unit_scoped(user)
-    if scope is not None:
-        qs = qs.filter(responsible_unit_id=scope)
+    qs = Incident.objects.restrict(user).select_related("responsible_unit")
     filters = filters or {}
     if filters.get("state") == "open":
         qs = qs.exclude(state=IncidentState.CLOSED)
@@ -114,68 +92,68 @@ def incident_list(*, user, filters: dict | None = None) -> QuerySet[Incident]:
     return qs
 
 
-def incident_get(*, user, pk: int) -> Incident:
-    return incident_list(user=user).get(pk=pk)
+def incident_get(*, user, pk: int, action: str = access.VIEW) -> Incident:
+    return access.get_or_404(
+        Incident.objects.select_related("responsible_unit"), user, action, pk=pk
+    )
+
+
+def system_get(*, user, pk: int, action: str = access.VIEW) -> InformationSystem:
+    return access.get_or_404(
+        InformationSystem.objects.select_related("owner_unit"), user, action, pk=pk
+    )
 
 
 def security_alert_list(*, user) -> QuerySet[Alert]:
-    from xizang5g.core.selectors import alert_list
-
     return alert_list(user=user, filters={"source": AlertSource.SECURITY})
 
 
+def security_alert_get(*, user, pk: int) -> Alert:
+    return access.get_or_404(security_alert_list(user=user), user, pk=pk)
+
+
 def sigma_rule_list(*, user) -> QuerySet[SigmaRule]:
-    return SigmaRule.objects.all()
+    return SigmaRule.objects.restrict(user)
 
 
 def correlation_rule_list(*, user) -> QuerySet[CorrelationRule]:
-    return CorrelationRule.objects.all()
+    return CorrelationRule.objects.restrict(user)
 
 
 def field_mapping_list(*, user) -> QuerySet[FieldMapping]:
-    return FieldMapping.objects.all()
+    return FieldMapping.objects.restrict(user)
 
 
 def log_source_list(*, user) -> QuerySet[LogSource]:
-    qs = LogSource.objects.select_related("system")
-    scope = _unit_scoped(user)
-    return qs if scope is None else qs.filter(system__owner_unit_id=scope)
+    return LogSource.objects.restrict(user).select_related("system")
 
 
 def bad_line_list(*, user) -> QuerySet[BadLine]:
-    return (
-        BadLine.objects.select_related("source")
-        if _unit_scoped(user) is None
-        else BadLine.objects.none()
-    )
+    return BadLine.objects.restrict(user).select_related("source")
 
 
 def inspection_list(*, user) -> QuerySet[Inspection]:
     qs = (
-        Inspection.objects.select_related("system", "inspector_unit")
+        Inspection.objects.restrict(user)
+        .select_related("system", "inspector_unit")
         .annotate(open_findings=Count("findings", filter=Q(findings__state="open")))
         .order_by("-scheduled_for", "-id")
     )
-    scope = _unit_scoped(user)
-    return qs if scope is None else qs.filter(system__owner_unit_id=scope)
+    return qs
 
 
 def finding_overdue_list(*, user) -> QuerySet[InspectionFinding]:
-    qs = InspectionFinding.objects.filter(state="open", rectification_due__lt=timezone.localdate())
-    scope = _unit_scoped(user)
-    return qs if scope is None else qs.filter(inspection__system__owner_unit_id=scope)
+    return InspectionFinding.objects.restrict(user).filter(
+        state="open", rectification_due__lt=timezone.localdate()
+    )
 
 
 def crypto_assessment_list(*, user) -> QuerySet[CryptoAssessment]:
-    qs = CryptoAssessment.objects.select_related("system")
-    scope = _unit_scoped(user)
-    return qs if scope is None else qs.filter(system__owner_unit_id=scope)
+    return CryptoAssessment.objects.restrict(user).select_related("system")
 
 
 def pi_finding_list(*, user) -> QuerySet[PiFinding]:
-    qs = PiFinding.objects.select_related("system")
-    scope = _unit_scoped(user)
-    return qs if scope is None else qs.filter(system__owner_unit_id=scope)
+    return PiFinding.objects.restrict(user).select_related("system")
 
 
 def dashboard(*, user, hours: int = 24) -> dict:
@@ -222,9 +200,7 @@ def dashboard(*, user, hours: int = 24) -> dict:
             "incidents_open": incidents_open.count(),
             "incidents_overdue": incidents_open.filter(deadline__lt=now).count(),
             "systems": systems.count(),
-            "bad_lines": BadLine.objects.filter(received_at__gte=since).count()
-            if _unit_scoped(user) is None
-            else 0,
+            "bad_lines": bad_line_list(user=user).filter(received_at__gte=since).count(),
             "pi_findings": pi_finding_list(user=user).filter(time__gte=since).count(),
         },
         "timeline": timeline,

@@ -18,11 +18,11 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xizang5g.core import access
 from xizang5g.core.audit import acting_as
-from xizang5g.core.choices import AlertSource, Role
+from xizang5g.core.choices import AlertSource
 from xizang5g.core.crypto import key_ring, sm3_hex, sm3_hmac
 from xizang5g.core.models import Alert, Unit
-from xizang5g.core.permissions import can_edit_unit_data, is_plan_admin
 from xizang5g.core.services import alert_raise
 from xizang5g.security import ingest
 from xizang5g.security.choices import (
@@ -73,19 +73,12 @@ RULES_DIR = Path(__file__).resolve().parent / "rules"
 # --- permissions ------------------------------------------------------------------------------
 def can_operate(user) -> bool:
     """Security operators and the plan office run detection, rules, sources and incidents."""
-    return is_plan_admin(user) or bool(
-        user and user.is_authenticated and user.role == Role.SECURITY_OPERATOR
-    )
+    return access.sees_all(user, Incident, access.CHANGE)
 
 
 def require_operator(user) -> None:
     if not can_operate(user):
         raise PermissionDenied(_("Only security operators may do this."))
-
-
-def _require_unit_or_operator(user, unit_id) -> None:
-    if not (can_operate(user) or can_edit_unit_data(user, unit_id)):
-        raise PermissionDenied(_("You may only change security data of your own unit."))
 
 
 # --- information systems ----------------------------------------------------------------------
@@ -105,7 +98,8 @@ SYSTEM_FIELDS = (
 
 
 def system_create(*, code: str, owner_unit: Unit, user, projects=(), **values) -> InformationSystem:
-    _require_unit_or_operator(user, owner_unit.pk)
+    if not access.can_create(user, InformationSystem, owner_unit=owner_unit):
+        raise PermissionDenied(_("You may only change security data of your own unit."))
     unknown = set(values) - set(SYSTEM_FIELDS)
     if unknown:
         raise ValueError(f"unknown information-system fields: {', '.join(sorted(unknown))}")
@@ -119,7 +113,7 @@ def system_create(*, code: str, owner_unit: Unit, user, projects=(), **values) -
 
 
 def system_update(*, system: InformationSystem, user, **values) -> InformationSystem:
-    _require_unit_or_operator(user, system.owner_unit_id)
+    access.require(user, access.CHANGE, system)
     for key, value in values.items():
         if key not in SYSTEM_FIELDS:
             raise ValueError(f"unknown information-system field {key!r}")
@@ -844,7 +838,7 @@ def incident_create_from_alert(
 
 def incident_can_act(user, incident: Incident) -> bool:
     """Security operators and the plan office, or an editor of the responsible unit."""
-    return can_operate(user) or can_edit_unit_data(user, incident.responsible_unit_id)
+    return access.can(user, access.CHANGE, incident)
 
 
 def incident_transition(
@@ -965,7 +959,7 @@ def finding_create(
 
 
 def finding_rectify(*, finding: InspectionFinding, user, rectified_on: date) -> InspectionFinding:
-    _require_unit_or_operator(user, finding.inspection.system.owner_unit_id)
+    access.require(user, access.CHANGE, finding)
     finding.state = FindingState.RECTIFIED
     finding.rectified_on = rectified_on
     finding.full_clean()

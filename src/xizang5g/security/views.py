@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xizang5g.core.models import Alert
+from xizang5g.core import access
 from xizang5g.security import selectors, services
 from xizang5g.security.choices import (
     DetectionKind,
@@ -99,7 +99,7 @@ def system_list(request):
 
 @login_required
 def system_detail(request, pk: int):
-    system = get_object_or_404(selectors.system_list(user=request.user), pk=pk)
+    system = selectors.system_get(user=request.user, pk=pk)
     return render(
         request,
         "security/system_detail.html",
@@ -107,7 +107,7 @@ def system_detail(request, pk: int):
             "system": system,
             "inspections": system.inspections.prefetch_related("findings"),
             "assessments": system.crypto_assessments.all(),
-            "incidents": system.incidents.all()[:20],
+            "incidents": selectors.incident_list(user=request.user).filter(systems=system)[:20],
             "sources": system.log_sources.all(),
         },
     )
@@ -167,7 +167,7 @@ def alert_list(request):
 @login_required
 @require_POST
 def incident_from_alert(request, alert_id: int):
-    alert = get_object_or_404(selectors.security_alert_list(user=request.user), pk=alert_id)
+    alert = selectors.security_alert_get(user=request.user, pk=alert_id)
     form = FromAlertForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a level."))
@@ -223,7 +223,7 @@ def incident_create(request):
 
 @login_required
 def incident_detail(request, pk: int):
-    incident = get_object_or_404(selectors.incident_list(user=request.user), pk=pk)
+    incident = selectors.incident_get(user=request.user, pk=pk)
     next_states = [
         (s, IncidentState(s).label)
         for s in IncidentState.values
@@ -250,7 +250,7 @@ def incident_detail(request, pk: int):
 @login_required
 @require_POST
 def incident_transition(request, pk: int):
-    incident = get_object_or_404(selectors.incident_list(user=request.user), pk=pk)
+    incident = selectors.incident_get(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
     form.fields["to_state"].choices = IncidentState.choices
     if form.is_valid():
@@ -269,7 +269,7 @@ def incident_transition(request, pk: int):
 @login_required
 @require_POST
 def incident_note(request, pk: int):
-    incident = get_object_or_404(selectors.incident_list(user=request.user), pk=pk)
+    incident = selectors.incident_get(user=request.user, pk=pk)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -315,7 +315,7 @@ def rule_add(request):
 @login_required
 @require_POST
 def rule_toggle(request, pk: int):
-    rule = get_object_or_404(selectors.sigma_rule_list(user=request.user), pk=pk)
+    rule = access.get_or_404(selectors.sigma_rule_list(user=request.user), request.user, pk=pk)
     services.sigma_rule_set_enabled(rule=rule, enabled=not rule.enabled, user=request.user)
     return redirect("security:rule_list")
 
@@ -339,8 +339,8 @@ def inspection_list(request):
 
 @login_required
 def alert_incident_redirect(request, alert_id: int):
-    alert = get_object_or_404(Alert, pk=alert_id)
-    incident = alert.security_incidents.first()
+    alert = selectors.security_alert_get(user=request.user, pk=alert_id)
+    incident = selectors.incident_list(user=request.user).filter(alerts=alert).first()
     if incident is None:
         return redirect("security:alert_list")
     return redirect("security:incident_detail", pk=incident.pk)
