@@ -12,6 +12,15 @@ TEST_PASSWORD = "Xz5g-Test-Passw0rd!"
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (failure counters, throttles)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def english_outside_requests():
     """Service and model messages in English (their source text) so tests can match them; pages
     still pick their language per request (zh-hans by default)."""

@@ -185,6 +185,15 @@ STORAGES = {
     },
 }
 
+# --- Cache: failure counters and throttles shared by every process when on Redis -----------
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if (_cache_url := os.environ.get("XZ5G_CACHE_URL", ""))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Jobs (django-tasks, database backend: workers scale out over a shared PostgreSQL) -------
 TASKS = {
     "default": {

@@ -15,6 +15,7 @@ def _run_check(extra_env: dict) -> subprocess.CompletedProcess:
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "XZ5G_SM4_KEYS",
         "XZ5G_SM4_KEY_FILE",
+        "XZ5G_IOT_BROKER_HOOK_TOKEN",
     )
     env = {k: v for k, v in os.environ.items() if k not in leaked}
     env.update(extra_env)
@@ -34,6 +35,7 @@ def test_production_settings_pass_deploy_checks():
             "SECRET_KEY": secrets.token_urlsafe(50),
             "XZ5G_ALLOWED_HOSTS": "5g.xizang.example",
             "XZ5G_SM4_KEYS": "k2026:" + secrets.token_hex(16),
+            "XZ5G_IOT_BROKER_HOOK_TOKEN": secrets.token_urlsafe(32),
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -56,3 +58,16 @@ def test_production_needs_an_sm4_key_ring():
     )
     assert result.returncode != 0
     assert "xizang5g.E001" in result.stdout + result.stderr
+
+
+def test_production_needs_the_broker_hook_token():
+    result = _run_check(
+        {
+            "XZ5G_DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "XZ5G_ALLOWED_HOSTS": "5g.xizang.example",
+            "XZ5G_SM4_KEYS": "k2026:" + secrets.token_hex(16),
+        }
+    )
+    assert result.returncode != 0
+    assert "xizang5g.E101" in result.stdout + result.stderr

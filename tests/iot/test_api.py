@@ -123,53 +123,55 @@ def test_http_ingest_answers_503_while_the_database_is_away(client, device_and_s
     assert Reading.objects.filter(device=device).count() == 2
 
 
+BROKER = {"HTTP_X_XZ5G_BROKER_TOKEN": "broker-only"}
+
+
+def _hook(client, path, body, **headers):
+    return client.post(f"/api/v1/iot/mqtt/{path}", body, content_type="application/json", **headers)
+
+
 def test_broker_auth_and_acl_hooks(client, device_and_secret, settings):
+    settings.XZ5G_IOT_BROKER_HOOK_TOKEN = "broker-only"
     device, secret = device_and_secret
     username = device.mqtt_username
-    ok = client.post(
-        "/api/v1/iot/mqtt/auth",
-        {"username": username, "password": secret, "clientid": "c"},
-        content_type="application/json",
+    ok = _hook(
+        client, "auth", {"username": username, "password": secret, "clientid": "c"}, **BROKER
     )
     assert ok.status_code == 200 and ok.json()["result"] == "allow"
-    denied = client.post("/api/v1/iot/mqtt/auth", {"username": username, "password": "x"})
+    denied = _hook(client, "auth", {"username": username, "password": "x"}, **BROKER)
     assert denied.status_code == 403 and denied.json()["result"] == "deny"
     own = f"/sys/{device.product.product_key}/{device.name}/thing/event/property/post"
-    assert (
-        client.post(
-            "/api/v1/iot/mqtt/acl",
-            {"username": username, "topic": own},
-            content_type="application/json",
-        ).status_code
-        == 200
-    )
+    assert _hook(client, "acl", {"username": username, "topic": own}, **BROKER).status_code == 200
     other = f"/sys/{device.product.product_key}/other/thing/event/property/post"
-    assert (
-        client.post(
-            "/api/v1/iot/mqtt/acl",
-            {"username": username, "topic": other},
-            content_type="application/json",
-        ).status_code
-        == 403
-    )
+    assert _hook(client, "acl", {"username": username, "topic": other}, **BROKER).status_code == 403
+
+
+def test_broker_hooks_need_the_token(client, device_and_secret, settings):
+    """Without the token nobody may use the hooks — not even with a right device secret — and
+    an unset token switches them off instead of opening them."""
+    device, secret = device_and_secret
+    login = {"username": device.mqtt_username, "password": secret}
+    settings.XZ5G_IOT_BROKER_HOOK_TOKEN = ""
+    assert _hook(client, "auth", login).status_code == 403
+    assert _hook(client, "auth", login, **BROKER).status_code == 403
     settings.XZ5G_IOT_BROKER_HOOK_TOKEN = "broker-only"
-    assert (
-        client.post(
-            "/api/v1/iot/mqtt/auth",
-            {"username": username, "password": secret},
-            content_type="application/json",
-        ).status_code
-        == 403
-    )
-    assert (
-        client.post(
-            "/api/v1/iot/mqtt/auth",
-            {"username": username, "password": secret},
-            content_type="application/json",
-            HTTP_X_XZ5G_BROKER_TOKEN="broker-only",
-        ).status_code
-        == 200
-    )
+    assert _hook(client, "auth", login).status_code == 403
+    assert _hook(client, "auth", login, HTTP_X_XZ5G_BROKER_TOKEN="guess").status_code == 403
+    assert _hook(client, "auth", login, **BROKER).status_code == 200
+
+
+def test_wrong_device_secrets_are_throttled(client, device_and_secret, settings):
+    """Ten wrong secrets for a device from one address: the right one is refused for a while
+    from that address (not from the device's other addresses)."""
+    settings.XZ5G_IOT_BROKER_HOOK_TOKEN = "broker-only"
+    device, secret = device_and_secret
+    guess = {"username": device.mqtt_username, "peerhost": "203.0.113.9"}
+    for attempt in range(10):
+        response = _hook(client, "auth", {**guess, "password": f"guess-{attempt}"}, **BROKER)
+        assert response.status_code == 403
+    assert _hook(client, "auth", {**guess, "password": secret}, **BROKER).status_code == 403
+    elsewhere = {**guess, "password": secret, "peerhost": "198.51.100.7"}
+    assert _hook(client, "auth", elsewhere, **BROKER).status_code == 200
 
 
 def test_unit_editor_sees_only_own_devices(client, make_user, make_unit, device):

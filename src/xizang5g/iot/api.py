@@ -8,10 +8,12 @@ machines: `POST /ingest` authenticates the device with HTTP Basic (username
 mosquitto-go-auth HTTP backend) to check a device's login and topics.
 """
 
+import json
 import secrets
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -421,8 +423,6 @@ def _client_ip(request) -> str:
     summary='Device HTTP ingest: one message, a list, or {"messages": [...]} (same body as MQTT)',
 )
 def ingest(request):
-    import json
-
     info = request.auth
     try:
         payload = json.loads(request.body or b"null")
@@ -469,20 +469,18 @@ def ingest(request):
 
 
 def _check_hook_token(request) -> None:
-    """With XZ5G_IOT_BROKER_HOOK_TOKEN set, only the broker (sending that token) may ask."""
-    from django.conf import settings
-
+    """Only the broker, sending XZ5G_IOT_BROKER_HOOK_TOKEN, may ask: without a configured token
+    the hooks refuse everyone (and `check --deploy` reports it)."""
     expected = settings.XZ5G_IOT_BROKER_HOOK_TOKEN
-    if expected and not secrets.compare_digest(
-        request.headers.get("X-XZ5G-Broker-Token", ""), expected
-    ):
+    sent = request.headers.get("X-XZ5G-Broker-Token", "")
+    if not expected:
+        raise PermissionDenied("broker hooks are off: set XZ5G_IOT_BROKER_HOOK_TOKEN")
+    if not secrets.compare_digest(sent.encode(), expected.encode()):
         raise PermissionDenied("broker hook token required")
 
 
 def _broker_body(request, schema):
     if request.content_type == "application/json":
-        import json
-
         data = json.loads(request.body or b"{}")
     else:
         data = request.POST.dict()

@@ -12,6 +12,7 @@ class IotConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from xizang5g.iot import checks  # noqa: F401  (registers the deploy checks)
         from xizang5g.iot.models import Device, Product, Rule
 
         def forget(sender, **kwargs):

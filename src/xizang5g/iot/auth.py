@@ -10,7 +10,9 @@ import secrets
 
 from django.conf import settings
 
+from xizang5g.core.throttle import FailureLimit
 from xizang5g.iot.constants import USERNAME_SEPARATOR, WORKER_USERNAME
+from xizang5g.iot.ingest import directory
 from xizang5g.iot.models import hash_secret
 from xizang5g.iot.signals import device_auth_failed
 
@@ -29,18 +31,43 @@ def split_username(username: str | None) -> tuple[str, str] | None:
     return product_key, device_name
 
 
-def check_device(product_key: str, device_name: str, secret: str | None, *, client_ip: str = ""):
-    """Return the DeviceInfo when the secret matches an enabled device, else None (signalled)."""
-    from xizang5g.iot.ingest import directory
+# Guessing a device's secret: after 10 failures for one device from one address, or 100 failures
+# from one address, attempts are refused for 15 minutes (devices behind an operator's NAT share
+# addresses, hence the higher per-address limit).
+DEVICE_FAILURES = FailureLimit("device-auth", limit=10, window_seconds=15 * 60)
+ADDRESS_FAILURES = FailureLimit("device-auth-ip", limit=100, window_seconds=15 * 60)
 
-    info = directory.get(product_key, device_name)
+
+def _throttled(device_key: str, client_ip: str) -> bool:
+    return DEVICE_FAILURES.blocked(device_key) or bool(
+        client_ip and ADDRESS_FAILURES.blocked(client_ip)
+    )
+
+
+def _count_failure(device_key: str, client_ip: str) -> None:
+    DEVICE_FAILURES.failed(device_key)
+    if client_ip:
+        ADDRESS_FAILURES.failed(client_ip)
+
+
+def check_device(product_key: str, device_name: str, secret: str | None, *, client_ip: str = ""):
+    """Return the DeviceInfo when the secret matches an enabled device, else None (signalled).
+    Repeated failures are throttled per device and address (see DEVICE_FAILURES)."""
+    device_key = f"{client_ip}|{product_key}|{device_name}"
     reason = ""
-    if info is None:
-        reason = "unknown device"
-    elif not info.enabled:
-        reason = "device disabled"
-    elif not secret or not secrets.compare_digest(info.secret_hash, hash_secret(secret)):
-        reason = "wrong secret"
+    info = None
+    if _throttled(device_key, client_ip):
+        reason = "too many failed attempts"
+    else:
+        info = directory.get(product_key, device_name)
+        if info is None:
+            reason = "unknown device"
+        elif not info.enabled:
+            reason = "device disabled"
+        elif not secret or not secrets.compare_digest(info.secret_hash, hash_secret(secret)):
+            reason = "wrong secret"
+        if reason:
+            _count_failure(device_key, client_ip)
     if reason:
         device_auth_failed.send(
             sender=check_device,

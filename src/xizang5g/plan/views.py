@@ -445,6 +445,7 @@ def plan_detail(request, plan):
             "tasks": progress.task_progress(plan, as_of, projects),
             "work_points": progress.work_point_progress(plan, as_of, projects),
             "status_labels": progress.ITEM_STATUS_LABELS,
+            "visible_ids": selectors.project_ids(user=request.user),
         },
     )
 
