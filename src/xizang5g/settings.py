@@ -231,6 +231,8 @@ LOGGING = {
         "gmqtt": {"level": "WARNING"},
         "amqtt": {"level": "WARNING"},
         "transitions": {"level": "WARNING"},
+        # django-axes reports every login and logout at INFO.
+        "axes": {"level": "WARNING"},
     },
 }
 

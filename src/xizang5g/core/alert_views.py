@@ -188,9 +188,12 @@ def channel_list(request):
 
 @login_required
 def channel_edit(request, pk: int | None = None):
-    if not _may_configure(request.user):
+    if pk:
+        channel = selectors.channel_get(user=request.user, pk=pk)
+    elif _may_configure(request.user):
+        channel = NotificationChannel()
+    else:
         raise PermissionDenied(_("Your role does not configure notifications."))
-    channel = selectors.channel_get(user=request.user, pk=pk) if pk else NotificationChannel()
     form = ChannelForm(request.POST or None, instance=channel, user=request.user)
     if request.method == "POST":
         if request.POST.get("action") == "delete" and pk:

@@ -21,7 +21,7 @@ from xizang5g.core.selectors import alert_list
 from xizang5g.iot import selectors, services
 from xizang5g.iot.choices import DeviceState, RuleKind
 from xizang5g.iot.forms import BulkDevicesForm, ProductForm, RuleForm, ThingModelForm, style
-from xizang5g.iot.models import Device, LatestValue, Product, Reading, RejectedMessage
+from xizang5g.iot.models import Device, LatestValue, Product, Reading, RejectedMessage, Rule
 from xizang5g.iot.tsl import NUMERIC_TYPES, ThingModelError
 from xizang5g.plan.models import Project
 
@@ -169,25 +169,18 @@ def device_rejected(request, pk: int):
 @login_required
 @require_POST
 def device_action(request, pk: int):
-    device = selectors.device_get(user=request.user, pk=pk)
+    device = selectors.device_get(user=request.user, pk=pk, action=access.CHANGE)
     action = request.POST.get("action")
-    try:
-        if action in ("enable", "disable"):
-            services.device_set_enabled(
-                device=device, enabled=action == "enable", user=request.user
-            )
-            messages.success(
-                request, _("Device enabled.") if action == "enable" else _("Device disabled.")
-            )
-        elif action == "rotate":
-            request.session[f"iot-secret-{device.pk}"] = services.device_rotate_secret(
-                device=device, user=request.user
-            )
-            messages.warning(
-                request, _("A new secret was issued: copy it now, it is shown only once.")
-            )
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    if action in ("enable", "disable"):
+        services.device_set_enabled(device=device, enabled=action == "enable", user=request.user)
+        messages.success(
+            request, _("Device enabled.") if action == "enable" else _("Device disabled.")
+        )
+    elif action == "rotate":
+        request.session[f"iot-secret-{device.pk}"] = services.device_rotate_secret(
+            device=device, user=request.user
+        )
+        messages.warning(request, _("A new secret was issued: copy it now, it is shown only once."))
     return redirect("iot:device_detail", pk=device.pk)
 
 
@@ -340,6 +333,8 @@ def product_export(request, key: str):
 @require_POST
 def rule_create(request, key: str):
     product = selectors.product_get(user=request.user, key=key)
+    if not access.can_create(request.user, Rule, product=product):
+        raise PermissionDenied(_("You may only add rules to your own unit's products."))
     form = RuleForm(request.POST, product=product, user=request.user)
     if form.is_valid():
         try:
@@ -354,8 +349,6 @@ def rule_create(request, key: str):
             messages.error(
                 request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
             )
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
         else:
             messages.success(request, _("Rule added."))
     else:
@@ -366,13 +359,10 @@ def rule_create(request, key: str):
 @login_required
 @require_POST
 def rule_action(request, pk: int):
-    rule = selectors.rule_get(user=request.user, pk=pk)
+    rule = selectors.rule_get(user=request.user, pk=pk, action=access.CHANGE)
     action = request.POST.get("action")
-    try:
-        if action == "delete":
-            services.rule_delete(rule=rule, user=request.user)
-        elif action in ("enable", "disable"):
-            services.rule_update(rule=rule, enabled=action == "enable", user=request.user)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    if action == "delete":
+        services.rule_delete(rule=rule, user=request.user)
+    elif action in ("enable", "disable"):
+        services.rule_update(rule=rule, enabled=action == "enable", user=request.user)
     return redirect(rule.product.get_absolute_url() + "#rules")

@@ -187,7 +187,13 @@ def study_list(*, user) -> QuerySet[InterferenceStudy]:
 
 
 def study_get(*, user, pk: int, action: str = access.VIEW) -> InterferenceStudy:
-    return access.get_or_404(study_list(user=user), user, action, pk=pk)
+    """A study: 404 for roles that read no study (like any other hidden object)."""
+    return access.get_or_404(
+        InterferenceStudy.objects.select_related("division", "created_by", "parent"),
+        user,
+        action,
+        pk=pk,
+    )
 
 
 def study_station_results(*, study) -> QuerySet[StudyStationResult]:

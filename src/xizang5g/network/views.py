@@ -23,6 +23,7 @@ from xizang5g.network.models import (
     CoordinationCase,
     EarthStation,
     InterferenceStudy,
+    Site,
     StudyStationResult,
     TerrainTile,
 )
@@ -175,6 +176,8 @@ def _run_import(request, form, importer, success) -> tuple[bool, list]:
 
 @login_required
 def station_import(request):
+    if not access.role_may(request.user, access.CHANGE, Site):
+        raise PermissionDenied(_("Your role does not register stations."))
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     done, row_errors = _run_import(
         request,
@@ -283,6 +286,8 @@ def earth_station_form(request, pk: int | None = None):
 # ------------------------------------------------------------------------------ terrain
 @login_required
 def terrain(request):
+    if not access.role_may(request.user, access.VIEW, TerrainTile):
+        raise PermissionDenied(_("Terrain is the radio regulator's."))
     form = forms.TerrainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         path = form.cleaned_data["path"]
@@ -291,15 +296,19 @@ def terrain(request):
             services.terrain_register(
                 user=request.user, name=form.cleaned_data["name"], kind=kind, path=path
             )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        except ValidationError as exc:
+            _errors(request, exc)
         else:
             messages.success(request, _("Terrain tile registered."))
             return redirect("network:terrain")
     return render(
         request,
         "network/terrain.html",
-        {**_base(request), "tiles": TerrainTile.objects.all(), "form": form},
+        {
+            **_base(request),
+            "tiles": TerrainTile.objects.restrict(request.user),
+            "form": form,
+        },
     )
 
 

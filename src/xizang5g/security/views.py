@@ -26,6 +26,7 @@ from xizang5g.security.forms import (
     SigmaRuleForm,
     TransitionForm,
 )
+from xizang5g.security.models import BadLine, SigmaRule
 
 
 def _page(request, qs, per_page=50):
@@ -134,8 +135,16 @@ def event_list(request):
     )
 
 
+def _require_reader(user, model) -> None:
+    """Pages of the security operators' own material (rules, unparsed lines): 403 for roles
+    that read none of it."""
+    if not access.role_may(user, access.VIEW, model):
+        raise PermissionDenied(_("These pages are for security operators."))
+
+
 @login_required
 def bad_line_list(request):
+    _require_reader(request.user, BadLine)
     return render(
         request,
         "security/bad_line_list.html",
@@ -250,7 +259,7 @@ def incident_detail(request, pk: int):
 @login_required
 @require_POST
 def incident_transition(request, pk: int):
-    incident = selectors.incident_get(user=request.user, pk=pk)
+    incident = selectors.incident_get(user=request.user, pk=pk, action=access.CHANGE)
     form = TransitionForm(request.POST)
     form.fields["to_state"].choices = IncidentState.choices
     if form.is_valid():
@@ -269,7 +278,7 @@ def incident_transition(request, pk: int):
 @login_required
 @require_POST
 def incident_note(request, pk: int):
-    incident = selectors.incident_get(user=request.user, pk=pk)
+    incident = selectors.incident_get(user=request.user, pk=pk, action=access.CHANGE)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -283,6 +292,7 @@ def incident_note(request, pk: int):
 
 @login_required
 def rule_list(request):
+    _require_reader(request.user, SigmaRule)
     return render(
         request,
         "security/rule_list.html",
