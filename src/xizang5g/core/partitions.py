@@ -122,8 +122,7 @@ def is_partitioned(table: str, *, using: str = DEFAULT_DB_ALIAS) -> bool:
         return False
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
-            "WHERE c.relname = %s AND c.relnamespace = 'public'::regnamespace",
+            "SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(%s)",
             [_check_table(table)],
         )
         return cursor.fetchone() is not None
@@ -133,9 +132,8 @@ def _partition_key(cursor, table: str) -> str:
     """The one column a table is range-partitioned on, or ValueError saying what it is not."""
     cursor.execute(
         "SELECT p.partstrat, p.partnatts, a.attname FROM pg_partitioned_table p "
-        "JOIN pg_class c ON c.oid = p.partrelid "
         "LEFT JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0] "
-        "WHERE c.relname = %s AND c.relnamespace = 'public'::regnamespace",
+        "WHERE p.partrelid = to_regclass(%s)",
         [table],
     )
     row = cursor.fetchone()
@@ -155,8 +153,8 @@ def partitions_list(table: str, *, using: str = DEFAULT_DB_ALIAS) -> list[Partit
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
-            "JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent "
-            "WHERE p.relname = %s AND p.relnamespace = 'public'::regnamespace ORDER BY c.relname",
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass(%s) "
+            "ORDER BY c.relname",
             [table],
         )
         rows = cursor.fetchall()
