@@ -827,8 +827,8 @@ def coverage_grid(*, site, half_km: float = 8.0, n: int = 33) -> dict:
     from xizang5g.network.models import Cell, TerrainTile
 
     dem = engine.dem_from_tiles(TerrainTile.objects.filter(is_active=True))
-    dlat = half_km / 111.32
-    dlon = dlat / np.cos(np.radians(site.lat))
+    east, north = terrain.destination_point(site.lon, site.lat, [90.0, 0.0], half_km)
+    dlon, dlat = float(east[0]) - site.lon, float(north[1]) - site.lat
     lons = np.linspace(site.lon - dlon, site.lon + dlon, n)
     lats = np.linspace(site.lat - dlat, site.lat + dlat, n)
     glon, glat = (a.ravel() for a in np.meshgrid(lons, lats))
