@@ -229,5 +229,5 @@ def test_readings_table_is_partitioned_on_postgresql(db):
     if connection.vendor != "postgresql":
         pytest.skip("time partitioning applies to PostgreSQL only (SQLite keeps one table)")
     assert storage.is_partitioned()
-    names = [p["name"] for p in storage.partitions_list()]
+    names = [p.name for p in storage.partitions_list()]
     assert "iot_reading_default" in names and len(names) >= 5

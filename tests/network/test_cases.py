@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
+from tests.concurrency import require_database_server, run_concurrently
 from xizang5g.core import access
 from xizang5g.network import selectors, services
 from xizang5g.network.choices import CaseAction, CaseState
@@ -81,3 +83,32 @@ def test_case_visibility(region, regulator, ct_editor, cm_editor, offender):
     assert list(selectors.case_list(user=ct_editor)) == [case]
     assert list(selectors.case_list(user=cm_editor)) == []
     assert access.can(regulator, access.VIEW, case)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cases_opened_at_the_same_moment_get_consecutive_numbers(region, regulator, offender):
+    require_database_server()
+    station = region["stations"][0]
+    year = timezone.localdate().year
+    numbers = run_concurrently(
+        lambda: services.case_open(user=regulator, earth_station=station, cells=[offender]).number,
+        threads=5,
+        each=4,
+    )
+    assert sorted(numbers) == [f"XZ-GR-{year}-{n:04d}" for n in range(1, 21)]
+
+
+@pytest.mark.django_db
+def test_a_refused_case_takes_no_number(region, regulator, ct_editor, offender):
+    year = timezone.localdate().year
+    first = services.case_open(
+        user=regulator, earth_station=region["stations"][0], cells=[offender]
+    )
+    with pytest.raises(ValidationError):
+        services.case_open(
+            user=regulator, earth_station=region["stations"][0], cells=[offender], title="x" * 500
+        )
+    second = services.case_open(
+        user=regulator, earth_station=region["stations"][0], cells=[offender]
+    )
+    assert (first.number, second.number) == (f"XZ-GR-{year}-0001", f"XZ-GR-{year}-0002")

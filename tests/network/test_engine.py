@@ -30,3 +30,34 @@ def test_threaded_path_loss_equals_single_calls():
             dem=dem, **{k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in args.items()}
         )
         assert batch[i] == pytest.approx(single, abs=1e-9)
+
+
+def test_registry_choices_are_the_engines_pattern_identifiers():
+    from xizang5g.network.choices import CellPattern, EarthStationPattern
+    from xizang5g.radio import antennas
+
+    assert tuple(EarthStationPattern.values) == antennas.EARTH_STATION_PATTERNS
+    assert tuple(CellPattern.values) == antennas.BASE_STATION_PATTERNS
+
+
+def test_bad_emission_mask_points_are_refused_with_the_reason():
+    from xizang5g.radio import RadioInputError
+
+    with pytest.raises(RadioInputError, match="ascending"):
+        engine.unwanted_power_dbm(
+            mask_points=[[10, -30], [0, -20]],
+            power_dbm=49.0,
+            ch_low_mhz=3400.0,
+            ch_high_mhz=3500.0,
+            rx_low_mhz=3700.0,
+            rx_high_mhz=3736.0,
+        )
+    flat = engine.unwanted_power_dbm(
+        mask_points=[],
+        power_dbm=49.0,
+        ch_low_mhz=3400.0,
+        ch_high_mhz=3500.0,
+        rx_low_mhz=3700.0,
+        rx_high_mhz=3736.0,
+    )
+    assert flat == pytest.approx(-30.0 + 10 * np.log10(36.0))

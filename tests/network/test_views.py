@@ -76,7 +76,9 @@ def test_every_page_renders_for_the_regulator(client, regulator, study, region):
 def test_unit_editor_is_scoped(client, ct_editor, study, region):
     client.force_login(ct_editor)
     assert client.get(reverse("network:study_list")).status_code == 403
-    assert client.get(reverse("network:study_detail", args=[study.pk])).status_code == 403
+    assert (
+        client.get(reverse("network:study_detail", args=[study.pk])).status_code == 404
+    )  # hidden like a missing one
     other = next(c for c in region["cells"] if c.operator.code == "cm-xz")
     assert client.get(reverse("network:site_detail", args=[other.site_id])).status_code == 404
     page = client.get(reverse("network:site_list")).content.decode()

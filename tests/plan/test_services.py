@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from tests.concurrency import require_database_server, run_concurrently
 from xizang5g.core.models import ChangeLog
 from xizang5g.plan import services
 from xizang5g.plan.choices import ProjectState
@@ -182,3 +183,15 @@ def test_attachment_type_and_hash(make_project, settings, tmp_path):
     assert attachment.sha256 == __import__("hashlib").sha256(b"\x89PNG data").hexdigest()
     with pytest.raises(ValidationError, match="not allowed"):
         services.attachment_add(report=report, user=None, upload=SimpleUploadedFile("x.exe", b"MZ"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_projects_registered_at_the_same_moment_get_consecutive_codes(make_project):
+    require_database_server()
+    codes = run_concurrently(lambda: make_project().code, threads=4, each=5)
+    assert sorted(codes) == [f"P2020-{n:03d}" for n in range(1, 21)]
+
+
+def test_generated_codes_pass_over_a_code_given_explicitly(make_project):
+    assert make_project(code="P2020-002").code == "P2020-002"
+    assert [make_project().code for _ in range(2)] == ["P2020-001", "P2020-003"]

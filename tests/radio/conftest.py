@@ -14,9 +14,16 @@ ENV_VAR = "XZ5G_P452_VALIDATION_DIR"
 
 
 def validation_dir() -> Path:
-    """Folder of the ITU P.452-18 validation data (env override, else ../shared)."""
+    """Folder of the ITU P.452-18 validation data: the env override, else ``shared/`` beside the
+    checkout or beside the folder of worktrees that holds it (``/work/wt/<name>`` ->
+    ``/work/shared``)."""
     override = os.environ.get(ENV_VAR)
-    return Path(override) if override else REPO_ROOT.parent / "shared" / "p452-validation"
+    if override:
+        return Path(override)
+    candidates = [
+        base / "shared" / "p452-validation" for base in (REPO_ROOT.parent, REPO_ROOT.parents[1])
+    ]
+    return next((path for path in candidates if path.is_dir()), candidates[0])
 
 
 def _read_profile(path: Path):

@@ -30,8 +30,8 @@ from xizang5g.radio.interference import (
     ProtectionCriteria,
     assess_pair,
     budget_margins,
-    noise_power_dbm,
 )
+from xizang5g.radio.levels import noise_power_dbm
 from xizang5g.radio.p452 import PathBatch, transmission_loss
 from xizang5g.radio.refractivity import MAP_SHAPE, RefractivityMaps
 from xizang5g.radio.terrain import (

@@ -1,15 +1,18 @@
 """Incident state machine, deadlines by level, permissions; systems, inspections, crypto assessments."""
 
-from datetime import date, timedelta
+import importlib
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from tests.concurrency import require_database_server, run_concurrently
 from xizang5g.core.choices import Role
 from xizang5g.core.models import Alert, ChangeLog
 from xizang5g.security import services, simulate
-from xizang5g.security.models import IncidentAction
+from xizang5g.security.models import Incident, IncidentAction
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +168,47 @@ def test_deadlines_raise_alerts_once(operator, system):
     from xizang5g.security.tasks import security_deadlines_check
 
     assert security_deadlines_check.call() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_incidents_get_consecutive_codes(operator, system):
+    """Operators opening incidents at the same moment each get their own next code."""
+    require_database_server()
+    opened_at = datetime(2026, 6, 1, 8, tzinfo=UTC)
+
+    def open_one() -> str:
+        return services.incident_create(
+            title="concurrent",
+            category="attack",
+            level="IV",
+            responsible_unit=system.owner_unit,
+            user=operator,
+            opened_at=opened_at,
+        ).code
+
+    codes = run_concurrently(open_one, threads=6, each=5)
+    assert sorted(codes) == [f"INC-2026-{n:04d}" for n in range(1, 31)]
+
+
+def test_incident_codes_continue_from_the_seeded_counter(operator, system):
+    """The data migration seeds the counter from the codes already given."""
+    seed = importlib.import_module("xizang5g.security.migrations.0003_seed_incident_sequence").seed
+    first = services.incident_create(
+        title="a",
+        category="other",
+        level="IV",
+        responsible_unit=system.owner_unit,
+        user=operator,
+        opened_at=datetime(2025, 3, 1, tzinfo=UTC),
+    )
+    Incident.objects.filter(pk=first.pk).update(code="INC-2025-0041")  # e.g. from an import
+    seed(django_apps, None)
+    second = services.incident_create(
+        title="b",
+        category="other",
+        level="IV",
+        responsible_unit=system.owner_unit,
+        user=operator,
+        opened_at=datetime(2025, 9, 1, tzinfo=UTC),
+    )
+    assert second.code == "INC-2025-0042"

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.radio import antennas
+
 
 class Band(models.TextChoices):
     """5G NR bands in use in Xizang (MIIT allocations)."""
@@ -21,13 +23,17 @@ class StationStatus(models.TextChoices):
 
 
 class CellPattern(models.TextChoices):
-    F1336 = "f1336", _("ITU-R F.1336 sectoral")
-    M2101 = "m2101", _("ITU-R M.2101 array (AAS)")
+    """Base-station antenna patterns: the engine's identifiers (`radio.antennas.PATTERNS`)."""
+
+    F1336 = antennas.F1336, _("ITU-R F.1336 sectoral")
+    M2101 = antennas.M2101, _("ITU-R M.2101 array (AAS)")
 
 
 class EarthStationPattern(models.TextChoices):
-    S465 = "s465", _("ITU-R S.465")
-    S580 = "s580", _("ITU-R S.580")
+    """Earth-station antenna patterns: the engine's identifiers (`radio.antennas.PATTERNS`)."""
+
+    S465 = antennas.S465, _("ITU-R S.465")
+    S580 = antennas.S580, _("ITU-R S.580")
 
 
 class EarthStationPurpose(models.TextChoices):

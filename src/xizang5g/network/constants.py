@@ -38,13 +38,7 @@ PROFILE_STEP_KM = 0.5
 FSS_BAND_MHZ = (3700.0, 4200.0)
 """Standard C-band downlink used in China after the 3.4–3.7 GHz reallocation (MIIT 2019)."""
 
-# --- EMF (GB 8702-2014 《电磁环境控制限值》, Table 1, public exposure) ------------------------------
-EMF_E_LIMIT_30_3000_V_M = 12.0
-"""GB 8702-2014 Table 1, 30–3000 MHz: E = 12 V/m, S_eq = 0.4 W/m²."""
-EMF_S_LIMIT_30_3000_W_M2 = 0.4
-EMF_S_DIVISOR_3000_15000_MHZ = 7500.0
-"""GB 8702-2014 Table 1, 3000–15000 MHz: S_eq = f/7500 W/m² (f in MHz), E = 0.22·√f V/m."""
-
+# --- EMF (GB 8702-2014 《电磁环境控制限值》: its Table 1 limits live in `radio.emf`) ---------------
 EMF_COSITE_RADIUS_M = 50.0
 """Cells of all operators within this distance of a site count as co-sited (HJ 1151-2020 §5)."""
 EMF_PUBLIC_HEIGHT_M = 1.7

@@ -1,15 +1,18 @@
 """Thin adapter between the network app and the radio engine (`xizang5g.radio`).
 
-All radio maths comes from the engine: P.452-18 (`p452`), profiles (`terrain`), antenna
-patterns (`antennas`: S.465, S.580, F.1336), the interference budget (`interference`:
-in-band I/N and LNB blocking margins, mitigations) and EMF (`emf`: GB 8702-2014). This module
-only builds the DEM from the registered terrain tiles, runs the engine over many paths in
-chunks, and composes the engine's functions over registry columns.
+All radio maths lives in the engine: P.452-18 (`p452`), profiles and Earth geometry
+(`terrain`), antenna patterns and their selection by code (`antennas`: s465, s580, f1336,
+m2101), levels (`levels`: kTB, power sums, RSRP), the interference budget (`interference`:
+in-band I/N and LNB blocking margins, unwanted power from an emission mask) and EMF (`emf`:
+GB 8702-2014). This module only builds the DEM from the registered terrain tiles, runs the
+engine over many paths in chunks, and hands registry columns (JSON masks, per-station criteria,
+co-sited cells) to the engine's functions.
 """
 
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,8 +22,23 @@ import numpy as np
 from xizang5g.network import constants as C
 from xizang5g.radio import antennas, emf, interference, p452, terrain
 
+__all__ = [
+    "Loss",
+    "MosaicDem",
+    "antennas",
+    "dem_from_tiles",
+    "emf_e_limit_v_m",
+    "emf_site",
+    "engine_version",
+    "field_strength_to_power_density",
+    "margins",
+    "path_loss",
+    "single_path_loss",
+    "terrain",
+    "unwanted_power_dbm",
+]
+
 RADIO_DIR = Path(p452.__file__).resolve().parent
-EARTH_RADIUS_KM = 6371.0
 
 
 def engine_version() -> str:
@@ -91,97 +109,33 @@ def dem_from_tiles(tiles):
     return MosaicDem(items)
 
 
-# ------------------------------------------------------------------------------- geometry
-bearing_deg = terrain.initial_bearing_deg
-
-
-def elevation_deg(d_km, h_from_m, h_to_m):
-    """Elevation angle (deg) of the far terminal seen from the near one, 4/3 Earth radius."""
-    d = np.maximum(np.asarray(d_km, float), 1e-6)
-    ae = EARTH_RADIUS_KM * 4.0 / 3.0
-    dh_km = (np.asarray(h_to_m, float) - np.asarray(h_from_m, float)) / 1000.0
-    return np.degrees(np.arctan(dh_km / d - d / (2.0 * ae)))
-
-
-# ------------------------------------------------------------------------------- antennas
-def cell_gain_dbi(
-    *, bearing, elevation, azimuth_deg, mech_tilt_deg, elec_tilt_deg, g0_dbi, phi3_deg
-):
-    """BS sector gain (dBi) toward a direction: F.1336-5 sector pattern, mechanical tilt by
-    F.1336 recommends 3.4 (`antennas.sector_angles_deg`), electrical tilt as an elevation
-    offset of the beam."""
-    az_rel, el_rel = antennas.sector_angles_deg(bearing, elevation, azimuth_deg, mech_tilt_deg)
-    el_rel = np.clip(el_rel + np.asarray(elec_tilt_deg, float), -90.0, 90.0)
-    return antennas.f1336_sector_gain_dbi(
-        az_rel, el_rel, np.asarray(g0_dbi, float), np.asarray(phi3_deg, float)
-    )
-
-
-def es_gain_dbi(*, off_axis_deg, diameter_m, f_mhz, efficiency, pattern):
-    """Earth-station gain (dBi): S.465-6, or S.580-6 where registered (and D/λ >= 50)."""
-    f_ghz = np.asarray(f_mhz, float) / 1000.0
-    off, diameter, f_ghz, efficiency, pattern = np.broadcast_arrays(
-        np.asarray(off_axis_deg, float),
-        np.asarray(diameter_m, float),
-        f_ghz,
-        np.asarray(efficiency, float),
-        np.asarray(pattern),
-    )
-    gain = antennas.s465_gain_dbi(off, diameter, f_ghz, efficiency=efficiency)
-    d_lambda = diameter * f_ghz / 0.299792458
-    use580 = (pattern == "s580") & (d_lambda >= 50.0)
-    if use580.any():
-        gain = gain.copy()
-        gain[use580] = antennas.s580_gain_dbi(
-            off[use580], diameter[use580], f_ghz[use580], efficiency=efficiency[use580]
-        )
-    return gain
-
-
 # ------------------------------------------------------------------------------- budget
-DEFAULT_MASK = interference.DEFAULT_EMISSION_MASK
+def unwanted_power_dbm(*, mask_points, power_dbm, ch_low_mhz, ch_high_mhz, rx_low_mhz, rx_high_mhz):
+    """Unwanted BS power (dBm) inside the ES carrier, from the cell's registered mask.
 
-
-def oob_power_dbm(*, mask_points, power_dbm, ch_low_mhz, ch_high_mhz, rx_low_mhz, rx_high_mhz):
-    """Unwanted BS power (dBm) inside the ES carrier, from the cell's emission mask.
-
-    The mask is the engine's `EmissionMask` (conducted dBm/MHz vs offset from the channel
-    edge). When the carrier overlaps the BS channel (co-channel) the in-channel power density
-    over the overlap is used instead.
+    ``mask_points`` is the cell's JSON `[[offset MHz, dBm/MHz], …]`; empty means the engine's
+    default mask (`interference.DEFAULT_EMISSION_MASK`).
     """
-    overlap = max(0.0, min(ch_high_mhz, rx_high_mhz) - max(ch_low_mhz, rx_low_mhz))
-    if overlap > 0.0:
-        return power_dbm - 10.0 * np.log10(ch_high_mhz - ch_low_mhz) + 10.0 * np.log10(overlap)
-    mask = (
-        interference.EmissionMask(
-            tuple(p[0] for p in mask_points), tuple(p[1] for p in mask_points)
-        )
-        if mask_points
-        else DEFAULT_MASK
+    mask = interference.EmissionMask.from_points(mask_points) if mask_points else None
+    return interference.unwanted_power_in_carrier_dbm(
+        mask=mask,
+        power_dbm=power_dbm,
+        ch_low_mhz=ch_low_mhz,
+        ch_high_mhz=ch_high_mhz,
+        rx_low_mhz=rx_low_mhz,
+        rx_high_mhz=rx_high_mhz,
     )
-    return mask.power_in_band_dbm(ch_low_mhz, ch_high_mhz, rx_low_mhz, rx_high_mhz)
 
 
-def margins(**kwargs):
-    """The engine's vectorised budget (`interference.budget_margins`) with per-pair criteria."""
+def margins(*, i_over_n_db, noise_temp_k, lnb_max_input_dbm, **kwargs):
+    """The engine's vectorised budget (`interference.budget_margins`) with each pair's
+    criteria taken from its earth station's registry columns."""
     criteria = interference.ProtectionCriteria(
-        i_over_n_db=kwargs.pop("i_over_n_db"),
-        es_noise_temp_k=kwargs.pop("noise_temp_k"),
-        lnb_max_input_dbm=kwargs.pop("lnb_max_input_dbm"),
+        i_over_n_db=i_over_n_db,
+        es_noise_temp_k=noise_temp_k,
+        lnb_max_input_dbm=lnb_max_input_dbm,
     )
     return interference.budget_margins(criteria=criteria, **kwargs)
-
-
-def noise_dbm(noise_temp_k, bandwidth_mhz):
-    return interference.noise_power_dbm(noise_temp_k, bandwidth_mhz)
-
-
-def power_sum_dbm(values_dbm) -> float:
-    values = np.asarray(values_dbm, float)
-    if values.size == 0:
-        return float("-inf")
-    top = values.max()
-    return float(top + 10.0 * np.log10(np.sum(10.0 ** ((values - top) / 10.0))))
 
 
 # ------------------------------------------------------------------------------- propagation
@@ -212,8 +166,6 @@ def path_loss(
     Paths run in chunks (bounded memory) on ``threads`` threads: the profile kernel and the
     engine's Numba kernels release the GIL, so both cores work.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     tx_lon, tx_lat, rx_lon, rx_lat, f_mhz, htg_m, hrg_m, p_percent = np.broadcast_arrays(
         *(
             np.atleast_1d(np.asarray(v, float))
@@ -291,14 +243,8 @@ def single_path_loss(
 
 
 # ------------------------------------------------------------------------------- EMF
-def emf_e_limit_v_m(f_mhz):
-    """GB 8702-2014 Table 1 public limit on electric field strength (V/m)."""
-    return emf.gb8702_public_limits(f_mhz)[0]
-
-
-def field_strength_to_power_density(e_v_m):
-    """Plane-wave power density S = E² / Z0 (W/m²)."""
-    return np.asarray(e_v_m, float) ** 2 / emf.Z0_OHM
+emf_e_limit_v_m = emf.gb8702_public_e_limit_v_m
+field_strength_to_power_density = emf.power_density_from_field_w_m2
 
 
 def emf_site(
@@ -312,40 +258,25 @@ def emf_site(
     f_mhz,
     public_height_m,
     distances_m=None,
-):
-    """Exposure of co-sited cells (arrays over cells), far field, worst-case boresight azimuth.
-
-    Compliance distance: `emf.cosited_compliance_distance_m` on boresight. Public exposure:
-    summed `emf.exposure_ratio` at ``public_height_m`` above ground over horizontal distances,
-    each cell attenuated by its F.1336 elevation pattern toward the point.
-    """
-    eirp = np.asarray(eirp_dbm, float)
-    f = np.asarray(f_mhz, float)
-    compliance_m = float(emf.cosited_compliance_distance_m(eirp, f))
-    if distances_m is None:
-        distances_m = np.concatenate([np.arange(1.0, 100.0, 1.0), np.arange(100.0, 1001.0, 10.0)])
-    x = np.asarray(distances_m, float)[:, None]
-    dz = np.asarray(height_m, float)[None, :] - public_height_m
-    r = np.sqrt(x**2 + dz**2)
-    elevation = -np.degrees(np.arctan2(dz, x))  # the public point seen from the antenna
-    gain = cell_gain_dbi(
-        bearing=np.zeros_like(elevation),
-        elevation=elevation,
-        azimuth_deg=0.0,
-        mech_tilt_deg=np.asarray(mech_tilt_deg, float)[None, :],
-        elec_tilt_deg=np.asarray(elec_tilt_deg, float)[None, :],
-        g0_dbi=np.asarray(g0_dbi, float)[None, :],
-        phi3_deg=np.asarray(phi3_deg, float)[None, :],
+) -> dict:
+    """Exposure around a mast of co-sited cells (`emf.site_exposure`) as the plain data an
+    `EmfAssessment` row stores."""
+    result = emf.site_exposure(
+        eirp_dbm=eirp_dbm,
+        f_mhz=f_mhz,
+        g0_dbi=g0_dbi,
+        phi3_deg=phi3_deg,
+        height_m=height_m,
+        mech_tilt_deg=mech_tilt_deg,
+        elec_tilt_deg=elec_tilt_deg,
+        public_height_m=public_height_m,
+        distances_m=distances_m,
     )
-    rel = gain - np.asarray(g0_dbi, float)[None, :]
-    ratio = emf.exposure_ratio(eirp[None, :], f[None, :], r, rel, axis=1)
-    s = emf.power_density_w_m2(eirp[None, :], r, rel).sum(axis=1)
-    k = int(np.argmax(ratio))
     return {
-        "compliance_distance_m": compliance_m,
-        "max_ratio": float(ratio[k]),
-        "max_s_w_m2": float(s[k]),
-        "at_m": float(x[k, 0]),
-        "profile_m": x[:, 0].tolist(),
-        "profile_ratio": [round(float(v), 6) for v in ratio],
+        "compliance_distance_m": result.compliance_distance_m,
+        "max_ratio": result.max_ratio,
+        "max_s_w_m2": result.max_s_w_m2,
+        "at_m": result.at_m,
+        "profile_m": result.distances_m.tolist(),
+        "profile_ratio": [round(float(v), 6) for v in result.ratios],
     }

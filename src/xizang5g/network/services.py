@@ -19,6 +19,7 @@ from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import AlertSeverity, AlertSource, DivisionLevel, UnitKind
 from xizang5g.core.files import safe_filename
 from xizang5g.core.models import AdminDivision, Unit
+from xizang5g.core.sequences import sequence_next
 from xizang5g.core.services import alert_raise, alert_resolve, apply_changes, save_validated
 from xizang5g.network import constants as C
 from xizang5g.network.choices import (
@@ -818,17 +819,13 @@ CASE_FLOW = {
 }
 
 
+CASE_SEQUENCE = "network.case"
+
+
 def _case_number() -> str:
+    """XZ-GR-<year>-NNNN from the year's shared counter (call inside the saving transaction)."""
     year = timezone.localdate().year
-    prefix = f"XZ-GR-{year}-"
-    last = (
-        CoordinationCase.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{seq:04d}"
+    return f"XZ-GR-{year}-{sequence_next(CASE_SEQUENCE, year=year):04d}"
 
 
 def _deadline(state: str) -> date | None:
@@ -868,7 +865,6 @@ def case_open(
         raise PermissionDenied(_("An operator may open coordination cases only for its own cells."))
     origin = CaseOrigin.STUDY if (regulator and study is not None) else CaseOrigin.OPERATOR
     case = CoordinationCase(
-        number=_case_number(),
         title=title or _("%(es)s ↔ %(n)s cells") % {"es": earth_station.name, "n": len(cells)},
         origin=origin,
         operator_id=operator_id,
@@ -878,8 +874,9 @@ def case_open(
         opened_by=user,
         deadline=_deadline(CaseState.APPLIED),
     )
-    case.full_clean()
+    case.full_clean(exclude=["number"])
     with transaction.atomic(), acting_as(user):
+        case.number = _case_number()
         case.save()
         case.cells.set(cells)
         _event(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from xizang5g.network import constants as C
 from xizang5g.network import engine
 from xizang5g.network.choices import MitigationKind, StationStatus, StudyScope, StudyStatus
+from xizang5g.radio import antennas, levels, p452, terrain
 
 CELL_KEYS = (
     "id",
@@ -60,20 +61,15 @@ class StudyCancelled(Exception):
     pass
 
 
-def _unit_vectors(lon, lat):
-    lam, phi = np.radians(lon), np.radians(lat)
-    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
-
-
 def select_pairs(es_lon, es_lat, cell_lon, cell_lat, radius_km):
     """All (earth station, cell) index pairs closer than ``radius_km`` (great circle)."""
     from scipy.spatial import cKDTree
 
     if len(es_lon) == 0 or len(cell_lon) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    chord = 2.0 * np.sin(radius_km / (2.0 * engine.EARTH_RADIUS_KM))
-    tree_c = cKDTree(_unit_vectors(cell_lon, cell_lat))
-    tree_e = cKDTree(_unit_vectors(es_lon, es_lat))
+    chord = float(terrain.unit_chord(radius_km))
+    tree_c = cKDTree(terrain.unit_vectors(cell_lon, cell_lat))
+    tree_e = cKDTree(terrain.unit_vectors(es_lon, es_lat))
     found = tree_e.sparse_distance_matrix(tree_c, chord, output_type="ndarray")
     order = np.lexsort((found["j"], found["i"]))
     return found["i"][order].astype(np.int64), found["j"][order].astype(np.int64)
@@ -117,8 +113,6 @@ _POOL_STATE: dict = {}
 def _chunk_losses(bounds):
     """Worker: profiles once per geometry of the chunk, then P.452 for the in-band path and
     every blocking frequency of each geometry in one engine batch."""
-    from xizang5g.radio import p452, terrain
-
     g0, g1, b0, b1 = bounds
     st = _POOL_STATE
     prof = terrain.profiles(
@@ -273,7 +267,7 @@ def _oob_by_combo(cells, stations, ci, ei):
     table = np.array(
         [
             [
-                engine.oob_power_dbm(
+                engine.unwanted_power_dbm(
                     mask_points=by_index[int(c[0])],
                     power_dbm=c[3],
                     ch_low_mhz=c[1],
@@ -329,9 +323,8 @@ def compute_pairs(
         stations["lat"][ei],
     )
     f5g = cells["f_mhz"][ci]
-    cells["height_m"][ci]
     carrier_mid = 0.5 * (stations["carrier_low_mhz"] + stations["carrier_high_mhz"])
-    d_km = engine.terrain.great_circle_distance_km(clon, clat, elon, elat)
+    d_km = terrain.great_circle_distance_km(clon, clat, elon, elat)
     t1 = time.perf_counter()
     loss_in, lb_5g, n_geom, n_block = _losses(
         dem=dem,
@@ -350,32 +343,36 @@ def compute_pairs(
     timings["profiles_engine_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     # Antennas pointed along the path, elevations = the P.452 horizon angles (as the engine).
-    gt = engine.cell_gain_dbi(
-        bearing=engine.bearing_deg(clon, clat, elon, elat),
-        elevation=engine.antennas.mrad_to_deg(loss_in.theta_t_mrad),
-        azimuth_deg=cells["azimuth_deg"][ci],
-        mech_tilt_deg=cells["mech_tilt_deg"][ci],
-        elec_tilt_deg=cells["elec_tilt_deg"][ci],
-        g0_dbi=cells["gain_dbi"][ci],
-        phi3_deg=cells["beamwidth_deg"][ci],
+    gt = antennas.cell_gain_dbi(
+        terrain.initial_bearing_deg(clon, clat, elon, elat),
+        antennas.mrad_to_deg(loss_in.theta_t_mrad),
+        cells["azimuth_deg"][ci],
+        cells["mech_tilt_deg"][ci],
+        cells["elec_tilt_deg"][ci],
+        cells["gain_dbi"][ci],
+        cells["beamwidth_deg"][ci],
     )
-    sat_az, sat_el = engine.antennas.gso_look_angles_deg(
+    sat_az, sat_el = antennas.gso_look_angles_deg(
         stations["lon"], stations["lat"], stations["orbital_lon_deg"]
     )
-    off = engine.antennas.off_axis_angle_deg(
+    off = antennas.off_axis_angle_deg(
         sat_az[ei],
         sat_el[ei],
-        engine.bearing_deg(elon, elat, clon, clat),
-        engine.antennas.mrad_to_deg(loss_in.theta_r_mrad),
+        terrain.initial_bearing_deg(elon, elat, clon, clat),
+        antennas.mrad_to_deg(loss_in.theta_r_mrad),
     )
-    es_common = {
-        "off_axis_deg": off,
-        "diameter_m": stations["diameter_m"][ei],
-        "efficiency": stations["efficiency"][ei],
-        "pattern": stations["pattern"][ei],
-    }
-    gr_in = engine.es_gain_dbi(f_mhz=carrier_mid[ei], **es_common)
-    gr_5g = engine.es_gain_dbi(f_mhz=f5g, **es_common)
+
+    def es_gain(f_mhz):
+        return antennas.earth_station_gain_dbi(
+            off,
+            stations["diameter_m"][ei],
+            f_mhz / 1000.0,
+            stations["pattern"][ei],
+            efficiency=stations["efficiency"][ei],
+        )
+
+    gr_in = es_gain(carrier_mid[ei])
+    gr_5g = es_gain(f5g)
     oob = _oob_by_combo(cells, stations, ci, ei)
     cochannel = (cells["f_mhz"][ci] + cells["bw_mhz"][ci] / 2 > stations["carrier_low_mhz"][ei]) & (
         cells["f_mhz"][ci] - cells["bw_mhz"][ci] / 2 < stations["carrier_high_mhz"][ei]
@@ -404,9 +401,9 @@ def compute_pairs(
     margin = b["worst_margin_db"]
     # Aggregates per earth station (power sums over all its cells).
     m = stations["id"].size
-    agg_i = _power_sum_by(ei, b["i_dbm"], m)
-    agg_b = _power_sum_by(ei, b["lnb_input_dbm"], m)
-    noise = engine.noise_dbm(stations["noise_temp_k"], carrier_bw)
+    agg_i = levels.aggregate_power_dbm(ei, b["i_dbm"], m)
+    agg_b = levels.aggregate_power_dbm(ei, b["lnb_input_dbm"], m)
+    noise = levels.noise_power_dbm(stations["noise_temp_k"], carrier_bw)
     agg_in_margin = stations["i_n_criterion_db"] - (agg_i - noise)
     agg_bl_margin = threshold - agg_b
     n_cells = np.bincount(ei, minlength=m)
@@ -442,16 +439,6 @@ def compute_pairs(
         },
         "timings": timings,
     }
-
-
-def _power_sum_by(index, values_db, size):
-    if index.size == 0:
-        return np.full(size, -np.inf)
-    top = np.full(size, -np.inf)
-    np.maximum.at(top, index, values_db)
-    lin = np.bincount(index, weights=10.0 ** ((values_db - top[index]) / 10.0), minlength=size)
-    with np.errstate(divide="ignore"):
-        return np.where(lin > 0, top + 10.0 * np.log10(np.where(lin > 0, lin, 1.0)), -np.inf)
 
 
 # ---------------------------------------------------------------------------- database side
@@ -748,11 +735,17 @@ def _finite(value):
 
 
 # ---------------------------------------------------------------------------- coverage
-def rsrp_dbm(power_dbm, bw_mhz, f_mhz, gain_dbi, lb_db):
-    """SS-RSRP (dBm): power per resource element (3GPP TS 38.215) = P - 10 log(12 N_RB) + G - Lb."""
-    scs_khz = np.where(np.asarray(f_mhz) < 1000.0, 15.0, 30.0)
-    n_rb = np.floor(np.asarray(bw_mhz) * 1000.0 * 0.95 / (12.0 * scs_khz))
-    return power_dbm - 10.0 * np.log10(12.0 * n_rb) + gain_dbi - lb_db
+def _cell_gain_toward(cells: dict, ci, tx_lon, rx_lon, rx_lat, loss) -> np.ndarray:
+    """Each cell's gain toward its receiving point, at the P.452 horizon elevation."""
+    return antennas.cell_gain_dbi(
+        terrain.initial_bearing_deg(tx_lon, cells["lat"][ci], rx_lon, rx_lat),
+        antennas.mrad_to_deg(loss.theta_t_mrad),
+        cells["azimuth_deg"][ci],
+        cells["mech_tilt_deg"][ci],
+        cells["elec_tilt_deg"][ci],
+        cells["gain_dbi"][ci],
+        cells["beamwidth_deg"][ci],
+    )
 
 
 def coverage_predict(*, threshold_dbm: float, villages=None) -> dict:
@@ -803,16 +796,10 @@ def coverage_predict(*, threshold_dbm: float, villages=None) -> dict:
             spacing_m=C.PROFILE_STEP_KM * 1000.0,
         )
         lb = loss.lb_db
-        g = engine.cell_gain_dbi(
-            bearing=engine.bearing_deg(cells["lon"][ci], cells["lat"][ci], vlon[vi], vlat[vi]),
-            elevation=engine.antennas.mrad_to_deg(loss.theta_t_mrad),
-            azimuth_deg=cells["azimuth_deg"][ci],
-            mech_tilt_deg=cells["mech_tilt_deg"][ci],
-            elec_tilt_deg=cells["elec_tilt_deg"][ci],
-            g0_dbi=cells["gain_dbi"][ci],
-            phi3_deg=cells["beamwidth_deg"][ci],
+        g = _cell_gain_toward(cells, ci, cells["lon"][ci], vlon[vi], vlat[vi], loss)
+        level = levels.rsrp_dbm(
+            cells["power_dbm"][ci], cells["bw_mhz"][ci], cells["f_mhz"][ci], g, lb
         )
-        level = rsrp_dbm(cells["power_dbm"][ci], cells["bw_mhz"][ci], cells["f_mhz"][ci], g, lb)
         np.maximum.at(best, vi, level)
         is_best = level >= best[vi] - 1e-9
         best_cell[vi[is_best]] = cells["id"][ci[is_best]]
@@ -840,8 +827,8 @@ def coverage_grid(*, site, half_km: float = 8.0, n: int = 33) -> dict:
     from xizang5g.network.models import Cell, TerrainTile
 
     dem = engine.dem_from_tiles(TerrainTile.objects.filter(is_active=True))
-    dlat = half_km / 111.32
-    dlon = dlat / np.cos(np.radians(site.lat))
+    east, north = terrain.destination_point(site.lon, site.lat, [90.0, 0.0], half_km)
+    dlon, dlat = float(east[0]) - site.lon, float(north[1]) - site.lat
     lons = np.linspace(site.lon - dlon, site.lon + dlon, n)
     lats = np.linspace(site.lat - dlat, site.lat + dlat, n)
     glon, glat = (a.ravel() for a in np.meshgrid(lons, lats))
@@ -872,16 +859,8 @@ def coverage_grid(*, site, half_km: float = 8.0, n: int = 33) -> dict:
                 p_percent=C.COVERAGE_P_PERCENT,
                 spacing_m=C.PROFILE_STEP_KM * 1000.0,
             )
-            g = engine.cell_gain_dbi(
-                bearing=engine.bearing_deg(lon_tx, cells["lat"][ci], glon[gi], glat[gi]),
-                elevation=engine.antennas.mrad_to_deg(loss.theta_t_mrad),
-                azimuth_deg=cells["azimuth_deg"][ci],
-                mech_tilt_deg=cells["mech_tilt_deg"][ci],
-                elec_tilt_deg=cells["elec_tilt_deg"][ci],
-                g0_dbi=cells["gain_dbi"][ci],
-                phi3_deg=cells["beamwidth_deg"][ci],
-            )
-            level = rsrp_dbm(
+            g = _cell_gain_toward(cells, ci, lon_tx, glon[gi], glat[gi], loss)
+            level = levels.rsrp_dbm(
                 cells["power_dbm"][ci], cells["bw_mhz"][ci], cells["f_mhz"][ci], g, loss.lb_db
             )
             np.maximum.at(best, gi, level)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from xizang5g.core import access
 from xizang5g.core.audit import acting_as
 from xizang5g.core.files import safe_filename
+from xizang5g.core.sequences import sequence_next
 from xizang5g.core.services import apply_changes, save_validated
 from xizang5g.plan.choices import MilestoneStatus, ProjectState, ReportStatus
 from xizang5g.plan.constants import (
@@ -63,11 +64,18 @@ def _check_lead_unit(user, lead_unit) -> None:
         raise PermissionDenied(_("You may only register projects of your own unit."))
 
 
+PROJECT_SEQUENCE = "plan.project"
+CODE_ATTEMPTS = 3
+
+
 def _next_code(declared_on: date) -> str:
-    prefix = f"P{declared_on.year}-"
-    taken = Project.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-    numbers = [int(code[len(prefix) :]) for code in taken if code[len(prefix) :].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+    """P<year>-NNN from the declaration year's shared counter (called inside the saving
+    transaction), passing over a code someone gave explicitly in that form."""
+    year = declared_on.year
+    while True:
+        candidate = f"P{year}-{sequence_next(PROJECT_SEQUENCE, year=year):03d}"
+        if not Project.objects.filter(code=candidate).exists():
+            return candidate
 
 
 def _validate_geography(project: Project) -> None:
@@ -92,14 +100,15 @@ def project_create(*, user, code: str = "", m2m: dict | None = None, **values) -
     values["declared_on"] = declared_on
     if declared_on > timezone.localdate():
         raise ValidationError({"declared_on": _("The declaration date cannot be in the future.")})
-    project = Project(**values, state=ProjectState.DECLARED, state_since=declared_on)
+    project = Project(**values, code=code, state=ProjectState.DECLARED, state_since=declared_on)
     _check_lead_unit(user, project.lead_unit_id)
-    project.code = code or _next_code(declared_on)
     project.full_clean(exclude=["code"] if not code else None)
     _validate_geography(project)
-    for attempt in range(5):
+    for attempt in range(CODE_ATTEMPTS):
         try:
             with acting_as(user), transaction.atomic():
+                if not code:
+                    project.code = _next_code(declared_on)
                 project.save()
                 _set_m2m(project, m2m or {})
                 ProjectTransition.objects.create(
@@ -111,12 +120,12 @@ def project_create(*, user, code: str = "", m2m: dict | None = None, **values) -
                 )
             return project
         except IntegrityError:
-            # Another registration took the same generated code at the same moment: next number.
-            if code or attempt == 4:
+            # A code given explicitly in the generated form was stored while this one was being
+            # generated (the counter rolled back with this attempt): the next attempt passes it.
+            if code or attempt == CODE_ATTEMPTS - 1:
                 raise
             project.pk = None
             project._state.adding = True
-            project.code = _next_code(declared_on)
     return project
 
 

@@ -1,11 +1,18 @@
 """Antenna patterns (vectorised) and the geometry that points them along a path.
 
+Pattern identifiers
+    One lower-case code per pattern, used by this package, the registry and its database:
+    ``"s465"``, ``"s580"`` (earth stations), ``"f1336"``, ``"m2101"`` (base stations); see
+    :data:`PATTERNS`. Selecting functions refuse any other name with a :class:`ValueError`.
 Earth-station receive patterns
     :func:`s465_gain_dbi`  Rec. ITU-R S.465-6 reference pattern (2-31 GHz).
     :func:`s580_gain_dbi`  Rec. ITU-R S.580-6 side-lobe design objective (D/lambda >= 50).
+    :func:`earth_station_gain_dbi`  either of them per station, by pattern code.
 Base-station sector patterns
     :func:`f1336_sector_gain_dbi`  Rec. ITU-R F.1336-5 recommends 3.1.1 (peak side-lobe
     sectoral pattern, 400 MHz-6 GHz) with mechanical tilt (recommends 3.4).
+    :func:`cell_gain_dbi`  the F.1336 sector of a cell pointed in azimuth, mechanical and
+    electrical tilt, toward a direction.
     :func:`m2101_element_gain_dbi`, :func:`m2101_array_gain_dbi`  Rec. ITU-R M.2101-0
     Annex 1 §5 (3GPP TR 37.840 element and composite beam-formed array).
 Geometry
@@ -17,10 +24,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .constants import C_M_GHZ, EARTH_EQUATORIAL_RADIUS_KM, GSO_RADIUS_KM
 from .errors import RadioInputError
 
 __all__ = [
+    "BASE_STATION_PATTERNS",
+    "EARTH_STATION_PATTERNS",
+    "PATTERNS",
+    "cell_gain_dbi",
+    "check_patterns",
     "dish_peak_gain_dbi",
+    "earth_station_gain_dbi",
     "f1336_sector_gain_dbi",
     "gso_look_angles_deg",
     "m2101_array_gain_dbi",
@@ -32,10 +46,43 @@ __all__ = [
     "sector_angles_deg",
 ]
 
-C_M_GHZ = 0.299792458
-GSO_RADIUS_KM = 42164.0
-EARTH_RADIUS_KM = 6378.137  # equatorial radius for GSO look angles (WGS84)
 ARRAY_FACTOR_FLOOR = 1e-6
+
+S465 = "s465"
+S580 = "s580"
+F1336 = "f1336"
+M2101 = "m2101"
+PATTERNS = {
+    S465: "ITU-R S.465-6",
+    S580: "ITU-R S.580-6",
+    F1336: "ITU-R F.1336-5",
+    M2101: "ITU-R M.2101-0",
+}
+"""Every antenna pattern by its one identifier, with the Recommendation it implements."""
+EARTH_STATION_PATTERNS = (S465, S580)
+BASE_STATION_PATTERNS = (F1336, M2101)
+
+S580_MIN_D_OVER_LAMBDA = 50.0
+"""S.580-6 applies to antennas with D/lambda >= 50 (its recommends 1)."""
+
+
+def check_patterns(pattern, allowed=tuple(PATTERNS)):
+    """The pattern code(s) as a string array, or :class:`RadioInputError` naming an unknown one.
+
+    Parameters
+    ----------
+    pattern : str or array_like of str
+        Pattern identifiers, e.g. ``"s465"`` (see :data:`PATTERNS`).
+    allowed : tuple of str
+        The identifiers accepted here (e.g. :data:`EARTH_STATION_PATTERNS`).
+    """
+    codes = np.asarray(pattern, dtype=object).astype(str)
+    unknown = sorted({str(code) for code in np.unique(codes)} - set(allowed))
+    if unknown:
+        raise RadioInputError(
+            f"unknown antenna pattern {unknown[0]!r}; expected one of: {', '.join(allowed)}"
+        )
+    return codes
 
 
 def mrad_to_deg(x_mrad):
@@ -43,16 +90,26 @@ def mrad_to_deg(x_mrad):
     return np.degrees(np.asarray(x_mrad, float) / 1000.0)
 
 
+def _check_dish(diameter_m, f_ghz, efficiency):
+    if np.any(~(np.asarray(diameter_m, float) > 0.0)) or np.any(~(np.asarray(f_ghz, float) > 0.0)):
+        raise RadioInputError("dish diameter_m and f_ghz must be > 0")
+    eff = np.asarray(efficiency, float)
+    if np.any(~((eff > 0.0) & (eff <= 1.0))):
+        raise RadioInputError("antenna efficiency must be within (0, 1]")
+
+
 def dish_peak_gain_dbi(diameter_m, f_ghz, efficiency=0.65):
     """Peak gain of a parabolic dish, 10 log10(eta (pi D / lambda)^2) (dBi)."""
+    _check_dish(diameter_m, f_ghz, efficiency)
     d_lambda = np.asarray(diameter_m, float) * np.asarray(f_ghz, float) / C_M_GHZ
     return 10.0 * np.log10(efficiency * (np.pi * d_lambda) ** 2)
 
 
 def _dish_common(phi_deg, diameter_m, f_ghz, g_max_dbi, efficiency):
     phi = np.abs(np.asarray(phi_deg, float))
-    if np.any(phi > 180.0):
+    if np.any(~(phi <= 180.0)):
         raise RadioInputError("off-axis angle must be within [-180, 180] deg")
+    _check_dish(diameter_m, f_ghz, efficiency)
     d_lambda = np.asarray(diameter_m, float) * np.asarray(f_ghz, float) / C_M_GHZ
     g_max = dish_peak_gain_dbi(diameter_m, f_ghz, efficiency) if g_max_dbi is None else g_max_dbi
     # Main lobe per RR Appendix 8 / S.580 annex: G = Gmax - 2.5e-3 (D phi / lambda)^2.
@@ -97,7 +154,7 @@ def s580_gain_dbi(phi_deg, diameter_m, f_ghz, g_max_dbi=None, efficiency=0.65):
     Main lobe inside phi_min as in :func:`s465_gain_dbi`.
     """
     phi, d_lambda, main = _dish_common(phi_deg, diameter_m, f_ghz, g_max_dbi, efficiency)
-    if np.any(d_lambda < 50.0):
+    if np.any(d_lambda < S580_MIN_D_OVER_LAMBDA):
         raise RadioInputError("S.580 applies to antennas with D/lambda >= 50; use S.465")
     phi_min = np.maximum(1.0, 100.0 / d_lambda)
     with np.errstate(divide="ignore"):
@@ -107,6 +164,46 @@ def s580_gain_dbi(phi_deg, diameter_m, f_ghz, g_max_dbi=None, efficiency=0.65):
     )
     floor_main = 29.0 - 25.0 * np.log10(phi_min)
     return np.where(phi < phi_min, np.maximum(main, floor_main), side)
+
+
+def earth_station_gain_dbi(phi_deg, diameter_m, f_ghz, pattern=S465, *, efficiency=0.65):
+    """Earth-station gain (dBi) by pattern code, element by element.
+
+    ``"s465"`` uses :func:`s465_gain_dbi`. ``"s580"`` uses :func:`s580_gain_dbi` where the
+    antenna is large enough for S.580-6 (D/lambda >= 50) and the S.465-6 reference pattern
+    elsewhere (a small dish registered as S.580 is judged by the pattern that applies to it).
+
+    Parameters
+    ----------
+    phi_deg : array_like
+        Off-axis angle from the pointing direction (deg).
+    diameter_m, f_ghz : array_like
+        Dish diameter (m) and frequency (GHz), > 0.
+    pattern : str or array_like of str
+        ``"s465"`` or ``"s580"`` per element; any other code raises :class:`RadioInputError`.
+    efficiency : array_like
+        Aperture efficiency in (0, 1] for the peak gain.
+
+    Returns
+    -------
+    ndarray
+        Gain (dBi), the broadcast shape of the inputs.
+    """
+    codes = check_patterns(pattern, EARTH_STATION_PATTERNS)
+    phi, diameter, f, eff, codes = np.broadcast_arrays(
+        np.asarray(phi_deg, float),
+        np.asarray(diameter_m, float),
+        np.asarray(f_ghz, float),
+        np.asarray(efficiency, float),
+        codes,
+    )
+    gain = np.array(s465_gain_dbi(phi, diameter, f, efficiency=eff), dtype=float)
+    use580 = (codes == S580) & (diameter * f / C_M_GHZ >= S580_MIN_D_OVER_LAMBDA)
+    if use580.any():
+        gain[use580] = s580_gain_dbi(
+            phi[use580], diameter[use580], f[use580], efficiency=eff[use580]
+        )
+    return gain
 
 
 def f1336_sector_gain_dbi(
@@ -161,6 +258,45 @@ def f1336_sector_gain_dbi(
             g180,
         )
     return g0_dbi + g_hr(xh) + r * g_vr
+
+
+def cell_gain_dbi(
+    bearing_deg,
+    elevation_deg,
+    azimuth_deg,
+    mech_tilt_deg,
+    elec_tilt_deg=0.0,
+    g0_dbi=18.0,
+    phi3_deg=65.0,
+):
+    """Gain (dBi) of a base-station sector toward a direction, F.1336-5 sector pattern.
+
+    The direction is taken into the frame of the mechanically down-tilted antenna
+    (:func:`sector_angles_deg`, F.1336 recommends 3.4); the electrical tilt then lowers the
+    beam within that frame, i.e. it is added to the relative elevation.
+
+    Parameters
+    ----------
+    bearing_deg, elevation_deg : array_like
+        Direction from the antenna: bearing clockwise from north and elevation above the
+        horizontal (deg, within [-90, 90]).
+    azimuth_deg : array_like
+        Antenna boresight azimuth (deg).
+    mech_tilt_deg, elec_tilt_deg : array_like
+        Mechanical and electrical downtilt (deg, positive below the horizon).
+    g0_dbi, phi3_deg : array_like
+        Peak gain (dBi) and azimuth 3 dB beamwidth (deg, > 0).
+    """
+    el = np.asarray(elevation_deg, float)
+    if np.any(~(np.abs(el) <= 90.0)):
+        raise RadioInputError("elevation_deg must be within [-90, 90] deg")
+    if np.any(~(np.asarray(phi3_deg, float) > 0.0)):
+        raise RadioInputError("phi3_deg (azimuth beamwidth) must be > 0 deg")
+    az_rel, el_rel = sector_angles_deg(bearing_deg, el, azimuth_deg, mech_tilt_deg)
+    el_rel = np.clip(el_rel + np.asarray(elec_tilt_deg, float), -90.0, 90.0)
+    return f1336_sector_gain_dbi(
+        az_rel, el_rel, np.asarray(g0_dbi, float), np.asarray(phi3_deg, float)
+    )
 
 
 def m2101_element_gain_dbi(
@@ -271,7 +407,7 @@ def gso_look_angles_deg(es_lon, es_lat, sat_lon):
     lat = np.radians(np.asarray(es_lat, float))
     dlon = np.radians(np.asarray(sat_lon, float) - np.asarray(es_lon, float))
     cos_g = np.cos(lat) * np.cos(dlon)
-    ratio = EARTH_RADIUS_KM / GSO_RADIUS_KM
+    ratio = EARTH_EQUATORIAL_RADIUS_KM / GSO_RADIUS_KM
     el = np.degrees(np.arctan2(cos_g - ratio, np.sqrt(np.maximum(1.0 - cos_g**2, 0.0))))
     az = np.degrees(np.arctan2(np.sin(dlon), -np.sin(lat) * np.cos(dlon)))
     return np.mod(az, 360.0), el

@@ -18,7 +18,39 @@ DELTA_N_LIMIT = 157.0
 """k50 = 157 / (157 - dN) (P.452-18 eq. (5)); dN must stay below this value."""
 
 SPEED_OF_LIGHT_MM = 0.2998
-"""Wavelength numerator (m GHz) used by the P.452 reference implementation: lambda = 0.2998 / f."""
+"""Wavelength numerator (m GHz) used by the P.452 reference implementation: lambda = 0.2998 / f.
+
+Kept at the reference implementation's rounding so that the validation data agrees to 1e-4 dB;
+everything outside P.452 uses :data:`C_M_GHZ`."""
+
+K_STANDARD_ATMOSPHERE = 4.0 / 3.0
+"""Effective Earth-radius factor k of the standard radio atmosphere (refractivity gradient
+-40 N-units/km: k = 1 / (1 - 40e-6 a) = 4/3, ITU-R P.310 and P.834), for geometry outside
+P.452 (which derives k from the path's delta N, eq. (5))."""
+
+# --- Geostationary geometry ------------------------------------------------------------------
+EARTH_EQUATORIAL_RADIUS_KM = 6378.137
+"""Equatorial radius of the WGS84 ellipsoid (km), for look angles to the geostationary arc."""
+
+GSO_RADIUS_KM = 42164.0
+"""Radius of the geostationary orbit from the Earth's centre (km): Kepler's third law for one
+sidereal day (86 164.1 s) with GM = 398 600.44 km^3/s^2."""
+
+# --- Physical constants (SI 2019 exact values; CODATA 2018) -------------------------------
+SPEED_OF_LIGHT_M_S = 299_792_458.0
+"""Speed of light in vacuum (m/s), exact in the SI."""
+
+C_M_GHZ = SPEED_OF_LIGHT_M_S / 1e9
+"""Wavelength numerator (m GHz): lambda_m = C_M_GHZ / f_ghz (0.299792458)."""
+
+BOLTZMANN_J_PER_K = 1.380649e-23
+"""Boltzmann constant k (J/K), exact in the SI."""
+
+BOLTZMANN_DBM_PER_K_HZ = 10.0 * np.log10(BOLTZMANN_J_PER_K) + 30.0
+"""10 log10(k) in dBm/(K Hz): -198.599; k T at 290 K is -173.98 dBm/Hz."""
+
+Z0_OHM = 376.730313668
+"""Impedance of free space (ohm), CODATA 2018 (about 120 pi)."""
 
 # --- Clutter handling (P.452-18 §4.5.1 step 4, "radio profile") -----------------------------
 TERMINAL_CLUTTER_EXCLUSION_KM = 0.05

@@ -4,7 +4,7 @@ Two checks per base-station cell / earth-station pair, each returned as a margin
 (positive = protected):
 
 * in-band interference: the BS unwanted (out-of-band) emission falling inside the ES receive
-  carrier, I, compared with the ES noise N = k T B: margin = (I/N)_criterion - I/N, with the
+  carrier (:func:`unwanted_power_in_carrier_dbm`), I, compared with the ES noise N = k T B: margin = (I/N)_criterion - I/N, with the
   P.452 loss at the ES frequency for ``in_band_time_percent``;
 * blocking / saturation: total 5G power at the LNB input compared with the LNB threshold,
   with the P.452 loss at the 5G frequency for ``blocking_time_percent``.
@@ -23,20 +23,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .antennas import (
-    f1336_sector_gain_dbi,
+    S465,
+    cell_gain_dbi,
+    earth_station_gain_dbi,
     gso_look_angles_deg,
     mrad_to_deg,
     off_axis_angle_deg,
-    s465_gain_dbi,
-    s580_gain_dbi,
-    sector_angles_deg,
 )
 from .errors import RadioInputError
+from .levels import noise_power_dbm
 from .p452 import PathBatch, transmission_loss
 from .terrain import Dem, initial_bearing_deg, profiles
 
 __all__ = [
-    "BOLTZMANN_DBM_PER_K_HZ",
     "DEFAULT_EMISSION_MASK",
     "BaseStationCell",
     "EarthStation",
@@ -47,11 +46,8 @@ __all__ = [
     "assess_pair",
     "budget_margins",
     "link_gains_dbi",
-    "noise_power_dbm",
+    "unwanted_power_in_carrier_dbm",
 ]
-
-BOLTZMANN_DBM_PER_K_HZ = 10.0 * np.log10(1.380649e-23) + 30.0
-"""10 log10(k) in dBm/(K Hz), k = 1.380649e-23 J/K (SI 2019): -198.6."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +85,33 @@ class ProtectionCriteria:
 class EmissionMask:
     """BS unwanted-emission mask: conducted PSD (dBm/MHz) vs offset from the channel edge (MHz).
 
-    Linear interpolation between points, constant beyond the last point.
+    Linear interpolation between points, constant beyond the last point. Offsets must be
+    finite, >= 0 and ascending; levels finite.
     """
 
     offsets_mhz: tuple[float, ...]
     level_dbm_per_mhz: tuple[float, ...]
+
+    def __post_init__(self):
+        offsets = np.asarray(self.offsets_mhz, float)
+        levels = np.asarray(self.level_dbm_per_mhz, float)
+        if offsets.ndim != 1 or offsets.size == 0 or offsets.shape != levels.shape:
+            raise RadioInputError("an emission mask needs as many levels as offsets (>= 1 point)")
+        if not (np.all(np.isfinite(offsets)) and np.all(np.isfinite(levels))):
+            raise RadioInputError("emission mask offsets and levels must be finite numbers")
+        if offsets[0] < 0.0 or np.any(np.diff(offsets) < 0.0):
+            raise RadioInputError("emission mask offsets must be >= 0 MHz and ascending")
+
+    @classmethod
+    def from_points(cls, points) -> EmissionMask:
+        """A mask from ``[[offset_mhz, dBm_per_mhz], ...]`` (the registry's JSON form)."""
+        try:
+            pairs = [(float(offset), float(level)) for offset, level in points]
+        except (TypeError, ValueError) as exc:
+            raise RadioInputError(
+                "an emission mask is a list of [offset MHz, dBm/MHz] pairs"
+            ) from exc
+        return cls(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
 
     def level(self, offset_mhz):
         """PSD (dBm/MHz) at ``offset_mhz`` from the nearest channel edge."""
@@ -142,13 +160,41 @@ class Mitigation:
     new_tilt_deg: float | None = None
 
 
-def noise_power_dbm(noise_temp_k, bandwidth_mhz):
-    """Thermal noise power k T B (dBm)."""
-    return (
-        BOLTZMANN_DBM_PER_K_HZ
-        + 10.0 * np.log10(np.asarray(noise_temp_k, float))
-        + 10.0 * np.log10(np.asarray(bandwidth_mhz, float) * 1e6)
-    )
+def unwanted_power_in_carrier_dbm(
+    *, mask, power_dbm, ch_low_mhz, ch_high_mhz, rx_low_mhz, rx_high_mhz
+) -> float:
+    """BS power (dBm) falling inside an earth-station carrier ``[rx_low, rx_high]``.
+
+    Parameters
+    ----------
+    mask : EmissionMask or None
+        The cell's unwanted-emission mask (conducted dBm/MHz vs offset from the channel edge);
+        ``None`` means :data:`DEFAULT_EMISSION_MASK`.
+    power_dbm : float
+        Conducted in-channel power (dBm), spread evenly over the channel.
+    ch_low_mhz, ch_high_mhz : float
+        BS channel edges (MHz).
+    rx_low_mhz, rx_high_mhz : float
+        ES carrier edges (MHz).
+
+    Returns
+    -------
+    float
+        When the carrier overlaps the channel (co-channel), the in-channel power over the
+        overlap: P - 10 log10(channel width) + 10 log10(overlap). Otherwise the mask
+        integrated over the carrier (:meth:`EmissionMask.power_in_band_dbm`).
+    """
+    if not ch_high_mhz > ch_low_mhz:
+        raise RadioInputError("the BS channel must have ch_high_mhz > ch_low_mhz")
+    if not rx_high_mhz > rx_low_mhz:
+        raise RadioInputError("the receiver band must have rx_high_mhz > rx_low_mhz")
+    overlap = min(ch_high_mhz, rx_high_mhz) - max(ch_low_mhz, rx_low_mhz)
+    if overlap > 0.0:
+        return float(
+            power_dbm - 10.0 * np.log10(ch_high_mhz - ch_low_mhz) + 10.0 * np.log10(overlap)
+        )
+    mask = DEFAULT_EMISSION_MASK if mask is None else mask
+    return mask.power_in_band_dbm(ch_low_mhz, ch_high_mhz, rx_low_mhz, rx_high_mhz)
 
 
 def link_gains_dbi(
@@ -165,26 +211,28 @@ def link_gains_dbi(
     es_point_el_deg,
     es_diameter_m,
     f_ghz,
-    es_pattern="S.465",
+    es_pattern=S465,
 ):
     """(BS gain toward the ES, ES gain toward the BS) in dBi along the interference path.
 
     Elevations are the P.452 horizon angles of each terminal (``theta_t``/``theta_r`` of
     :class:`~xizang5g.radio.p452.P452Result`, mrad); the BS uses the F.1336 sector pattern
-    with mechanical tilt, the ES the S.465 (or S.580) pattern at its off-axis angle from the
-    satellite pointing direction. All arguments broadcast.
+    with mechanical tilt (:func:`~xizang5g.radio.antennas.cell_gain_dbi`), the ES its pattern
+    (``"s465"`` or ``"s580"``, :func:`~xizang5g.radio.antennas.earth_station_gain_dbi`) at its
+    off-axis angle from the satellite pointing direction. All arguments broadcast.
     """
-    az_rel, el_rel = sector_angles_deg(
-        bearing_bs_to_es_deg, mrad_to_deg(horizon_bs_mrad), bs_azimuth_deg, bs_tilt_deg
+    g_bs = cell_gain_dbi(
+        bearing_bs_to_es_deg,
+        mrad_to_deg(horizon_bs_mrad),
+        bs_azimuth_deg,
+        bs_tilt_deg,
+        g0_dbi=bs_g0_dbi,
+        phi3_deg=bs_phi3_deg,
     )
-    g_bs = f1336_sector_gain_dbi(az_rel, el_rel, bs_g0_dbi, bs_phi3_deg)
     off = off_axis_angle_deg(
         es_point_az_deg, es_point_el_deg, bearing_es_to_bs_deg, mrad_to_deg(horizon_es_mrad)
     )
-    pattern = {"S.465": s465_gain_dbi, "S.580": s580_gain_dbi}.get(es_pattern)
-    if pattern is None:
-        raise RadioInputError("es_pattern must be 'S.465' or 'S.580'")
-    return g_bs, pattern(off, es_diameter_m, f_ghz)
+    return g_bs, earth_station_gain_dbi(off, es_diameter_m, f_ghz, es_pattern)
 
 
 def budget_margins(
@@ -293,7 +341,7 @@ class EarthStation:
     satellite_lon: float = 105.5
     carrier_low_mhz: float = 3700.0
     carrier_high_mhz: float = 3736.0
-    pattern: str = "S.465"
+    pattern: str = S465
 
 
 @dataclass(frozen=True)
@@ -391,8 +439,13 @@ def assess_pair(
         es_pattern=es.pattern,
     )
     res = run(g_bs, g_es)  # troposcatter coupling loss uses the gains
-    oob = cell.emission_mask.power_in_band_dbm(
-        cell.f_low_mhz, cell.f_high_mhz, es.carrier_low_mhz, es.carrier_high_mhz
+    oob = unwanted_power_in_carrier_dbm(
+        mask=cell.emission_mask,
+        power_dbm=cell.tx_power_dbm,
+        ch_low_mhz=cell.f_low_mhz,
+        ch_high_mhz=cell.f_high_mhz,
+        rx_low_mhz=es.carrier_low_mhz,
+        rx_high_mhz=es.carrier_high_mhz,
     )
     b = budget_margins(
         bs_power_dbm=cell.tx_power_dbm,

@@ -24,7 +24,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from . import _terrain_kernels as _tk
-from .constants import EARTH_RADIUS_KM
+from .constants import EARTH_RADIUS_KM, K_STANDARD_ATMOSPHERE
 from .errors import RadioInputError
 
 __all__ = [
@@ -33,9 +33,12 @@ __all__ = [
     "RasterDem",
     "SyntheticPlateauDem",
     "destination_point",
+    "elevation_angle_deg",
     "great_circle_distance_km",
     "initial_bearing_deg",
     "profiles",
+    "unit_chord",
+    "unit_vectors",
 ]
 
 
@@ -210,6 +213,63 @@ def destination_point(lon, lat, bearing_deg, distance_km):
         np.sin(theta) * np.sin(delta) * np.cos(phi1), np.cos(delta) - np.sin(phi1) * np.sin(phi2)
     )
     return np.degrees(lam2), np.degrees(phi2)
+
+
+def elevation_angle_deg(d_km, h_from_m, h_to_m, k_factor=K_STANDARD_ATMOSPHERE):
+    """Elevation angle (deg) of one terminal seen from another over a smooth effective Earth.
+
+    The Earth is a sphere of effective radius a_e = k a (a = 6371 km), which accounts for
+    refraction. With the central angle t = d / a_e and r1 = a_e + h_from, r2 = a_e + h_to,
+    tan(el) = (r2 cos t - r1) / (r2 sin t); for short paths this is the familiar
+    (h_to - h_from) / d - d / (2 a_e).
+
+    Parameters
+    ----------
+    d_km : array_like
+        Great-circle distance between the terminals (km), > 0.
+    h_from_m, h_to_m : array_like
+        Heights of the observing and the observed terminal above one reference, e.g. above
+        mean sea level (m).
+    k_factor : float
+        Effective Earth-radius factor; default 4/3 (standard atmosphere).
+
+    Returns
+    -------
+    ndarray
+        Elevation (deg) above the observer's horizontal plane; negative below it.
+    """
+    d = np.asarray(d_km, float)
+    h1 = np.asarray(h_from_m, float)
+    h2 = np.asarray(h_to_m, float)
+    if np.any(~(d > 0.0)) or np.any(~np.isfinite(d)):
+        raise RadioInputError("d_km must be a finite distance > 0 km")
+    if not (np.all(np.isfinite(h1)) and np.all(np.isfinite(h2))):
+        raise RadioInputError("h_from_m and h_to_m must be finite heights")
+    if not k_factor > 0.0:
+        raise RadioInputError("k_factor must be > 0")
+    ae = EARTH_RADIUS_KM * k_factor
+    t = d / ae
+    r1 = ae + h1 / 1000.0
+    r2 = ae + h2 / 1000.0
+    return np.degrees(np.arctan2(r2 * np.cos(t) - r1, r2 * np.sin(t)))
+
+
+def unit_vectors(lon, lat):
+    """Points (deg) as unit vectors from the Earth's centre, shape (n, 3) (for k-d trees)."""
+    lam, phi = np.radians(np.asarray(lon, float)), np.radians(np.asarray(lat, float))
+    return np.column_stack(
+        [np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]
+    ).reshape(-1, 3)
+
+
+def unit_chord(d_km):
+    """Straight-line distance between two :func:`unit_vectors` that lie ``d_km`` apart along
+    the great circle (monotonic in distance, so a radius search on the vectors with this chord
+    finds every point within ``d_km``)."""
+    d = np.asarray(d_km, float)
+    if np.any(~(d >= 0.0)):
+        raise RadioInputError("d_km must be >= 0 km")
+    return 2.0 * np.sin(np.minimum(d / EARTH_RADIUS_KM, np.pi) / 2.0)
 
 
 def _compiled_grid(dem):

@@ -23,6 +23,7 @@ from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import AlertSource
 from xizang5g.core.crypto import key_ring, sm3_hex, sm3_hmac
 from xizang5g.core.models import Alert, Unit
+from xizang5g.core.sequences import sequence_next
 from xizang5g.core.services import alert_raise
 from xizang5g.security import ingest
 from xizang5g.security.choices import (
@@ -738,16 +739,12 @@ def correlation_rules_sync(*, path: Path) -> int:
 
 
 # --- incidents --------------------------------------------------------------------------------------
+INCIDENT_SEQUENCE = "security.incident"
+
+
 def _next_incident_code(now: datetime) -> str:
-    prefix = f"INC-{now:%Y}-"
-    last = (
-        Incident.objects.filter(code__startswith=prefix)
-        .order_by("-code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    """INC-<year>-NNNN from the year's shared counter (called inside the saving transaction)."""
+    return f"INC-{now:%Y}-{sequence_next(INCIDENT_SEQUENCE, year=now.year):04d}"
 
 
 def incident_create(

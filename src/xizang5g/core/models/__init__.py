@@ -4,6 +4,7 @@ from xizang5g.core.models.changelog import ChangeLog
 from xizang5g.core.models.divisions import AdminDivision
 from xizang5g.core.models.notify import NotificationChannel
 from xizang5g.core.models.schedule import PeriodicRun
+from xizang5g.core.models.sequences import Sequence
 from xizang5g.core.models.units import Unit
 from xizang5g.core.models.users import ApiToken, User
 
@@ -16,6 +17,7 @@ __all__ = [
     "ChangeLoggedModel",
     "NotificationChannel",
     "PeriodicRun",
+    "Sequence",
     "Unit",
     "User",
 ]

@@ -13,7 +13,7 @@ def rename_files(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plan', '0001_initial'),
+        ('plan', '0002_seed_project_sequence'),
     ]
 
     operations = [

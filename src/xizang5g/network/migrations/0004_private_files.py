@@ -14,7 +14,7 @@ def rename_files(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('network', '0002_studypair_bulk_results'),
+        ('network', '0003_seed_case_sequence'),
     ]
 
     operations = [
