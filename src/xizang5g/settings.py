@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "xizang5g.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "xizang5g.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,6 +176,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads waiting for a background import: outside MEDIA_ROOT, never served under a URL.
+    "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("XZ5G_IMPORTS_ROOT", str(VAR_DIR / "private" / "imports")),
+            "base_url": None,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -183,6 +192,15 @@ STORAGES = {
         )
     },
 }
+
+# --- Input bounds (core.limits): uploads, tables, JSON bodies --------------------------------
+XZ5G_UPLOAD_MAX_BYTES = int(os.environ.get("XZ5G_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+XZ5G_IMPORT_MAX_ROWS = int(os.environ.get("XZ5G_IMPORT_MAX_ROWS", "50000"))
+XZ5G_IMPORT_MAX_COLUMNS = int(os.environ.get("XZ5G_IMPORT_MAX_COLUMNS", "200"))
+# Imports of more rows than this run as background jobs with a progress bar.
+XZ5G_IMPORT_BACKGROUND_ROWS = int(os.environ.get("XZ5G_IMPORT_BACKGROUND_ROWS", "1000"))
+XZ5G_JSON_MAX_BYTES = int(os.environ.get("XZ5G_JSON_MAX_BYTES", str(5 * 1024 * 1024)))
+XZ5G_JSON_MAX_DEPTH = int(os.environ.get("XZ5G_JSON_MAX_DEPTH", "32"))
 
 # --- Jobs (django-tasks, database backend: workers scale out over a shared PostgreSQL) -------
 TASKS = {

@@ -15,9 +15,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.security import HttpBasicAuth
 
+from xizang5g.core import limits
 from xizang5g.core.models import Unit
 from xizang5g.iot import auth as device_auth
 from xizang5g.iot import selectors, services
@@ -412,13 +414,8 @@ def _client_ip(request) -> str:
     summary='Device HTTP ingest: one message, a list, or {"messages": [...]} (same body as MQTT)',
 )
 def ingest(request):
-    import json
-
     info = request.auth
-    try:
-        payload = json.loads(request.body or b"null")
-    except ValueError as exc:
-        raise ValueError(f"body is not valid JSON: {exc}") from exc
+    payload = limits.parse_json(request.body or b"null", what=_("the request body"))
     messages = (
         payload.get("messages") if isinstance(payload, dict) and "messages" in payload else payload
     )
@@ -472,11 +469,11 @@ def _check_hook_token(request) -> None:
 
 def _broker_body(request, schema):
     if request.content_type == "application/json":
-        import json
-
-        data = json.loads(request.body or b"{}")
+        data = limits.parse_json(request.body or b"{}", what=_("the request body"))
     else:
         data = request.POST.dict()
+    if not isinstance(data, dict):
+        raise limits.InputRejected(_("The request body must be a JSON object."))
     return schema(**data)
 
 

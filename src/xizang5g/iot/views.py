@@ -234,6 +234,11 @@ def _errors(exc: ThingModelError) -> list[dict]:
     return [{"path": path, "message": message} for path, message in exc.errors]
 
 
+def _file_errors(form) -> list[dict]:
+    """A refused thing-model file (too large, unknown encoding), shown like a model problem."""
+    return [{"path": "", "message": message} for message in form.errors.get("file", [])]
+
+
 @login_required
 def product_create(request):
     if not _can_create(request.user):
@@ -263,7 +268,15 @@ def product_create(request):
         else:
             messages.success(request, _("Product created."))
             return redirect(product.get_absolute_url())
-    return render(request, "iot/product_form.html", {"form": form, "errors": errors})
+    elif request.method == "POST":
+        errors = _file_errors(form)
+    refused = request.method == "POST" and (errors or form.errors)
+    return render(
+        request,
+        "iot/product_form.html",
+        {"form": form, "errors": errors},
+        status=422 if refused else 200,
+    )
 
 
 @login_required
@@ -292,6 +305,8 @@ def product_detail(request, key: str):
             else:
                 messages.success(request, _("Thing model saved."))
                 return redirect(product.get_absolute_url())
+        else:
+            errors = _file_errors(form)
     return render(
         request,
         "iot/product_detail.html",
@@ -308,6 +323,7 @@ def product_detail(request, key: str):
             )[:20],
             "device_count": product.devices.count(),
         },
+        status=422 if request.method == "POST" and (errors or form.errors) else 200,
     )
 
 

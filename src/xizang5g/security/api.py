@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
+from xizang5g.core import limits
 from xizang5g.security import selectors, services
 
 router = Router(tags=["security"])
@@ -39,15 +40,15 @@ class IngestOut(Schema):
 )
 def ingest(request):
     try:
-        items = json.loads(request.body or b"null")
-    except ValueError as exc:
+        items = limits.parse_json(request.body or b"null", what=_("the request body"))
+    except limits.InputRejected as exc:
         services.bad_line_record(
             transport="http",
-            reason=f"body is not JSON: {exc}"[:200],
+            reason=f"body is not JSON: {exc.message}"[:200],
             data=request.body,
             source=request.log_source,
         )
-        raise ValueError(f"the body is not JSON: {exc}") from exc
+        raise
     result = services.http_batch_ingest(source=request.log_source, items=items)
     return {
         "stored": result.stored,
