@@ -190,12 +190,11 @@ def _check_json_tree(value: Any, *, what: str, max_depth: int) -> None:
                 _("%(what)s: %(field)s is %(value)s; numbers must be finite.")
                 % {"what": what, "field": path or _("the value"), "value": node}
             )
-        elif isinstance(node, int) and not isinstance(node, bool):
-            if not INT64_MIN <= node <= INT64_MAX:
-                raise InputRejected(
-                    _("%(what)s: %(field)s is an integer beyond the 64-bit range.")
-                    % {"what": what, "field": path or _("the value")}
-                )
+        elif isinstance(node, int) and not INT64_MIN <= node <= INT64_MAX:
+            raise InputRejected(
+                _("%(what)s: %(field)s is an integer beyond the 64-bit range.")
+                % {"what": what, "field": path or _("the value")}
+            )
 
 
 # ==== numbers =====================================================================================

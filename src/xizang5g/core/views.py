@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from xizang5g.core import selectors
+from xizang5g.core.models import ImportJob
 from xizang5g.core.models.base import ChangeLoggedModel
 
 
@@ -25,3 +26,13 @@ def object_history(request, content_type_id: int, object_id: str):
         "core/history.html",
         {"obj": obj, "model_name": model._meta.verbose_name, "entries": entries[:500]},
     )
+
+
+@login_required
+def import_job(request, pk: int):
+    """A background import: its progress bar (polled by HTMX while it runs), then its outcome."""
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.user_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    template = "core/_import_progress.html" if request.htmx else "core/import_job.html"
+    return render(request, template, {"job": job})
