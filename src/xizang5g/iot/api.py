@@ -125,7 +125,7 @@ class RuleIn(Schema):
     product_key: str
     name: str
     kind: str
-    device_id: int | None = None
+    device_id: limits.DbId | None = None
     property: str = ""
     comparison: str = "above"
     threshold: float | None = None
@@ -133,7 +133,7 @@ class RuleIn(Schema):
     low: float | None = None
     high: float | None = None
     rate_per_minute: float | None = None
-    minutes: int | None = None
+    minutes: limits.Int64 | None = None
     event_identifier: str = ""
     severity: str = "major"
     enabled: bool = True
@@ -148,7 +148,7 @@ class DeviceFilters(Schema):
     product: str | None = Field(None, description="product key")
     q: str | None = None
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=limits.INT64_MAX)
 
 
 class IngestResult(Schema):
@@ -330,7 +330,7 @@ def device_create(request, payload: DeviceIn):
 
 
 @router.get("/devices/{int:device_id}", response=DeviceOut)
-def device_detail(request, device_id: int):
+def device_detail(request, device_id: limits.DbId):
     return _device_out(selectors.device_get(user=request.user, pk=device_id))
 
 
@@ -339,7 +339,7 @@ def device_detail(request, device_id: int):
     response=list[LatestOut],
     summary="Latest value of each property",
 )
-def device_latest(request, device_id: int):
+def device_latest(request, device_id: limits.DbId):
     device = selectors.device_get(user=request.user, pk=device_id)
     return [
         {"property": v.property, "time": v.time, "value": v.display}
@@ -350,7 +350,7 @@ def device_latest(request, device_id: int):
 @router.get(
     "/devices/{int:device_id}/history", response=HistoryOut, summary="History of one property"
 )
-def device_history(request, device_id: int, filters: Query[HistoryFilters]):
+def device_history(request, device_id: limits.DbId, filters: Query[HistoryFilters]):
     device = selectors.device_get(user=request.user, pk=device_id)
     return selectors.history(
         device=device,
@@ -364,7 +364,7 @@ def device_history(request, device_id: int, filters: Query[HistoryFilters]):
 @router.get(
     "/devices/{int:device_id}/rejected", response=list[RejectedOut], summary="Rejected messages"
 )
-def device_rejected(request, device_id: int):
+def device_rejected(request, device_id: limits.DbId):
     device = selectors.device_get(user=request.user, pk=device_id)
     return list(selectors.rejected_messages(device=device, limit=200))
 
@@ -389,7 +389,7 @@ def rule_create(request, payload: RuleIn):
 
 
 @router.delete("/rules/{int:rule_id}", response={204: None})
-def rule_delete(request, rule_id: int):
+def rule_delete(request, rule_id: limits.DbId):
     services.rule_delete(rule=get_object_or_404(Rule, pk=rule_id), user=request.user)
     return Status(204, None)
 

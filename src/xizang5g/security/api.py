@@ -74,7 +74,7 @@ class EventOut(Schema):
 
 
 @router.get("/events", response=list[EventOut])
-def events(request, category: str = "", src_ip: str = "", q: str = "", limit: int = 100):
+def events(request, category: str = "", src_ip: str = "", q: str = "", limit: limits.Int64 = 100):
     qs = selectors.event_list(
         user=request.user, filters={"category": category, "src_ip": src_ip, "q": q}
     )
@@ -96,7 +96,7 @@ class IncidentOut(Schema):
 
 
 class IncidentFromAlertIn(Schema):
-    alert_id: int
+    alert_id: limits.DbId
     level: str = "IV"
 
 
@@ -121,7 +121,7 @@ def incident_from_alert(request, payload: IncidentFromAlertIn):
 
 
 @router.post("/incidents/{incident_id}/transition", response=IncidentOut)
-def incident_transition(request, incident_id: int, payload: TransitionIn):
+def incident_transition(request, incident_id: limits.DbId, payload: TransitionIn):
     incident = get_object_or_404(selectors.incident_list(user=request.user), pk=incident_id)
     return services.incident_transition(incident=incident, user=request.user, **payload.dict())
 
