@@ -12,6 +12,7 @@ import tracemalloc
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 from openpyxl.utils import get_column_letter
 
@@ -95,12 +96,19 @@ def xlsx(
     return buffer.getvalue()
 
 
+MB = 1024 * 1024
+# What a refused input may cost the server (the security review's "safe to run" bounds).
+MAX_SECONDS = 2.0
+MAX_EXTRA_BYTES = 200 * MB
+
+
 def whole_sheet_declared(headers: list[str]) -> bytes:
     """4–5 KB: one header row, and a dimension declaring every cell of an Excel sheet."""
     return xlsx(header_row(headers), dimension="A1:XFD1048576")
 
 
-def huge_shared_string(headers: list[str], *, megabytes: int = 400) -> bytes:
+@cache
+def huge_shared_string(headers: tuple[str, ...], *, megabytes: int = 400) -> bytes:
     """About 400 KB: the shared strings part holds one string of `megabytes` MB ('a' repeated,
     streamed into the zip), used by cell A2."""
     buffer = io.BytesIO()
@@ -129,14 +137,23 @@ def huge_shared_string(headers: list[str], *, megabytes: int = 400) -> bytes:
     return buffer.getvalue()
 
 
-def millions_of_empty_rows(headers: list[str], *, rows: int = 2_500_000) -> bytes:
-    """About 300 KB: a header row then `rows` empty <row/> elements, no dimension declared."""
+@cache
+def millions_of_empty_rows(
+    headers: tuple[str, ...], *, rows: int = 2_500_000, numbered: bool = False
+) -> bytes:
+    """A header row then `rows` empty rows, no dimension declared: about 30 KB as bare <row/>
+    elements (a ratio that looks like a zip bomb), about 6 MB numbered (<row r="n"/>, which only
+    the row count can refuse)."""
 
     def body():
-        yield header_row(headers)
+        yield header_row(list(headers))
         step = 50_000
         for start in range(2, rows + 2, step):
-            yield "".join(f'<row r="{n}"/>' for n in range(start, min(start + step, rows + 2)))
+            end = min(start + step, rows + 2)
+            if numbered:
+                yield "".join(f'<row r="{n}"/>' for n in range(start, end))
+            else:
+                yield "<row/>" * (end - start)
 
     return xlsx(body())
 
@@ -153,11 +170,39 @@ def deep_json(depth: int = 100_000) -> bytes:
     return b"[" * depth + b"]" * depth
 
 
+def deep_json_object(depth: int = 100_000) -> bytes:
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+def hostile_workbooks(headers: list[str]) -> dict[str, bytes]:
+    """Every hostile .xlsx case for a table with these headers, by name."""
+    key = tuple(headers)
+    return {
+        "declares A1:XFD1048576": whole_sheet_declared(headers),
+        "one 400 MB shared string": huge_shared_string(key),
+        "2.5 million bare empty rows": millions_of_empty_rows(key),
+        "2.5 million numbered empty rows": millions_of_empty_rows(key, numbered=True),
+        "invalid UTF-8 in the sheet": invalid_utf8_sheet(headers),
+    }
+
+
 @dataclass
 class Cost:
     seconds: float = 0.0
     peak_bytes: int = 0  # Python allocations (tracemalloc peak)
     rss_growth_bytes: int = 0  # growth of the process's maximum resident set
+
+
+def warm_up(client, url: str, **extra) -> None:
+    """One ordinary request first: the first request of a test process loads URL patterns,
+    templates and catalogues (about 2 s here), which is not the cost of the input under test."""
+    client.get(url, **extra)
+
+
+def assert_cheap(cost: Cost) -> None:
+    assert cost.seconds < MAX_SECONDS, f"took {cost.seconds:.2f} s"
+    assert cost.peak_bytes < MAX_EXTRA_BYTES, f"allocated {cost.peak_bytes / MB:.0f} MB"
+    assert cost.rss_growth_bytes < MAX_EXTRA_BYTES, f"RSS grew {cost.rss_growth_bytes / MB:.0f} MB"
 
 
 @contextmanager

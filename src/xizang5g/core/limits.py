@@ -224,6 +224,17 @@ def bounded_int(value: Any, *, field: str, low: int = INT64_MIN, high: int = INT
     return int(text)
 
 
+def db_ids(texts) -> list[int]:
+    """The database ids among `texts` (whole numbers from 1 to 2**63 - 1); the rest are dropped,
+    as a list filter drops an id it does not know."""
+    ids = []
+    for text in texts:
+        text = str(text).strip()
+        if text.isascii() and text.isdigit() and len(text) <= 19 and 1 <= int(text) <= INT64_MAX:
+            ids.append(int(text))
+    return ids
+
+
 # ==== tables ======================================================================================
 @dataclass(frozen=True)
 class TableBounds:
