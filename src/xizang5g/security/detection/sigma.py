@@ -122,7 +122,7 @@ def parse_rule(text: str) -> ParsedRule:
             [f"expected exactly one Sigma detection rule, found {len(collection.rules)}"]
         )
     rule = rules[0]
-    problems = [str(error) for error in rule.errors]
+    problems = [_explain(str(error)) for error in rule.errors]
     if rule.id is None:
         problems.append("the rule needs an `id` (a UUID)")
     if rule.level is None:
@@ -171,6 +171,13 @@ def parse_rule(text: str) -> ParsedRule:
         text=text,
         warnings=warnings,
     )
+
+
+def _explain(problem: str) -> str:
+    """pySigma checks `re` values with RE2 already; say why a pattern is refused."""
+    if problem.startswith("Regular expression") and " is invalid" in problem:
+        return problem.replace("b'", "'") + RE2_HINT
+    return problem
 
 
 def _check_rule_text(text: str) -> None:
@@ -298,8 +305,7 @@ class _Compiler:
                 pattern = linear_regex(text, flags=flags)
             except re2.error as exc:
                 self.problems.append(
-                    f"regular expression for {target} cannot run in linear time "
-                    f"(backreferences and lookaround are not supported): {_re2_reason(exc)}"
+                    f"regular expression for {target} is invalid: {_re2_reason(exc)}{RE2_HINT}"
                 )
                 return "False", 1
             return f"({self.helper(pattern.search)}({self.raw(target)}) is not None)", 20
@@ -360,6 +366,10 @@ _RE_FLAG_LETTERS = {
     SigmaRegularExpressionFlag.MULTILINE: "m",
     SigmaRegularExpressionFlag.DOTALL: "s",
 }
+RE2_HINT = (
+    " (patterns run on RE2, in time linear in the text: backreferences and lookaround are not"
+    " supported)"
+)
 # RE2 gives up (an error, not a slow match) beyond this much memory for one pattern.
 RE2_MAX_MEM = 8 * 1024 * 1024
 
