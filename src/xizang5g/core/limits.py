@@ -67,6 +67,8 @@ _SCAN_CHUNK = 1024 * 1024
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref=\"([A-Za-z0-9:$]+)\"")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+# A cell reference with three column letters is beyond column ZZ (702): never in an import table.
+_FAR_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{3}\d+)\"")
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 # Shared types for API parameters: integers the database can hold (SQLite and PostgreSQL bigint).
@@ -461,6 +463,9 @@ class XlsxPackage:
                     cells += len(_CELL_TAG.findall(data)) - len(_CELL_TAG.findall(tail))
                     if rows > bounds.max_rows + 1:
                         raise _too_many_rows(bounds)
+                    far = _FAR_CELL.search(data)
+                    if far is not None:
+                        raise _far_cell(name, far.group(1).decode("ascii"), bounds)
                     tail = data[-64:]
         except InputRejected:
             raise
@@ -529,11 +534,9 @@ def _stream_sheet(package: XlsxPackage, name: str, bounds: TableBounds) -> Itera
         raise _damaged(name, 0, exc) from exc
     try:
         worksheet = book[name] if name in book.sheetnames else book.worksheets[0]
-        # Without a declared dimension openpyxl widens each row to its last cell: cap the width
-        # (one column more than accepted, so that a value beyond the limit is still seen).
-        declared = worksheet.max_column if _declares_dimension(worksheet) else None
-        max_col = None if declared else bounds.max_columns + 1
-        for values in worksheet.iter_rows(values_only=True, max_col=max_col):
+        # openpyxl widens each row to the declared width or to its last cell: scan() refused
+        # declarations over the limit and cells beyond column ZZ, so a row stays narrow.
+        for values in worksheet.iter_rows(values_only=True):
             number += 1
             if number > bounds.max_rows + 1:
                 raise _too_many_rows(bounds)
@@ -547,11 +550,11 @@ def _stream_sheet(package: XlsxPackage, name: str, bounds: TableBounds) -> Itera
         book.close()
 
 
-def _declares_dimension(worksheet) -> bool:
-    try:
-        return bool(worksheet.max_row and worksheet.max_column)
-    except (TypeError, ValueError):
-        return False
+def _far_cell(sheet: str, ref: str, bounds: TableBounds) -> InputRejected:
+    return InputRejected(
+        _("The sheet '%(sheet)s' has a cell at %(ref)s; at most %(n)s columns are read.")
+        % {"sheet": sheet, "ref": ref, "n": bounds.max_columns}
+    )
 
 
 def _trimmed(values: tuple, max_columns: int) -> tuple:
