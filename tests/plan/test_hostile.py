@@ -77,3 +77,21 @@ def test_over_a_thousand_projects_are_imported_by_a_job(client, plan, plan_admin
     assert Project.objects.count() == 1_050
     page = client.get(job.get_absolute_url()).content.decode()
     assert 'id="import-result"' in page and "hx-trigger" not in page
+
+
+def test_infinite_number_cells_are_refused_naming_the_column(client, plan, plan_admin):
+    # Excel cannot store an infinite number, a handwritten sheet can: <v>1e400</v> reads as inf
+    cells = [("A2", "s5G远程会诊"), ("B2", "s医疗"), ("F2", "shealth"), ("I2", "s拉萨市")]
+    row = "".join(
+        f'<c r="{ref}" t="inlineStr"><is><t>{text[1:]}</t></is></c>' for ref, text in cells
+    )
+    row += '<c r="K2"><v>1e400</v></c><c r="M2"><v>-1e400</v></c>'
+    content = xlsx(header_row(TEMPLATE_HEADERS) + f'<row r="2">{row}</row>', sheet="项目")
+    client.force_login(plan_admin)
+    response = client.post(
+        reverse("plan:project_import"), {"file": _upload(content)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "经度" in page and "预算（万元）" in page and page.count("not a number") == 2
+    assert Project.objects.count() == 0

@@ -254,14 +254,12 @@ def _parse_date(value: object) -> date:
 def _parse_number(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(value)
-    if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
     text = str(value).strip().replace(",", "").replace("，", "")
     try:
         number = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(text) from exc
-    if not number.is_finite():
+    if not number.is_finite():  # NaN and infinities, typed or read from a handwritten sheet
         raise ValueError(text)
     return number
 
