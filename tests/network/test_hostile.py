@@ -17,6 +17,9 @@ from xizang5g.network import engine, services
 from xizang5g.network.models import Cell, EmfMeasurement, Site
 
 pytestmark = pytest.mark.django_db
+# The job runs in the real worker (`db_worker --batch`), which closes the database connection when
+# it is done: those tests commit for real instead of running inside a rolled-back transaction.
+WORKER = pytest.mark.django_db(transaction=True)
 
 STATION_HEADERS = [header for _k, header, _r, _p in services.STATION_COLUMNS]
 EMF_HEADERS = [header for _k, header, _r, _p in services.EMF_COLUMNS]
@@ -145,6 +148,7 @@ def _run_jobs() -> None:
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
 
+@WORKER
 def test_large_station_import_runs_as_a_job_with_progress(
     client, ct_editor, divisions, private_imports, settings
 ):
@@ -174,6 +178,7 @@ def test_large_station_import_runs_as_a_job_with_progress(
     assert 'id="import-result"' in partial.content.decode()
 
 
+@WORKER
 def test_failed_background_import_lists_the_rows_and_writes_nothing(
     client, ct_editor, divisions, operators, private_imports
 ):

@@ -12,6 +12,9 @@ from xizang5g.core.models import ImportJob
 from xizang5g.plan.models import Project
 
 pytestmark = pytest.mark.django_db
+# The job runs in the real worker (`db_worker --batch`), which closes the database connection when
+# it is done: those tests commit for real instead of running inside a rolled-back transaction.
+WORKER = pytest.mark.django_db(transaction=True)
 
 EXPECTED = {
     "declares A1:XFD1048576": "declares A1:XFD1048576",
@@ -60,6 +63,7 @@ def _many_projects(count: int) -> list[dict]:
     ]
 
 
+@WORKER
 def test_over_a_thousand_projects_are_imported_by_a_job(client, plan, plan_admin, private_imports):
     client.force_login(plan_admin)
     response = client.post(
