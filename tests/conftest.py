@@ -67,3 +67,17 @@ def plan_admin(make_user, make_unit):
 @pytest.fixture
 def viewer(make_user):
     return make_user("leader", Role.VIEWER)
+
+
+@pytest.fixture
+def private_imports(tmp_path, monkeypatch):
+    """The storage of uploads waiting for a background import, in a temporary folder (the
+    model field resolves its storage once, when the model class is built)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from xizang5g.core.models import ImportJob
+
+    location = tmp_path / "imports"
+    field = ImportJob._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FileSystemStorage(location=location))
+    return location

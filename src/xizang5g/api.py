@@ -3,17 +3,30 @@
 import importlib
 import importlib.util
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.parser import Parser
 
 from xizang5g import __version__
+from xizang5g.core import limits
 from xizang5g.core.api_auth import api_auth
 
 # App routers, mounted at /api/v1/<prefix>/ when the app has an api.py.
 APP_ROUTERS = ["core", "plan", "network", "iot", "security"]
 
+
+class BoundedJSONParser(Parser):
+    """Request bodies parsed within core.limits' bounds (size, depth, finite numbers)."""
+
+    def parse_body(self, request):
+        return limits.parse_json(request.body, what=_("the request body"))
+
+
 api = NinjaAPI(
+    parser=BoundedJSONParser(),
     title="Xizang 5G Application Platform API",
     version=__version__,
     description="西藏5G应用平台 API: plan supervision, 5G supervision, security, IoT hub.",
@@ -36,6 +49,27 @@ def _not_found(request, exc):
 def _invalid(request, exc):
     detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(limits.InputRejected)
+def _rejected(request, exc):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    # ninja wraps every body parser error into a bare 400: give the reason and status back
+    cause = exc.__cause__
+    if isinstance(cause, limits.InputRejected):
+        return _rejected(request, cause)
+    if isinstance(cause, RequestDataTooBig):
+        return _too_big(request, cause)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return api.create_response(request, {"detail": _("The request body is too large.")}, status=413)
 
 
 @api.exception_handler(ValueError)

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "xizang5g.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "xizang5g.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,6 +177,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 STORAGES = {
     # Uploaded files are never served at a URL: views that apply the access rule send them.
     "default": {"BACKEND": "xizang5g.core.files.PrivateStorage"},
+    # Uploads waiting for a background import: outside MEDIA_ROOT, never served under a URL.
+    "imports": {
+        "BACKEND": "xizang5g.core.files.PrivateStorage",
+        "OPTIONS": {
+            "location": os.environ.get("XZ5G_IMPORTS_ROOT", str(VAR_DIR / "private" / "imports")),
+            "base_url": None,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -193,6 +202,14 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# --- Input bounds (core.limits): uploads, tables, JSON bodies --------------------------------
+XZ5G_UPLOAD_MAX_BYTES = int(os.environ.get("XZ5G_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+XZ5G_IMPORT_MAX_ROWS = int(os.environ.get("XZ5G_IMPORT_MAX_ROWS", "50000"))
+XZ5G_IMPORT_MAX_COLUMNS = int(os.environ.get("XZ5G_IMPORT_MAX_COLUMNS", "200"))
+# Imports of more rows than this run as background jobs with a progress bar.
+XZ5G_IMPORT_BACKGROUND_ROWS = int(os.environ.get("XZ5G_IMPORT_BACKGROUND_ROWS", "1000"))
+XZ5G_JSON_MAX_BYTES = int(os.environ.get("XZ5G_JSON_MAX_BYTES", str(5 * 1024 * 1024)))
+XZ5G_JSON_MAX_DEPTH = int(os.environ.get("XZ5G_JSON_MAX_DEPTH", "32"))
 
 # --- Jobs (django-tasks, database backend: workers scale out over a shared PostgreSQL) -------
 TASKS = {

@@ -78,6 +78,7 @@ PAGES: dict[str, Route] = {
     "core:channel_list": Route(requires=may(CHANGE, NotificationChannel), lists="channel"),
     "core:channel_create": Route(requires=may(CHANGE, NotificationChannel)),
     "core:channel_edit": Route(kind="channel", action=CHANGE),
+    "core:import_job": Route(kind="import_job"),
     # core:history is checked against every logged object: see test_history_follows_the_rule
     # --- plan supervision
     "plan:dashboard": Route(),

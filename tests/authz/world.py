@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.network.factories import build_region, build_terrain
 from xizang5g.core.choices import AlertSeverity, AlertSource, Role
-from xizang5g.core.models import AdminDivision, NotificationChannel, Unit, User
+from xizang5g.core.models import AdminDivision, ImportJob, NotificationChannel, Unit, User
 from xizang5g.core.services import alert_raise, divisions_load, user_create
 from xizang5g.iot import services as iot
 from xizang5g.network import services as network
@@ -316,5 +316,15 @@ def build_world() -> World:
     _network(world, units)
     _iot(world, units)
     _security(world, units)
+    for username in ("health", "cmcc"):
+        job = ImportJob(
+            importer="xizang5g.network.imports.stations",
+            title="基站导入",
+            user=world.users[username],
+            filename=f"{username}-stations.xlsx",
+            rows=1200,
+        )
+        job.save()
+        world.add("import_job", job)
     world.plan = the_plan
     return world

@@ -219,7 +219,7 @@ def test_product_page_rejects_invalid_model_with_paths(client, plan_admin, produ
             )
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "properties[0].identifier" in response.text
 
 

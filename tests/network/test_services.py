@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from xizang5g.core import limits
 from xizang5g.core.models import ChangeLog
 from xizang5g.network import services
 from xizang5g.network.models import Cell, Site
@@ -166,7 +167,7 @@ def test_station_import_csv_gb18030_and_missing_column(divisions, operators, reg
     with pytest.raises(services.ImportFailed) as err:
         services.stations_import(user=regulator, content=b"site_code,lon\nX,91\n", filename="l.csv")
     assert {e.column for e in err.value.row_errors} >= {"operator", "cell_code", "band"}
-    with pytest.raises(ValidationError):
+    with pytest.raises(limits.InputRejected, match=r"neither an \.xlsx nor a \.csv"):
         services.stations_import(user=regulator, content=b"junk", filename="l.pdf")
 
 

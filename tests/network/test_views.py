@@ -94,7 +94,7 @@ def test_import_page_shows_row_errors(client, ct_editor, operators, divisions):
     upload = io.BytesIO(content)
     upload.name = "bad.csv"
     r = client.post(reverse("network:station_import"), {"file": upload})
-    assert r.status_code == 200 and "row-errors" in r.content.decode()
+    assert r.status_code == 422 and "row-errors" in r.content.decode()
 
 
 @pytest.mark.django_db

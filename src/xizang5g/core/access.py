@@ -71,6 +71,9 @@ class AccessRule:
     shared
         A condition under which every logged-in user reads the object (catalogue rows such as
         platform-wide products), whatever the unit.
+    owners
+        Lookups to the user(s) who read and change the object whatever their role (the person
+        who started an import job, say).
     via
         Name of a foreign key whose target's rule this model follows entirely (a milestone follows
         its project). ``units``, ``read`` and friends must then be left empty.
@@ -82,6 +85,7 @@ class AccessRule:
     units: tuple[str, ...] = ()
     read_units: tuple[str, ...] = ()
     shared: Q | None = None
+    owners: tuple[str, ...] = ()
     via: str | None = None
     _grants: dict = field(init=False, repr=False, compare=False)
 
@@ -186,6 +190,8 @@ def condition(model, user, action: str = VIEW) -> Q | None:
                 parts.append(Q(**{path: user.unit_id}))
     if action == VIEW and rule.shared is not None:
         parts.append(rule.shared)
+    if action != APPROVE:
+        parts.extend(Q(**{path: user.pk}) for path in rule.owners)
     if not parts:
         return None
     combined = parts[0]
@@ -276,6 +282,8 @@ def _can_values(user, action: str, model, attrs: dict) -> bool:
     if grant is not None and (not grant or _matches(model, grant, attrs)):
         return True
     if action == VIEW and rule.shared is not None and _matches(model, rule.shared, attrs):
+        return True
+    if action != APPROVE and any(_value_of(model, attrs, p) == user.pk for p in rule.owners):
         return True
     if role != Role.UNIT_EDITOR or user.unit_id is None:
         return False

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import access, notifications, selectors, services
+from xizang5g.core import access, limits, notifications, selectors, services
 from xizang5g.core.choices import AlertSeverity, AlertSource, AlertState
 from xizang5g.core.models import Alert, NotificationChannel, Unit
 
@@ -76,7 +76,7 @@ def alert_list(request):
 @login_required
 @require_POST
 def alert_bulk_acknowledge(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = limits.db_ids(request.POST.getlist("ids"))
     visible = selectors.alert_list(user=request.user).filter(pk__in=ids)
     allowed = [a for a in visible if selectors.alert_can_handle(user=request.user, alert=a)]
     count = services.alert_bulk_acknowledge(

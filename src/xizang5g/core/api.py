@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ninja import Field, Query, Router, Schema
 
-from xizang5g.core import selectors, services
+from xizang5g.core import limits, selectors, services
 from xizang5g.core.choices import AlertState
 
 router = Router(tags=["alerts"])
@@ -58,10 +58,10 @@ class AlertFilters(Schema):
     )
     severity: str | None = None
     source: str | None = None
-    unit_id: int | None = None
+    unit_id: limits.DbId | None = None
     q: str | None = None
     limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=limits.INT64_MAX)
 
 
 class NoteIn(Schema):
@@ -69,7 +69,7 @@ class NoteIn(Schema):
 
 
 class BulkIn(Schema):
-    ids: list[int]
+    ids: list[limits.DbId] = Field(max_length=MAX_PAGE_SIZE)
     note: str = ""
 
 
@@ -102,7 +102,7 @@ def alerts(request, filters: Query[AlertFilters]):
 
 
 @router.get("/alerts/{id:alert_id}", response=AlertDetailOut, summary="One alert with its history")
-def alert_detail(request, alert_id: int):
+def alert_detail(request, alert_id: limits.DbId):
     alert = selectors.alert_get(user=request.user, pk=alert_id)
     events = [
         {
@@ -117,13 +117,13 @@ def alert_detail(request, alert_id: int):
 
 
 @router.post("/alerts/{id:alert_id}/acknowledge", response=AlertOut, summary="Acknowledge an alert")
-def alert_acknowledge(request, alert_id: int, payload: NoteIn):
+def alert_acknowledge(request, alert_id: limits.DbId, payload: NoteIn):
     alert = selectors.alert_get(user=request.user, pk=alert_id)
     return _out(services.alert_acknowledge(alert=alert, user=request.user, note=payload.note))
 
 
 @router.post("/alerts/{id:alert_id}/resolve", response=AlertOut, summary="Resolve an alert")
-def alert_resolve(request, alert_id: int, payload: NoteIn):
+def alert_resolve(request, alert_id: limits.DbId, payload: NoteIn):
     alert = selectors.alert_get(user=request.user, pk=alert_id)
     return _out(services.alert_resolve(alert=alert, user=request.user, note=payload.note))
 

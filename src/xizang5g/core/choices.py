@@ -64,3 +64,10 @@ class AlertAction(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     COMMENTED = "commented", _("Commented")
     NOTIFIED = "notified", _("Notified")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Imported")
+    FAILED = "failed", _("Nothing imported")

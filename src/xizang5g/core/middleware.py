@@ -1,6 +1,10 @@
 import re
 import uuid
 
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
 from xizang5g.core import audit
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -30,3 +34,31 @@ class AuditContextMiddleware:
         user = getattr(request, "user", None)
         with audit.acting_as(user, request_id=getattr(request, "request_id", None)):
             return self.get_response(request)
+
+
+class BodySizeLimitMiddleware:
+    """Answer 413 to a request whose declared body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE,
+    before any view reads it. Multipart uploads are left to the upload handlers (files go to
+    disk) and to each form's own file size limit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is None or request.content_type == "multipart/form-data":
+            return self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return self._refuse(request, _("The Content-Length header is not a number."), 400)
+        if length > limit:
+            message = _("The request body is %(size)s bytes; at most %(max)s bytes are accepted.")
+            return self._refuse(request, message % {"size": length, "max": limit}, 413)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, message: str, status: int) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -6,6 +6,7 @@ app_name = "core"
 
 urlpatterns = [
     path("history/<id:content_type_id>/<str:object_id>/", views.object_history, name="history"),
+    path("imports/<id:pk>/", views.import_job, name="import_job"),
 ]
 
 from xizang5g.core import alert_views  # noqa: E402

@@ -8,7 +8,6 @@ machines: `POST /ingest` authenticates the device with HTTP Basic (username
 mosquitto-go-auth HTTP backend) to check a device's login and topics.
 """
 
-import json
 import secrets
 from datetime import datetime
 from typing import Any
@@ -17,10 +16,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.security import HttpBasicAuth
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.models import Unit
 from xizang5g.iot import auth as device_auth
 from xizang5g.iot import selectors, services
@@ -127,7 +127,7 @@ class RuleIn(Schema):
     product_key: str
     name: str
     kind: str
-    device_id: int | None = None
+    device_id: limits.DbId | None = None
     property: str = ""
     comparison: str = "above"
     threshold: float | None = None
@@ -135,7 +135,7 @@ class RuleIn(Schema):
     low: float | None = None
     high: float | None = None
     rate_per_minute: float | None = None
-    minutes: int | None = None
+    minutes: limits.Int64 | None = None
     event_identifier: str = ""
     severity: str = "major"
     enabled: bool = True
@@ -150,7 +150,7 @@ class DeviceFilters(Schema):
     product: str | None = Field(None, description="product key")
     q: str | None = None
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=limits.INT64_MAX)
 
 
 class IngestResult(Schema):
@@ -337,7 +337,7 @@ def device_create(request, payload: DeviceIn):
 
 
 @router.get("/devices/{id:device_id}", response=DeviceOut)
-def device_detail(request, device_id: int):
+def device_detail(request, device_id: limits.DbId):
     return _device_out(selectors.device_get(user=request.user, pk=device_id))
 
 
@@ -346,7 +346,7 @@ def device_detail(request, device_id: int):
     response=list[LatestOut],
     summary="Latest value of each property",
 )
-def device_latest(request, device_id: int):
+def device_latest(request, device_id: limits.DbId):
     device = selectors.device_get(user=request.user, pk=device_id)
     return [
         {"property": v.property, "time": v.time, "value": v.display}
@@ -357,7 +357,7 @@ def device_latest(request, device_id: int):
 @router.get(
     "/devices/{id:device_id}/history", response=HistoryOut, summary="History of one property"
 )
-def device_history(request, device_id: int, filters: Query[HistoryFilters]):
+def device_history(request, device_id: limits.DbId, filters: Query[HistoryFilters]):
     device = selectors.device_get(user=request.user, pk=device_id)
     return selectors.history(
         device=device,
@@ -371,7 +371,7 @@ def device_history(request, device_id: int, filters: Query[HistoryFilters]):
 @router.get(
     "/devices/{id:device_id}/rejected", response=list[RejectedOut], summary="Rejected messages"
 )
-def device_rejected(request, device_id: int):
+def device_rejected(request, device_id: limits.DbId):
     device = selectors.device_get(user=request.user, pk=device_id)
     return list(selectors.rejected_messages(device=device, limit=200))
 
@@ -398,7 +398,7 @@ def rule_create(request, payload: RuleIn):
 
 
 @router.delete("/rules/{id:rule_id}", response={204: None})
-def rule_delete(request, rule_id: int):
+def rule_delete(request, rule_id: limits.DbId):
     services.rule_delete(rule=selectors.rule_get(user=request.user, pk=rule_id), user=request.user)
     return Status(204, None)
 
@@ -424,10 +424,7 @@ def _client_ip(request) -> str:
 )
 def ingest(request):
     info = request.auth
-    try:
-        payload = json.loads(request.body or b"null")
-    except ValueError as exc:
-        raise ValueError(f"body is not valid JSON: {exc}") from exc
+    payload = limits.parse_json(request.body or b"null", what=_("the request body"))
     messages = (
         payload.get("messages") if isinstance(payload, dict) and "messages" in payload else payload
     )
@@ -481,9 +478,11 @@ def _check_hook_token(request) -> None:
 
 def _broker_body(request, schema):
     if request.content_type == "application/json":
-        data = json.loads(request.body or b"{}")
+        data = limits.parse_json(request.body or b"{}", what=_("the request body"))
     else:
         data = request.POST.dict()
+    if not isinstance(data, dict):
+        raise limits.InputRejected(_("The request body must be a JSON object."))
     return schema(**data)
 
 

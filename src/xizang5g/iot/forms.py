@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.choices import AlertSeverity
 from xizang5g.core.models import Unit
 from xizang5g.iot import selectors
@@ -32,11 +32,20 @@ class ThingModelForm(forms.Form):
     )
     file = forms.FileField(label=_("…or import a JSON file"), required=False)
 
-    def source(self) -> str:
+    def clean_file(self) -> str:
+        """The uploaded file's text: bounded in size, UTF-8 or GB18030, never with characters
+        replaced."""
         upload = self.cleaned_data.get("file")
-        if upload:
-            return upload.read().decode("utf-8-sig", errors="replace")
-        return self.cleaned_data.get("text") or ""
+        if not upload:
+            return ""
+        try:
+            content = limits.read_upload(upload, max_bytes=limits.limit("XZ5G_JSON_MAX_BYTES"))
+            return limits.decode_text(content, what=upload.name)
+        except limits.InputRejected as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def source(self) -> str:
+        return self.cleaned_data.get("file") or self.cleaned_data.get("text") or ""
 
 
 class ProductForm(ThingModelForm):

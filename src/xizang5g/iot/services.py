@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.audit import acting_as
 from xizang5g.core.services import save_validated
 from xizang5g.iot.choices import RuleKind
@@ -20,11 +20,14 @@ from xizang5g.iot.tsl import ThingModelError, validate_thing_model
 def thing_model_parse(text: str | bytes) -> dict:
     """Parse and validate thing-model JSON text; errors name the line/column or the JSON path."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ThingModelError(
-            [(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]
-        ) from exc
+        data = limits.parse_json(text, what=_("the thing model"))
+    except limits.InputRejected as exc:
+        cause = exc.__cause__
+        if isinstance(cause, json.JSONDecodeError):
+            raise ThingModelError(
+                [(f"line {cause.lineno}, column {cause.colno}", f"invalid JSON: {cause.msg}")]
+            ) from exc
+        raise ThingModelError([("", exc.message)]) from exc
     return validate_thing_model(data)
 
 

@@ -237,6 +237,11 @@ def _errors(exc: ThingModelError) -> list[dict]:
     return [{"path": path, "message": message} for path, message in exc.errors]
 
 
+def _file_errors(form) -> list[dict]:
+    """A refused thing-model file (too large, unknown encoding), shown like a model problem."""
+    return [{"path": "", "message": message} for message in form.errors.get("file", [])]
+
+
 @login_required
 def product_create(request):
     if not access.role_may(request.user, access.CHANGE, Product):
@@ -266,7 +271,15 @@ def product_create(request):
         else:
             messages.success(request, _("Product created."))
             return redirect(product.get_absolute_url())
-    return render(request, "iot/product_form.html", {"form": form, "errors": errors})
+    elif request.method == "POST":
+        errors = _file_errors(form)
+    refused = request.method == "POST" and (errors or form.errors)
+    return render(
+        request,
+        "iot/product_form.html",
+        {"form": form, "errors": errors},
+        status=422 if refused else 200,
+    )
 
 
 @login_required
@@ -295,6 +308,8 @@ def product_detail(request, key: str):
             else:
                 messages.success(request, _("Thing model saved."))
                 return redirect(product.get_absolute_url())
+        else:
+            errors = _file_errors(form)
     return render(
         request,
         "iot/product_detail.html",
@@ -313,6 +328,7 @@ def product_detail(request, key: str):
                 user=request.user, filters={"product": product.product_key}
             ).count(),
         },
+        status=422 if request.method == "POST" and (errors or form.errors) else 200,
     )
 
 

@@ -531,7 +531,7 @@ class IngestWorker:
             try:
                 body = json.loads(payload or b"{}")
                 online = str(body.get("state", body.get("status", ""))).lower() == "online"
-            except (ValueError, AttributeError):
+            except (ValueError, AttributeError, RecursionError):  # a device's own words
                 online = False
             status_post(product_key=parts[2], device_name=parts[3], online=online)
 

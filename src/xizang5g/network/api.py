@@ -4,11 +4,12 @@ EMF and KPIs. Reads through `network.selectors`, writes through `network.service
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.choices import DivisionLevel
 from xizang5g.core.models import AdminDivision
 from xizang5g.network import constants as C
@@ -56,7 +57,7 @@ class CellOut(Schema):
 
 
 class CellIn(Schema):
-    site_id: int
+    site_id: limits.DbId
     code: str
     band: str
     f_mhz: float
@@ -104,8 +105,8 @@ class EarthStationOut(Schema):
 class StudyIn(Schema):
     name: str
     scope: StudyScope = StudyScope.ALL
-    earth_station_ids: list[int] = []
-    county_adcode: int | None = None
+    earth_station_ids: list[limits.DbId] = []
+    county_adcode: limits.Int64 | None = None
     coordination_km: float = C.DEFAULT_COORDINATION_KM
     p_percent: float = C.P_PERCENT_LONG_TERM
     mitigation: dict | None = None
@@ -162,11 +163,11 @@ class PairOut(Schema):
 
 
 class CaseIn(Schema):
-    earth_station_id: int
-    cell_ids: list[int]
+    earth_station_id: limits.DbId
+    cell_ids: list[limits.DbId]
     title: str = ""
     description: str = ""
-    study_id: int | None = None
+    study_id: limits.DbId | None = None
 
 
 class CaseOut(Schema):
@@ -239,8 +240,8 @@ def list_sites(
     operator: str = "",
     band: str = "",
     division: str = "",
-    limit: int = 200,
-    offset: int = 0,
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 200,
+    offset: limits.Offset = 0,
 ):
     qs = selectors.site_list(
         user=request.user, filters={"operator": operator, "band": band, "division": division}
@@ -253,9 +254,9 @@ def list_cells(
     request,
     operator: str = "",
     band: str = "",
-    site: int | None = None,
-    limit: int = 200,
-    offset: int = 0,
+    site: limits.DbId | None = None,
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 200,
+    offset: limits.Offset = 0,
 ):
     qs = selectors.cell_list(
         user=request.user, filters={"operator": operator, "band": band, "site": site}
@@ -272,7 +273,7 @@ def create_cell(request, payload: CellIn):
 
 
 @router.patch("/cells/{id:cell_id}", response=CellOut)
-def update_cell(request, cell_id: int, payload: CellPatch):
+def update_cell(request, cell_id: limits.DbId, payload: CellPatch):
     cell = selectors.cell_get(user=request.user, pk=cell_id, action=access.CHANGE)
     changes = {k: v for k, v in payload.dict().items() if v is not None}
     return services.cell_update(user=request.user, cell=cell, **changes)
@@ -310,25 +311,25 @@ def start_study(request, payload: StudyIn):
 
 
 @router.get("/studies", response=list[StudyOut])
-def list_studies(request, limit: int = 50):
+def list_studies(request, limit: Annotated[int, Field(ge=1, le=200)] = 50):
     return list(selectors.study_list(user=request.user)[: min(limit, 200)])
 
 
 @router.get("/studies/{id:study_id}", response=StudyOut)
-def get_study(request, study_id: int):
+def get_study(request, study_id: limits.DbId):
     """Status and progress (poll this while `status` is queued or running)."""
     return selectors.study_get(user=request.user, pk=study_id)
 
 
 @router.post("/studies/{id:study_id}/cancel", response=StudyOut)
-def cancel_study(request, study_id: int):
+def cancel_study(request, study_id: limits.DbId):
     return services.study_cancel(
         user=request.user, study=selectors.study_get(user=request.user, pk=study_id)
     )
 
 
 @router.get("/studies/{id:study_id}/stations", response=list[StationResultOut])
-def study_stations(request, study_id: int):
+def study_stations(request, study_id: limits.DbId):
     return list(
         selectors.study_station_results(study=selectors.study_get(user=request.user, pk=study_id))
     )
@@ -337,11 +338,11 @@ def study_stations(request, study_id: int):
 @router.get("/studies/{id:study_id}/pairs", response=list[PairOut])
 def study_pairs(
     request,
-    study_id: int,
+    study_id: limits.DbId,
     failing: bool = False,
-    earth_station_id: int | None = None,
-    limit: int = 500,
-    offset: int = 0,
+    earth_station_id: limits.DbId | None = None,
+    limit: Annotated[int, Field(ge=1, le=5000)] = 500,
+    offset: limits.Offset = 0,
 ):
     study = selectors.study_get(user=request.user, pk=study_id)
     qs = selectors.study_pairs(study=study, failing_only=failing)
@@ -378,19 +379,19 @@ def open_case(request, payload: CaseIn):
 
 
 @router.get("/cases/{id:case_id}", response=CaseOut)
-def get_case(request, case_id: int):
+def get_case(request, case_id: limits.DbId):
     return selectors.case_get(user=request.user, pk=case_id)
 
 
 @router.post("/cases/{id:case_id}/advance", response=CaseOut)
-def advance_case(request, case_id: int, payload: NoteIn):
+def advance_case(request, case_id: limits.DbId, payload: NoteIn):
     return services.case_advance(
         user=request.user, case=selectors.case_get(user=request.user, pk=case_id), note=payload.note
     )
 
 
 @router.post("/cases/{id:case_id}/mitigation", response=StudyOut)
-def propose_mitigation(request, case_id: int, payload: MitigationIn):
+def propose_mitigation(request, case_id: limits.DbId, payload: MitigationIn):
     """Evaluate a mitigation as a what-if re-run; returns the what-if study."""
     data = {k: v for k, v in payload.dict().items() if v is not None and k != "note"}
     return services.case_propose_mitigation(
@@ -402,14 +403,14 @@ def propose_mitigation(request, case_id: int, payload: MitigationIn):
 
 
 @router.post("/cases/{id:case_id}/accept", response=CaseOut)
-def accept_mitigation(request, case_id: int, payload: NoteIn):
+def accept_mitigation(request, case_id: limits.DbId, payload: NoteIn):
     return services.case_accept_mitigation(
         user=request.user, case=selectors.case_get(user=request.user, pk=case_id), note=payload.note
     )
 
 
 @router.post("/cases/{id:case_id}/reject", response=CaseOut)
-def reject_case(request, case_id: int, payload: RejectIn):
+def reject_case(request, case_id: limits.DbId, payload: RejectIn):
     return services.case_reject(
         user=request.user,
         case=selectors.case_get(user=request.user, pk=case_id),
@@ -424,7 +425,7 @@ def emf_assessments(request):
 
 
 @router.post("/sites/{id:site_id}/emf", response={201: EmfOut})
-def assess_site(request, site_id: int):
+def assess_site(request, site_id: limits.DbId):
     site = selectors.site_get(user=request.user, pk=site_id, action=access.CHANGE)
     return Status(201, services.emf_assess_site(site=site, user=request.user))
 

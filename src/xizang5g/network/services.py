@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import itertools
 import math
@@ -14,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import AlertSeverity, AlertSource, DivisionLevel, UnitKind
 from xizang5g.core.files import safe_filename
@@ -334,9 +333,14 @@ class ImportResult:
 def _num(value):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    return float(str(value).strip().replace(",", ""))
+    number = (
+        float(value)
+        if isinstance(value, int | float)
+        else float(str(value).strip().replace(",", ""))
+    )
+    if not math.isfinite(number):  # "nan", "inf", 1e400: never a measurement
+        raise ValueError(value)
+    return number
 
 
 def _text(value):
@@ -367,30 +371,9 @@ STATION_COLUMNS = [
 
 
 def _read_table(*, content: bytes, filename: str) -> list[list]:
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:
-            raise ValidationError(
-                _("The file is not a readable Excel workbook: %(e)s") % {"e": exc}
-            ) from exc
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    if name.endswith(".csv"):
-        text = None
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            raise ValidationError(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
-        return list(csv.reader(io.StringIO(text)))
-    raise ValidationError(_("Upload an .xlsx or .csv file."))
+    """The rows of an uploaded .xlsx or .csv (header first), read within core.limits' bounds;
+    raises limits.InputRejected for a file that cannot or must not be read."""
+    return [list(row) for row in limits.table_rows(content, filename)]
 
 
 def _header_map(header: list, columns) -> dict[str, int]:
@@ -424,7 +407,9 @@ def _parse_rows(rows: list[list], columns) -> tuple[list[tuple[int, dict]], list
             try:
                 value = parser(raw)
             except (TypeError, ValueError):
-                errors.append(RowError(number, key, _("“%(v)s” is not a number") % {"v": raw}))
+                errors.append(
+                    RowError(number, key, _("“%(v)s” is not a finite number") % {"v": raw})
+                )
                 continue
             if required and (value is None or value == ""):
                 errors.append(RowError(number, key, _("a value is required")))
@@ -450,7 +435,13 @@ def _row_operator(number, values, operators, user, errors, denied_message):
     return operator
 
 
-def stations_import(*, user, content: bytes, filename: str) -> ImportResult:
+def _noop_progress(done: int, total: int, *, writing: bool = False) -> None:
+    return None
+
+
+def stations_import(
+    *, user, content: bytes, filename: str, progress=_noop_progress
+) -> ImportResult:
     """Import an operator's station list (one row per cell). All rows or none are written."""
     rows = _read_table(content=content, filename=filename)
     parsed, errors = _parse_rows(rows, STATION_COLUMNS)
@@ -458,8 +449,10 @@ def stations_import(*, user, content: bytes, filename: str) -> ImportResult:
     counties = _counties()
     seen_cells: set[str] = set()
     plans = []
-    for number, values in parsed:
-        if any(e.row == number for e in errors):
+    bad_rows = {e.row for e in errors}
+    for position, (number, values) in enumerate(parsed):
+        progress(position, len(parsed))
+        if number in bad_rows:
             continue
         operator = _row_operator(
             number, values, operators, user, errors, _("you may not submit stations of %(op)s")
@@ -512,6 +505,7 @@ def stations_import(*, user, content: bytes, filename: str) -> ImportResult:
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row))
     result = ImportResult(rows=len(plans))
+    progress(len(parsed), len(parsed), writing=True)
     with transaction.atomic(), acting_as(user):
         sites: dict[str, Site] = {}
         for site, cell in plans:
@@ -1186,7 +1180,9 @@ def _parse_time(value) -> datetime:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-def emf_measurements_import(*, user, content: bytes, filename: str) -> ImportResult:
+def emf_measurements_import(
+    *, user, content: bytes, filename: str, progress=_noop_progress
+) -> ImportResult:
     """Import HJ 1151-2020 style measurement records; exceedances raise EMF alerts."""
     from xizang5g.network import engine
 
@@ -1197,8 +1193,10 @@ def emf_measurements_import(*, user, content: bytes, filename: str) -> ImportRes
     records = []
     # Only sites the user keeps: an operator measures its own sites, the regulator any.
     sites = {s.code: s for s in Site.objects.restrict(user, access.CHANGE)}
-    for number, values in parsed:
-        if any(e.row == number for e in errors):
+    bad_rows = {e.row for e in errors}
+    for position, (number, values) in enumerate(parsed):
+        progress(position, len(parsed))
+        if number in bad_rows:
             continue
         try:
             when = _parse_time(values["measured_at"])
@@ -1243,6 +1241,7 @@ def emf_measurements_import(*, user, content: bytes, filename: str) -> ImportRes
         )
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row))
+    progress(len(parsed), len(parsed), writing=True)
     with transaction.atomic():
         EmfMeasurement.objects.bulk_create(records)  # measurement data, not change-logged
     for record in records:
@@ -1276,14 +1275,18 @@ VILLAGE_COLUMNS = [
 ]
 
 
-def villages_import(*, user, content: bytes, filename: str) -> ImportResult:
+def villages_import(
+    *, user, content: bytes, filename: str, progress=_noop_progress
+) -> ImportResult:
     _require_regulator(user)
     rows = _read_table(content=content, filename=filename)
     parsed, errors = _parse_rows(rows, VILLAGE_COLUMNS)
     counties = {d.adcode: d for d in AdminDivision.objects.filter(level=DivisionLevel.COUNTY)}
     plans = []
-    for number, values in parsed:
-        if any(e.row == number for e in errors):
+    bad_rows = {e.row for e in errors}
+    for position, (number, values) in enumerate(parsed):
+        progress(position, len(parsed))
+        if number in bad_rows:
             continue
         code = values["adcode"].split(".")[0]
         if not (code.isdigit() and len(code) in (9, 12)):
@@ -1320,6 +1323,7 @@ def villages_import(*, user, content: bytes, filename: str) -> ImportResult:
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row))
     result = ImportResult(rows=len(plans))
+    progress(len(parsed), len(parsed), writing=True)
     with transaction.atomic():
         for data in plans:
             _obj, created = Village.objects.update_or_create(
@@ -1353,7 +1357,9 @@ REPORT_COLUMNS = [
 ]
 
 
-def monthly_reports_import(*, user, content: bytes, filename: str) -> ImportResult:
+def monthly_reports_import(
+    *, user, content: bytes, filename: str, progress=_noop_progress
+) -> ImportResult:
     rows = _read_table(content=content, filename=filename)
     parsed, errors = _parse_rows(rows, REPORT_COLUMNS)
     operators = {u.code: u for u in Unit.objects.filter(kind=UnitKind.OPERATOR)}
@@ -1361,8 +1367,10 @@ def monthly_reports_import(*, user, content: bytes, filename: str) -> ImportResu
         d.adcode: d for d in AdminDivision.objects.filter(level=DivisionLevel.PREFECTURE)
     }
     plans = []
-    for number, values in parsed:
-        if any(e.row == number for e in errors):
+    bad_rows = {e.row for e in errors}
+    for position, (number, values) in enumerate(parsed):
+        progress(position, len(parsed))
+        if number in bad_rows:
             continue
         operator = _row_operator(
             number, values, operators, user, errors, _("you may not submit reports of %(op)s")
@@ -1410,6 +1418,7 @@ def monthly_reports_import(*, user, content: bytes, filename: str) -> ImportResu
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row))
     result = ImportResult(rows=len(plans))
+    progress(len(parsed), len(parsed), writing=True)
     with transaction.atomic(), acting_as(user):
         for operator, prefecture, month, counts, share in plans:
             report = OperatorMonthlyReport.objects.filter(

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import access
+from xizang5g.core import access, imports, limits
 from xizang5g.core.choices import DivisionLevel
 from xizang5g.core.files import download
 from xizang5g.core.models import AdminDivision
 from xizang5g.network import constants as C
 from xizang5g.network import forms, reports, selectors, services
+from xizang5g.network import imports as network_imports
 from xizang5g.network.choices import Band, CaseState, MitigationKind, StudyScope, TerrainKind
 from xizang5g.network.models import (
     Cell,
@@ -154,24 +158,55 @@ def cell_edit(request, pk: int):
     )
 
 
-def _run_import(request, form, importer, success) -> tuple[bool, list]:
-    """Run an all-or-nothing import of the uploaded file; returns (imported, row errors)."""
-    if request.method != "POST" or not form.is_valid():
-        return False, []
+@dataclass
+class _Imported:
+    """What an upload came to: a redirect (done, or a background job to follow), or the page
+    again with the row errors and a 4xx status."""
+
+    response: HttpResponse | None = None
+    row_errors: list = field(default_factory=list)
+    status: int = 200
+
+
+def _import_upload(request, form, *, importer: str, title: str, done_url: str) -> _Imported:
+    """Import the uploaded table all or nothing: in the request, or as a background job with a
+    progress bar when it has more than XZ5G_IMPORT_BACKGROUND_ROWS rows."""
+    if request.method != "POST":
+        return _Imported()
+    if not form.is_valid():
+        return _Imported(status=422)
     upload = form.cleaned_data["file"]
     try:
-        result = importer(user=request.user, content=upload.read(), filename=upload.name)
-    except services.ImportFailed as exc:
-        messages.error(
-            request,
-            _("Nothing was imported: %(n)s problems in the file.") % {"n": len(exc.row_errors)},
+        content = limits.read_upload(upload)
+        rows = limits.table_row_count(content, upload.name)
+        if imports.runs_in_background(rows):
+            job = imports.import_job_create(
+                user=request.user,
+                importer=f"xizang5g.network.imports.{importer}",
+                title=title,
+                content=content,
+                filename=upload.name,
+                rows=rows,
+                back_url=request.get_full_path(),
+            )
+            return _Imported(response=redirect(job))
+        message = getattr(network_imports, importer)(
+            user=request.user, content=content, filename=upload.name
         )
-        return False, exc.row_errors
+    except imports.ImportRejected as exc:
+        messages.error(request, exc.message)
+        return _Imported(row_errors=exc.errors, status=422)
+    except limits.InputRejected as exc:
+        messages.error(request, exc.message)
+        return _Imported(status=exc.status)
     except ValidationError as exc:
         _errors(request, exc)
-        return False, []
-    messages.success(request, success(result))
-    return True, []
+        return _Imported(status=422)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not import this file."))
+        return _Imported(status=403)
+    messages.success(request, message)
+    return _Imported(response=redirect(done_url))
 
 
 @login_required
@@ -179,24 +214,22 @@ def station_import(request):
     if not access.role_may(request.user, access.CHANGE, Site):
         raise PermissionDenied(_("Your role does not register stations."))
     form = forms.UploadForm(request.POST or None, request.FILES or None)
-    done, row_errors = _run_import(
+    outcome = _import_upload(
         request,
         form,
-        services.stations_import,
-        lambda r: (
-            _("Imported %(r)s rows: %(c)s cells created, %(u)s updated.")
-            % {"r": r.rows, "c": r.created, "u": r.updated}
-        ),
+        importer="stations",
+        title=_("Import station list"),
+        done_url=reverse("network:site_list"),
     )
-    if done:
-        return redirect("network:site_list")
+    if outcome.response is not None:
+        return outcome.response
     return render(
         request,
         "network/import.html",
         {
             **_base(request),
             "form": form,
-            "row_errors": row_errors,
+            "row_errors": outcome.row_errors,
             "title": _("Import station list"),
             "template_url": "network:station_template",
             "columns": services.STATION_COLUMNS,
@@ -204,6 +237,7 @@ def station_import(request):
                 "One row per cell. Operators may import only their own stations. If any row is wrong, nothing is written."
             ),
         },
+        status=outcome.status,
     )
 
 
@@ -426,9 +460,10 @@ def case_new(request):
     form = forms.CaseForm(request.POST or None, cells=cells, initial=initial)
     if request.method == "POST" and form.is_valid():
         study = None
-        if request.POST.get("study"):
-            study = selectors.study_get(user=user, pk=int(request.POST["study"]))
         try:
+            if request.POST.get("study"):
+                study_pk = limits.bounded_int(request.POST["study"], field="study", low=1)
+                study = selectors.study_get(user=user, pk=study_pk)
             case = services.case_open(
                 user=user,
                 earth_station=form.cleaned_data["earth_station"],
@@ -439,6 +474,8 @@ def case_new(request):
             )
         except ValidationError as exc:
             _errors(request, exc)
+        except ValueError as exc:  # InputRejected is one; study_get's lookups raise none
+            messages.error(request, str(exc))
         else:
             messages.success(request, _("Coordination case %(n)s opened.") % {"n": case.number})
             return redirect("network:case_detail", case.pk)
@@ -567,35 +604,24 @@ def case_action(request, pk: int, action: str):
 @login_required
 def emf(request):
     form = forms.UploadForm(request.POST or None, request.FILES or None)
-    row_errors = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.emf_measurements_import(
-                user=request.user, content=upload.read(), filename=upload.name
-            )
-        except services.ImportFailed as exc:
-            row_errors = exc.row_errors
-            messages.error(
-                request,
-                _("Nothing was imported: %(n)s problems in the file.") % {"n": len(row_errors)},
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(
-                request, _("Imported %(n)s measurement records.") % {"n": result.created}
-            )
-            return redirect("network:emf")
+    outcome = _import_upload(
+        request,
+        form,
+        importer="emf_measurements",
+        title=_("Import EMF measurements"),
+        done_url=reverse("network:emf"),
+    )
+    if outcome.response is not None:
+        return outcome.response
     context = _base(request)
     context.update(
         assessments=selectors.emf_latest_assessments(user=request.user)[:200],
         measurements=selectors.emf_measurement_list(user=request.user)[:200],
         form=form,
-        row_errors=row_errors,
+        row_errors=outcome.row_errors,
         columns=services.EMF_COLUMNS,
     )
-    return render(request, "network/emf.html", context)
+    return render(request, "network/emf.html", context, status=outcome.status)
 
 
 @require_POST
@@ -644,37 +670,31 @@ def coverage(request):
     if level not in (DivisionLevel.PREFECTURE, DivisionLevel.COUNTY):
         level = DivisionLevel.PREFECTURE
     form = forms.UploadForm(request.POST or None, request.FILES or None)
-    row_errors = []
-    if request.method == "POST":
+    outcome = _Imported()
+    here = f"{request.path}?level={level}"
+    if request.method == "POST" and request.POST.get("action") == "compute":
         try:
-            if request.POST.get("action") == "compute":
-                threshold = float(request.POST.get("threshold_dbm") or C.DEFAULT_COVERAGE_DBM)
-                result = services.coverage_compute(user=request.user, threshold_dbm=threshold)
-                messages.success(
-                    request,
-                    _("%(c)s of %(v)s villages and townships covered at %(t)s dBm.")
-                    % {"c": result["covered"], "v": result["villages"], "t": threshold},
-                )
-                return redirect(f"{request.path}?level={level}")
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                result = services.villages_import(
-                    user=request.user, content=upload.read(), filename=upload.name
-                )
-                messages.success(
-                    request,
-                    _("Imported %(n)s villages (%(c)s new).")
-                    % {"n": result.rows, "c": result.created},
-                )
-                return redirect(f"{request.path}?level={level}")
-        except services.ImportFailed as exc:
-            row_errors = exc.row_errors
-            messages.error(
-                request,
-                _("Nothing was imported: %(n)s problems in the file.") % {"n": len(row_errors)},
+            threshold = limits.finite_float(
+                request.POST.get("threshold_dbm") or C.DEFAULT_COVERAGE_DBM, field="threshold_dbm"
             )
+            result = services.coverage_compute(user=request.user, threshold_dbm=threshold)
         except (ValidationError, PermissionDenied, ValueError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            outcome.status = 403 if isinstance(exc, PermissionDenied) else 422
+        else:
+            messages.success(
+                request,
+                _("%(c)s of %(v)s villages and townships covered at %(t)s dBm.")
+                % {"c": result["covered"], "v": result["villages"], "t": threshold},
+            )
+            return redirect(here)
+    else:
+        outcome = _import_upload(
+            request, form, importer="villages", title=_("Import villages"), done_url=here
+        )
+        if outcome.response is not None:
+            return outcome.response
+    row_errors = outcome.row_errors
     kpis = selectors.coverage_kpis(user=request.user, level=level)
     context = _base(request)
     context.update(
@@ -691,7 +711,7 @@ def coverage(request):
             "per_10k": [round(r["per_10k"] or 0, 2) for r in kpis],
         },
     )
-    return render(request, "network/coverage.html", context)
+    return render(request, "network/coverage.html", context, status=outcome.status)
 
 
 @login_required
@@ -720,27 +740,25 @@ def villages_template(request):
 @login_required
 def monthly(request):
     form = forms.UploadForm(request.POST or None, request.FILES or None)
-    done, row_errors = _run_import(
+    outcome = _import_upload(
         request,
         form,
-        services.monthly_reports_import,
-        lambda r: (
-            _("Imported %(n)s monthly figures (%(c)s new, %(u)s updated).")
-            % {"n": r.rows, "c": r.created, "u": r.updated}
-        ),
+        importer="monthly_reports",
+        title=_("Import monthly figures"),
+        done_url=reverse("network:monthly"),
     )
-    if done:
-        return redirect("network:monthly")
+    if outcome.response is not None:
+        return outcome.response
     context = _base(request)
     context.update(
         reports=selectors.monthly_reports(user=request.user)[:300],
         trend=selectors.monthly_trend(user=request.user),
         form=form,
-        row_errors=row_errors,
+        row_errors=outcome.row_errors,
         columns=services.REPORT_COLUMNS,
         consumption=selectors.new_consumption_indicators(),
     )
-    return render(request, "network/monthly.html", context)
+    return render(request, "network/monthly.html", context, status=outcome.status)
 
 
 @login_required

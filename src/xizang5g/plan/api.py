@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import SessionAuth
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.api_auth import TokenAuth
 from xizang5g.core.choices import UnitKind
 from xizang5g.core.models import AdminDivision, Unit
@@ -239,7 +239,7 @@ class ProjectFilters(Schema):
 
     state: ProjectState | None = None
     industry: str | None = Field(None, description="industry code")
-    prefecture: int | None = Field(None, description="prefecture adcode")
+    prefecture: limits.Int64 | None = Field(None, description="prefecture adcode")
     lead_unit: str | None = Field(None, description="unit code")
     operator: str | None = Field(None, description="operator unit code")
     task: str | None = Field(None, description="task code, e.g. T02")
@@ -248,7 +248,7 @@ class ProjectFilters(Schema):
     plan: str | None = Field(None, description="plan code")
     q: str | None = Field(None, description="text in name, code or summary")
     demo: bool | None = Field(None, description="only demo (true) or only real (false) projects")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -263,8 +263,8 @@ class ProjectIn(Schema):
     lead_unit: str = Field(description="unit code")
     participating_units: list[str] = Field(default_factory=list, description="unit codes")
     operator: str | None = Field(None, description="operator unit code")
-    prefecture: int = Field(description="prefecture adcode, e.g. 540100")
-    county: int | None = Field(None, description="county adcode within the prefecture")
+    prefecture: limits.Int64 = Field(description="prefecture adcode, e.g. 540100")
+    county: limits.Int64 | None = Field(None, description="county adcode within the prefecture")
     lon: float | None = None
     lat: float | None = None
     budget_wan: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
@@ -283,8 +283,8 @@ class ProjectPatch(Schema):
     lead_unit: str | None = None
     participating_units: list[str] | None = None
     operator: str | None = None
-    prefecture: int | None = None
-    county: int | None = None
+    prefecture: limits.Int64 | None = None
+    county: limits.Int64 | None = None
     lon: float | None = None
     lat: float | None = None
     budget_wan: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
@@ -848,7 +848,7 @@ def project_list(request, filters: Query[ProjectFilters]):
 
 
 @router.get("/projects/{id:project_id}", response=ProjectDetailOut, summary="One pilot project")
-def project_get(request, project_id: int):
+def project_get(request, project_id: limits.DbId):
     user = _user(request)
     return _project_detail_out(selectors.project_detail(user=user, pk=project_id), user)
 
@@ -878,7 +878,7 @@ def project_create(request, payload: ProjectIn):
     response={200: ProjectDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Change a pilot project (only the fields sent)",
 )
-def project_update(request, project_id: int, payload: ProjectPatch):
+def project_update(request, project_id: limits.DbId, payload: ProjectPatch):
     user = _user(request)
     project = _editable_project(user, project_id)
     data = payload.dict(exclude_unset=True)
@@ -898,7 +898,7 @@ def project_update(request, project_id: int, payload: ProjectPatch):
     response={204: None, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Delete a project still at 'declared'",
 )
-def project_delete(request, project_id: int):
+def project_delete(request, project_id: limits.DbId):
     user = _user(request)
     services.project_delete(project=_editable_project(user, project_id), user=user)
     return Status(204, None)
@@ -910,7 +910,7 @@ def project_delete(request, project_id: int):
     response={200: ProjectDetailOut, 403: ErrorOut, 404: ErrorOut, 422: TransitionErrorOut},
     summary="Move a project along its lifecycle",
 )
-def project_transition(request, project_id: int, payload: TransitionIn):
+def project_transition(request, project_id: limits.DbId, payload: TransitionIn):
     """422 lists every blocker of the step (e.g. missing milestones or reports)."""
     user = _user(request)
     project = _editable_project(user, project_id)
@@ -945,7 +945,7 @@ def project_transition(request, project_id: int, payload: TransitionIn):
 @router.get(
     "/projects/{id:project_id}/milestones", response=list[MilestoneOut], summary="Milestones"
 )
-def milestone_list(request, project_id: int):
+def milestone_list(request, project_id: limits.DbId):
     project = selectors.project_get(user=_user(request), pk=project_id)
     today = timezone.localdate()
     return [
@@ -960,7 +960,7 @@ def milestone_list(request, project_id: int):
     response={201: MilestoneOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Plan a milestone",
 )
-def milestone_create(request, project_id: int, payload: MilestoneIn):
+def milestone_create(request, project_id: limits.DbId, payload: MilestoneIn):
     user = _user(request)
     project = _editable_project(user, project_id)
     milestone = services.milestone_create(project=project, user=user, **payload.dict())
@@ -973,7 +973,7 @@ def milestone_create(request, project_id: int, payload: MilestoneIn):
     response={200: MilestoneOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Mark a milestone completed",
 )
-def milestone_complete(request, milestone_id: int, payload: CompleteIn):
+def milestone_complete(request, milestone_id: limits.DbId, payload: CompleteIn):
     user = _user(request)
     milestone = _editable_child(Milestone, user, milestone_id)
     services.milestone_complete(milestone=milestone, user=user, completed_on=payload.completed_on)
@@ -986,7 +986,7 @@ def milestone_complete(request, milestone_id: int, payload: CompleteIn):
     response={200: MilestoneOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Accept a completed milestone",
 )
-def milestone_accept(request, milestone_id: int, payload: AcceptIn):
+def milestone_accept(request, milestone_id: limits.DbId, payload: AcceptIn):
     user = _user(request)
     milestone = access.get_or_404(
         Milestone.objects.select_related("project"), user, access.VIEW, pk=milestone_id
@@ -1001,7 +1001,7 @@ def milestone_accept(request, milestone_id: int, payload: AcceptIn):
     response=list[ReportOut],
     summary="Monthly progress reports",
 )
-def report_list(request, project_id: int):
+def report_list(request, project_id: limits.DbId):
     project = selectors.project_get(user=_user(request), pk=project_id)
     return [
         _report_out(r)
@@ -1017,7 +1017,7 @@ def report_list(request, project_id: int):
     response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Create or update the report of a month (optionally submit it)",
 )
-def report_save(request, project_id: int, payload: ReportIn):
+def report_save(request, project_id: limits.DbId, payload: ReportIn):
     user = _user(request)
     project = _editable_project(user, project_id)
     report = services.report_save(project=project, user=user, **payload.dict())
@@ -1030,7 +1030,7 @@ def report_save(request, project_id: int, payload: ReportIn):
     response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Submit a draft report (it becomes read-only)",
 )
-def report_submit(request, report_id: int, payload: SubmitIn):
+def report_submit(request, report_id: limits.DbId, payload: SubmitIn):
     user = _user(request)
     report = _editable_child(ProgressReport, user, report_id)
     report = services.report_save(
@@ -1048,7 +1048,7 @@ def report_submit(request, report_id: int, payload: SubmitIn):
 
 # ==== KPIs =======================================================================================
 @router.get("/projects/{id:project_id}/kpis", response=list[KpiOut], summary="KPIs of a project")
-def kpi_list(request, project_id: int):
+def kpi_list(request, project_id: limits.DbId):
     project = selectors.project_get(user=_user(request), pk=project_id)
     return [_kpi_out(k) for k in project.kpis.select_related("project")]
 
@@ -1059,7 +1059,7 @@ def kpi_list(request, project_id: int):
     response={201: KpiOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Add a KPI",
 )
-def kpi_create(request, project_id: int, payload: KpiIn):
+def kpi_create(request, project_id: limits.DbId, payload: KpiIn):
     user = _user(request)
     project = _editable_project(user, project_id)
     return Status(201, _kpi_out(services.kpi_save(project=project, user=user, **payload.dict())))
@@ -1071,7 +1071,7 @@ def kpi_create(request, project_id: int, payload: KpiIn):
     response={200: KpiOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Change a KPI (e.g. record its actual value)",
 )
-def kpi_update(request, kpi_id: int, payload: KpiPatch):
+def kpi_update(request, kpi_id: limits.DbId, payload: KpiPatch):
     user = _user(request)
     kpi = _editable_child(Kpi, user, kpi_id)
     values = payload.dict(exclude_unset=True)

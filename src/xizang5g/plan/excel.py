@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,26 +26,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.choices import UnitKind
+from xizang5g.core.imports import ImportRejected
 from xizang5g.core.models import AdminDivision, Unit
-from xizang5g.plan import progress, services
+from xizang5g.plan import progress, selectors, services
 from xizang5g.plan.choices import ProjectState
 from xizang5g.plan.models import Industry, Plan, Project, Scenario
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Limits of one upload: a unit registers tens of projects at a time; these bounds keep a request
-# short and reject a wrong file (e.g. a whole data dump) early.
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
-IMPORT_MAX_ROWS = 1000
+# Projects in one upload: a unit registers tens at a time, the plan office a few thousand when
+# it loads a prefecture's list; above XZ5G_IMPORT_BACKGROUND_ROWS rows the import is a job.
+IMPORT_MAX_ROWS = 10_000
 
 DATA_SHEET = "项目"
 VALUES_SHEET = "有效值"
@@ -124,12 +122,9 @@ class RowError:
         }
 
 
-class ImportFileError(ValueError):
-    """The upload is not a usable template (not .xlsx, corrupt, wrong headers); nothing written."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ImportFileError(limits.InputRejected):
+    """The upload is not a usable template (not .xlsx, corrupt, too large, wrong headers);
+    nothing written."""
 
 
 @dataclass
@@ -258,14 +253,12 @@ def _parse_date(value: object) -> date:
 def _parse_number(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(value)
-    if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
     text = str(value).strip().replace(",", "").replace("，", "")
     try:
         number = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(text) from exc
-    if not number.is_finite():
+    if not number.is_finite():  # NaN and infinities, typed or read from a handwritten sheet
         raise ValueError(text)
     return number
 
@@ -385,8 +378,7 @@ def _resolve_row(row: _Row, cat: _Catalogue, user) -> None:
         row.error("declared_on", _("the declaration date cannot be in the future"))
 
 
-def _open_workbook(upload):
-    name = getattr(upload, "name", "") or ""
+def _check_name(name: str) -> None:
     if name and not name.lower().endswith(".xlsx"):
         if name.lower().endswith(".xls"):
             raise ImportFileError(
@@ -397,35 +389,50 @@ def _open_workbook(upload):
             _("'%(name)s' is not an Excel .xlsx file; download the template and fill it in.")
             % {"name": name}
         )
-    size = getattr(upload, "size", None)
-    if size is not None and size > IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(mb)s MB.") % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
-    data = upload.read() if hasattr(upload, "read") else bytes(upload)
-    if not data:
-        raise ImportFileError(_("The file is empty."))
-    if not data.startswith(b"PK"):
-        raise ImportFileError(
-            _("The file is not a valid .xlsx workbook (it is not an Office Open XML package).")
-        )
+
+
+def _sheet_rows(content: bytes):
+    """The rows of the data sheet, streamed within core.limits' bounds."""
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(
-            _("The file is damaged or not a valid .xlsx workbook (%(error)s).")
-            % {"error": exc.__class__.__name__}
-        ) from exc
+        return limits.xlsx_rows(content, sheet=DATA_SHEET, bounds=limits.TableBounds.default())
+    except limits.InputRejected as exc:
+        raise ImportFileError(exc.message, status=exc.status) from exc
 
 
-def _read_rows(workbook) -> tuple[dict[int, Column], list[_Row]]:
-    sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None or all(_display(v) == "" for v in header):
-        raise ImportFileError(
-            _("The sheet '%(sheet)s' has no header row; use the template.") % {"sheet": sheet.title}
-        )
+def _read_rows(content: bytes) -> tuple[dict[int, Column], list[_Row]]:
+    rows = _sheet_rows(content)
+    try:
+        header = next(rows, None)
+        if header is None or all(_display(v) == "" for v in header):
+            raise ImportFileError(
+                _("The sheet '%(sheet)s' has no header row; use the template.")
+                % {"sheet": DATA_SHEET}
+            )
+        columns = _header_columns(header)
+        out = []
+        for number, values in enumerate(rows, start=2):
+            raw = {
+                column.key: values[position]
+                for position, column in columns.items()
+                if position < len(values)
+            }
+            if all(_display(v) == "" for v in raw.values()):
+                continue
+            out.append(_Row(number, raw))
+            if len(out) > IMPORT_MAX_ROWS:
+                raise ImportFileError(
+                    _("Too many rows: at most %(n)s projects per file.") % {"n": IMPORT_MAX_ROWS}
+                )
+    except limits.InputRejected as exc:
+        if isinstance(exc, ImportFileError):
+            raise
+        raise ImportFileError(exc.message, status=exc.status) from exc
+    if not out:
+        raise ImportFileError(_("The file contains no project rows below the header."))
+    return columns, out
+
+
+def _header_columns(header) -> dict[int, Column]:
     columns: dict[int, Column] = {}
     unknown, seen = [], set()
     for position, cell in enumerate(header):
@@ -452,28 +459,12 @@ def _read_rows(workbook) -> tuple[dict[int, Column], list[_Row]]:
         raise ImportFileError(
             _("Wrong header row in sheet '%(sheet)s': %(problems)s. Expected: %(expected)s")
             % {
-                "sheet": sheet.title,
+                "sheet": DATA_SHEET,
                 "problems": "; ".join(problems),
                 "expected": "、".join(c.header for c in COLUMNS),
             }
         )
-    out = []
-    for number, values in enumerate(rows, start=2):
-        raw = {
-            column.key: values[position]
-            for position, column in columns.items()
-            if position < len(values)
-        }
-        if all(_display(v) == "" for v in raw.values()):
-            continue
-        out.append(_Row(number, raw))
-        if len(out) > IMPORT_MAX_ROWS:
-            raise ImportFileError(
-                _("Too many rows: at most %(n)s projects per file.") % {"n": IMPORT_MAX_ROWS}
-            )
-    if not out:
-        raise ImportFileError(_("The file contains no project rows below the header."))
-    return columns, out
+    return columns
 
 
 def _field_errors_to_rows(row: _Row, error: ValidationError) -> None:
@@ -491,22 +482,50 @@ class _Rollback(Exception):
     pass
 
 
+def read_upload(upload) -> bytes:
+    """The bytes of an uploaded template; ImportFileError for a wrong type or size."""
+    _check_name(getattr(upload, "name", "") or "")
+    try:
+        content = limits.read_upload(upload)
+    except limits.InputRejected as exc:
+        raise ImportFileError(exc.message, status=exc.status) from exc
+    if not content:
+        raise ImportFileError(_("The file is empty."))
+    return content
+
+
+def project_row_count(content: bytes) -> int:
+    """Rows of the data sheet (formatted empty rows included), counted without parsing it."""
+    try:
+        return limits.table_row_count(content, "projects.xlsx", sheet=DATA_SHEET)
+    except limits.InputRejected as exc:
+        raise ImportFileError(exc.message, status=exc.status) from exc
+
+
 def projects_import(*, upload, user, plan: Plan) -> ImportResult:
+    """Import the projects of an uploaded template (see projects_import_content)."""
+    return projects_import_content(content=read_upload(upload), user=user, plan=plan)
+
+
+def _noop_progress(done: int, total: int, *, writing: bool = False) -> None:
+    return None
+
+
+def projects_import_content(
+    *, content: bytes, user, plan: Plan, progress=_noop_progress
+) -> ImportResult:
     """Import the projects of a filled-in template: all rows or nothing.
 
     Every row is checked (references, formats, permissions, then the model and service rules by
     creating it inside a savepoint); if any row fails, the whole transaction is rolled back and
     the result lists every fault. Raises ImportFileError when the file itself is unusable.
     """
-    workbook = _open_workbook(upload)
-    try:
-        _columns, rows = _read_rows(workbook)
-    finally:
-        workbook.close()
+    _columns, rows = _read_rows(content)
     cat = _Catalogue(plan)
     result = ImportResult(rows=len(rows))
     seen_names: dict[tuple, int] = {}
-    for row in rows:
+    for position, row in enumerate(rows):
+        progress(position, len(rows))
         _resolve_row(row, cat, user)
         if "name" in row.values and "lead_unit" in row.values:
             key = (_key(row.values["name"]), row.values["lead_unit"].pk)
@@ -527,6 +546,7 @@ def projects_import(*, upload, user, plan: Plan) -> ImportResult:
                     % {"code": existing.code},
                 )
     created: list[Project] = []
+    progress(len(rows), len(rows), writing=True)
     try:
         with transaction.atomic():
             for row in rows:
@@ -548,6 +568,33 @@ def projects_import(*, upload, user, plan: Plan) -> ImportResult:
         created = []
     result.projects = created
     return result
+
+
+def imported_message(result: ImportResult) -> str:
+    return _("Imported %(n)s project(s): %(codes)s") % {
+        "n": len(result.projects),
+        "codes": "、".join(p.code for p in result.projects),
+    }
+
+
+def projects_import_job(*, user, content: bytes, filename: str, progress) -> str:
+    """The project import as a background importer (core.imports)."""
+    plan = selectors.current_plan()
+    if plan is None:
+        raise ImportRejected(_("No plan is loaded yet."))
+    try:
+        result = projects_import_content(content=content, user=user, plan=plan, progress=progress)
+    except ImportFileError as exc:
+        raise ImportRejected(exc.message) from exc
+    if not result.ok:
+        raise ImportRejected(
+            _("Nothing was imported: %(n)s problems in the file.") % {"n": len(result.errors)},
+            [
+                {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+                for e in result.errors
+            ],
+        )
+    return imported_message(result)
 
 
 # ==== shared formatting ==========================================================================

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from xizang5g.core import imports, limits
 from xizang5g.plan import excel, progress, selectors
 
 
@@ -61,29 +62,48 @@ def project_import(request):
     if not _can_import(request.user):
         raise PermissionDenied(_("Your role cannot register projects."))
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"plan": plan, "form": form, "errors": [], "file_error": "", "rows": 0}
+    context = {
+        "plan": plan,
+        "form": form,
+        "errors": [],
+        "file_error": "",
+        "rows": 0,
+        "max_mb": limits.limit("XZ5G_UPLOAD_MAX_BYTES") // (1024 * 1024),
+        "max_rows": excel.IMPORT_MAX_ROWS,
+        "background_rows": limits.limit("XZ5G_IMPORT_BACKGROUND_ROWS"),
+    }
+    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         context["filename"] = upload.name
         try:
-            result = excel.projects_import(upload=upload, user=request.user, plan=plan)
+            content = excel.read_upload(upload)
+            rows = excel.project_row_count(content)
+            if imports.runs_in_background(rows):
+                job = imports.import_job_create(
+                    user=request.user,
+                    importer="xizang5g.plan.excel.projects_import_job",
+                    title=_("Import projects from Excel"),
+                    content=content,
+                    filename=upload.name,
+                    rows=rows,
+                    back_url=request.path,
+                )
+                return redirect(job)
+            result = excel.projects_import_content(content=content, user=request.user, plan=plan)
         except excel.ImportFileError as error:
             context["file_error"] = error.message
+            status = error.status
         else:
             if result.ok:
-                messages.success(
-                    request,
-                    _("Imported %(n)s project(s): %(codes)s")
-                    % {
-                        "n": len(result.projects),
-                        "codes": "、".join(p.code for p in result.projects),
-                    },
-                )
+                messages.success(request, excel.imported_message(result))
                 return redirect("plan:project_list")
             context["errors"] = result.errors
             context["rows"] = result.rows
             context["bad_rows"] = len({e.row for e in result.errors})
-    status = 422 if context["errors"] or context["file_error"] else 200
+            status = 422
+    elif request.method == "POST":
+        status = 422
     return render(request, "plan/project_import.html", context, status=status)
 
 

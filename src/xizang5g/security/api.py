@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
+from xizang5g.core import access, limits
 from xizang5g.security import selectors, services
 
 router = Router(tags=["security"])
@@ -38,15 +39,15 @@ class IngestOut(Schema):
 )
 def ingest(request):
     try:
-        items = json.loads(request.body or b"null")
-    except ValueError as exc:
+        items = limits.parse_json(request.body or b"null", what=_("the request body"))
+    except limits.InputRejected as exc:
         services.bad_line_record(
             transport="http",
-            reason=f"body is not JSON: {exc}"[:200],
+            reason=f"body is not JSON: {exc.message}"[:200],
             data=request.body,
             source=request.log_source,
         )
-        raise ValueError(f"the body is not JSON: {exc}") from exc
+        raise
     result = services.http_batch_ingest(source=request.log_source, items=items)
     return {
         "stored": result.stored,
@@ -72,7 +73,7 @@ class EventOut(Schema):
 
 
 @router.get("/events", response=list[EventOut])
-def events(request, category: str = "", src_ip: str = "", q: str = "", limit: int = 100):
+def events(request, category: str = "", src_ip: str = "", q: str = "", limit: limits.Int64 = 100):
     qs = selectors.event_list(
         user=request.user, filters={"category": category, "src_ip": src_ip, "q": q}
     )
@@ -94,7 +95,7 @@ class IncidentOut(Schema):
 
 
 class IncidentFromAlertIn(Schema):
-    alert_id: int
+    alert_id: limits.DbId
     level: str = "IV"
 
 
@@ -119,8 +120,8 @@ def incident_from_alert(request, payload: IncidentFromAlertIn):
 
 
 @router.post("/incidents/{id:incident_id}/transition", response=IncidentOut)
-def incident_transition(request, incident_id: int, payload: TransitionIn):
-    incident = selectors.incident_get(user=request.user, pk=incident_id)
+def incident_transition(request, incident_id: limits.DbId, payload: TransitionIn):
+    incident = selectors.incident_get(user=request.user, pk=incident_id, action=access.CHANGE)
     return services.incident_transition(incident=incident, user=request.user, **payload.dict())
 
 

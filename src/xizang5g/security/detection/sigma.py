@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import re2
+import yaml
 from sigma.collection import SigmaCollection
 from sigma.conditions import (
     ConditionAND,
@@ -72,6 +74,8 @@ OFFLINE_VALIDATORS = (
 LOWERCASE_FIELDS = frozenset({"category", "program", "action", "outcome"})
 _EQUALITY = re.compile(r"^\((\w+) == ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\)$")
 ALL_CATEGORIES = ("linux", "web", "network", "platform", "application")
+# A Sigma rule is a page of YAML; the largest of the public SigmaHQ rules are about 20 KB.
+RULE_MAX_CHARS = 100_000
 
 
 class RuleError(ValueError):
@@ -105,6 +109,7 @@ def parse_rule(text: str) -> ParsedRule:
     """Parse and validate one Sigma rule (YAML). Raises RuleError naming every problem."""
     if not text or not text.strip():
         raise RuleError(["the rule is empty"])
+    _check_rule_text(text)
     try:
         collection = SigmaCollection.from_yaml(text, collect_errors=True)
     except (SigmaError, ValueError, TypeError) as exc:
@@ -117,7 +122,7 @@ def parse_rule(text: str) -> ParsedRule:
             [f"expected exactly one Sigma detection rule, found {len(collection.rules)}"]
         )
     rule = rules[0]
-    problems = [str(error) for error in rule.errors]
+    problems = [_explain(str(error)) for error in rule.errors]
     if rule.id is None:
         problems.append("the rule needs an `id` (a UUID)")
     if rule.level is None:
@@ -166,6 +171,25 @@ def parse_rule(text: str) -> ParsedRule:
         text=text,
         warnings=warnings,
     )
+
+
+def _explain(problem: str) -> str:
+    """pySigma checks `re` values with RE2 already; say why a pattern is refused."""
+    if problem.startswith("Regular expression") and " is invalid" in problem:
+        return problem.replace("b'", "'") + RE2_HINT
+    return problem
+
+
+def _check_rule_text(text: str) -> None:
+    """Bound a rule before pySigma reads it: its size, and no YAML aliases (a few nested aliases
+    expand to billions of values; Sigma rules never need them)."""
+    if len(text) > RULE_MAX_CHARS:
+        raise RuleError([f"the rule has {len(text):,} characters; at most {RULE_MAX_CHARS:,}"])
+    try:
+        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text)):
+            raise RuleError(["YAML aliases (*name) are not accepted in a rule"])
+    except yaml.YAMLError as exc:
+        raise RuleError([f"not valid YAML: {exc}"]) from exc
 
 
 def _logsource_conditions(rule: PySigmaRule) -> tuple[dict[str, str], list[str]]:
@@ -273,22 +297,16 @@ class _Compiler:
                 f"({self.raw(target)} != '')" if value.exists else f"({self.raw(target)} == '')"
             ), 1
         if isinstance(value, SigmaRegularExpression):
-            flags = 0
-            for flag in value.flags:
-                flags |= {
-                    SigmaRegularExpressionFlag.IGNORECASE: re.IGNORECASE,
-                    SigmaRegularExpressionFlag.MULTILINE: re.MULTILINE,
-                    SigmaRegularExpressionFlag.DOTALL: re.DOTALL,
-                }[flag]
+            flags = "".join(_RE_FLAG_LETTERS[flag] for flag in value.flags)
+            text = (
+                value.regexp.to_plain() if hasattr(value.regexp, "to_plain") else str(value.regexp)
+            )
             try:
-                pattern = re.compile(
-                    value.regexp.to_plain()
-                    if hasattr(value.regexp, "to_plain")
-                    else str(value.regexp),
-                    flags,
+                pattern = linear_regex(text, flags=flags)
+            except re2.error as exc:
+                self.problems.append(
+                    f"regular expression for {target} is invalid: {_re2_reason(exc)}{RE2_HINT}"
                 )
-            except re.error as exc:
-                self.problems.append(f"invalid regular expression for {target}: {exc}")
                 return "False", 1
             return f"({self.helper(pattern.search)}({self.raw(target)}) is not None)", 20
         if isinstance(value, SigmaCIDRExpression):
@@ -333,13 +351,43 @@ class _Compiler:
             if lead and len(parts) == 2:
                 return f"{var}.endswith({lit(text)})", 2
         pattern = "".join(
-            re.escape(p if cased else p.lower())
+            re2.escape(p if cased else p.lower())
             if isinstance(p, str)
             else (".*" if p == SpecialChars.WILDCARD_MULTI else ".")
             for p in parts
         )
-        compiled = re.compile(pattern, re.DOTALL)
+        compiled = linear_regex(pattern, flags="s")  # many wildcards stay linear too
         return f"({self.helper(compiled.fullmatch)}({var}) is not None)", 15
+
+
+# Sigma's `re` modifier flags (pySigma SigmaRegularExpressionFlag) as RE2 inline flags.
+_RE_FLAG_LETTERS = {
+    SigmaRegularExpressionFlag.IGNORECASE: "i",
+    SigmaRegularExpressionFlag.MULTILINE: "m",
+    SigmaRegularExpressionFlag.DOTALL: "s",
+}
+RE2_HINT = (
+    " (patterns run on RE2, in time linear in the text: backreferences and lookaround are not"
+    " supported)"
+)
+# RE2 gives up (an error, not a slow match) beyond this much memory for one pattern.
+RE2_MAX_MEM = 8 * 1024 * 1024
+
+
+def linear_regex(pattern: str, *, flags: str = ""):
+    """Compile a user-supplied pattern with RE2: matching time is linear in the text, so no
+    pattern can stall ingest (Python's `re` backtracks: `^(a+)+$` doubles with each character).
+    `flags` holds the letters i, m, s. Raises re2.error for what RE2 cannot run (backreferences,
+    lookaround)."""
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = RE2_MAX_MEM
+    return re2.compile(f"(?{flags}){pattern}" if flags else pattern, options)
+
+
+def _re2_reason(exc: Exception) -> str:
+    reason = exc.args[0] if exc.args else exc
+    return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
 
 
 def _cidr_matcher(network):
