@@ -57,9 +57,10 @@ bench: install
 	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
 	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BENCH_VENV)/bin/python $$b || exit 1; done
 
-# Front-end assets are pinned from npm and committed under static/vendor.
+# Front-end assets are pinned from npm (assets/package.json + package-lock.json) and committed
+# under static/vendor; `make assets` reproduces them exactly.
 assets:
-	cd build/assets && npm install --no-audit --no-fund
+	cd assets && npm ci --no-audit --no-fund
 	./scripts/vendor_assets.sh
 
 messages: install
