@@ -4,6 +4,7 @@ import importlib.util
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.static import serve
@@ -12,10 +13,40 @@ from xizang5g.api import api
 
 APP_URLS = ["core", "plan", "network", "iot", "security"]
 
+handler404 = "xizang5g.core.views.page_not_found"
+handler500 = "xizang5g.core.views.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="plan:dashboard", permanent=False), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's password views with the platform's templates (templates/registration/).
+    path(
+        "accounts/password/change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
@@ -25,8 +56,16 @@ for _app in APP_URLS:
     if importlib.util.find_spec(f"xizang5g.{_app}.urls") is not None:
         urlpatterns.append(path(f"{_app}/", include(f"xizang5g.{_app}.urls")))
 
-if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+# Uploaded files for a single-machine instance (development, the demo), to logged-in users.
+# Production serves no /media/ here: downloads need the per-object access rule.
+if settings.DEBUG or settings.XZ5G_DEMO:
+    urlpatterns.append(
+        path(
+            "media/<path:path>",
+            login_required(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
 
 admin.site.site_header = "西藏5G应用平台 · 后台管理"
 admin.site.site_title = "西藏5G应用平台"

@@ -11,6 +11,9 @@ def _run_check(extra_env: dict) -> subprocess.CompletedProcess:
     # instance, allow sync ORM calls next to Playwright's event loop).
     leaked = (
         "XZ5G_DEBUG",
+        "XZ5G_DEMO",
+        "XZ5G_HTTPS",
+        "XZ5G_SSL_REDIRECT",
         "SECRET_KEY",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "XZ5G_SM4_KEYS",

@@ -2,6 +2,7 @@ from xizang5g.core.models.alerts import Alert, AlertEvent
 from xizang5g.core.models.base import ChangeLoggedModel
 from xizang5g.core.models.changelog import ChangeLog
 from xizang5g.core.models.divisions import AdminDivision
+from xizang5g.core.models.logins import LoginFailure
 from xizang5g.core.models.notify import NotificationChannel
 from xizang5g.core.models.schedule import PeriodicRun
 from xizang5g.core.models.units import Unit
@@ -14,6 +15,7 @@ __all__ = [
     "ApiToken",
     "ChangeLog",
     "ChangeLoggedModel",
+    "LoginFailure",
     "NotificationChannel",
     "PeriodicRun",
     "Unit",
