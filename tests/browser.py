@@ -251,13 +251,32 @@ def page(browser, live_server, csp_violations):
     tab = context.new_page()
     tab.on(
         "console",
-        lambda message: csp_violations.append(f"{tab.url}: {message.text}")
-        if is_csp_violation(message.text)
-        else None,
+        lambda message: (
+            csp_violations.append(f"{tab.url}: {message.text}")
+            if is_csp_violation(message.text)
+            else None
+        ),
     )
     yield tab
     context.close()
     assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
+
+
+def wait_until(condition, *, timeout_s: float = 15.0, interval_s: float = 0.1) -> None:
+    """Poll `condition()` from Python until it is true. Unlike `page.wait_for_function` with a
+    string, this evaluates no JavaScript source in the page, which the CSP (no eval) forbids."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition still false after {timeout_s} s")
+        time.sleep(interval_s)
+
+
+def expect(locator):
+    """Playwright's `expect`, imported when used (Playwright is optional: tests skip without it)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
 
 
 @pytest.fixture
