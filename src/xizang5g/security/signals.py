@@ -16,8 +16,6 @@ from xizang5g.core.throttle import login_blocked
 logger = logging.getLogger(__name__)
 
 
-
-
 def record(**kwargs) -> None:
     """Record a platform event; a failure here is logged and never breaks the caller."""
     from xizang5g.security.services import platform_event_record
@@ -50,9 +48,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     )
 
 
-def on_locked_out(
-    sender, request=None, username=None, ip_address=None, scope="", **kwargs
-) -> None:
+def on_locked_out(sender, request=None, username=None, ip_address=None, scope="", **kwargs) -> None:
     record(
         action="account_locked",
         outcome="blocked",
