@@ -12,6 +12,7 @@ Chromium when it can). Screenshots go to docs/screenshots/.
 """
 
 import datetime as dt
+import gc
 import ipaddress
 import os
 import shutil
@@ -184,6 +185,10 @@ class LiveServer:
         request_finished.disconnect(dispatch_uid="xz5g_live_server")
         for conn in self.shared_connections.values():
             conn.dec_thread_sharing()
+        # A request the browser abandoned (a page closed mid-poll) never reaches
+        # request_finished; its finished thread's connection goes with the garbage, before
+        # PostgreSQL is asked to drop the test database.
+        gc.collect()
 
     @property
     def url(self) -> str:
