@@ -30,15 +30,17 @@ browser:
 	  fi; \
 	fi
 
+# The demo runs with DEBUG off like production, on plain HTTP with keys kept under var/.
+demo: export XZ5G_DEMO = 1
 demo: install
 	mkdir -p var
-	$(BIN)/xizang5g compilemessages --ignore='.venv/*' >/dev/null
+	XZ5G_DEBUG=1 $(BIN)/xizang5g compilemessages --ignore='.venv/*' >/dev/null
 	$(BIN)/xizang5g migrate --noinput
 	$(BIN)/xizang5g demo_setup
 	$(BIN)/xizang5g demo_serve --host $(HOST) --port $(PORT)
 
 test: install browser
-	$(BIN)/xizang5g compilemessages --ignore='.venv/*' >/dev/null
+	XZ5G_DEBUG=1 $(BIN)/xizang5g compilemessages --ignore='.venv/*' >/dev/null
 	$(BIN)/pytest
 
 lint: install
@@ -57,13 +59,14 @@ bench: install
 	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
 	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BENCH_VENV)/bin/python $$b || exit 1; done
 
-# Front-end assets are pinned from npm and committed under static/vendor.
+# Front-end assets are pinned from npm (assets/package.json + package-lock.json) and committed
+# under static/vendor; `make assets` reproduces them exactly.
 assets:
-	cd build/assets && npm install --no-audit --no-fund
+	cd assets && npm ci --no-audit --no-fund
 	./scripts/vendor_assets.sh
 
 messages: install
-	cd src/xizang5g && ../../$(BIN)/xizang5g makemessages -l zh_Hans -l bo -l en --no-obsolete --ignore='static/*'
+	cd src/xizang5g && XZ5G_DEBUG=1 ../../$(BIN)/xizang5g makemessages -l zh_Hans -l bo -l en --no-obsolete --ignore='static/*'
 	$(BIN)/python scripts/check_messages.py
 
 clean:

@@ -12,7 +12,7 @@ from ninja.parser import Parser
 
 from xizang5g import __version__
 from xizang5g.core import limits
-from xizang5g.core.api_auth import api_auth
+from xizang5g.core.api_auth import api_auth, docs_login_required
 
 # App routers, mounted at /api/v1/<prefix>/ when the app has an api.py.
 APP_ROUTERS = ["core", "plan", "network", "iot", "security"]
@@ -32,6 +32,7 @@ api = NinjaAPI(
     description="西藏5G应用平台 API: plan supervision, 5G supervision, security, IoT hub.",
     auth=api_auth,
     urls_namespace="api",
+    docs_decorator=docs_login_required,
 )
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser import expect
 from xizang5g.core.choices import AlertSource, Role, UnitKind
 from xizang5g.core.models import Alert
 from xizang5g.core.services import alert_raise
@@ -51,7 +52,7 @@ def test_filter_and_bulk_acknowledge(page, login, screenshot, alerts):
     assert page.locator("#alerts tbody tr").count() == 6
     screenshot("alert-centre")
     page.select_option("#f-sev", "critical")
-    page.wait_for_function("document.querySelectorAll('#alerts tbody tr').length === 2")
+    expect(page.locator("#alerts tbody tr")).to_have_count(2)
     page.check(f"tr[data-alert='{made[0].pk}'] input[name=ids]")
     page.check(f"tr[data-alert='{made[3].pk}'] input[name=ids]")
     page.fill("input[name=note]", "值班已确认，通知现场")

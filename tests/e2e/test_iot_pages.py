@@ -7,6 +7,7 @@ import time
 import pytest
 from django.utils import timezone
 
+from tests.browser import expect, wait_until
 from xizang5g.core.choices import Role
 from xizang5g.iot.demo import iot_demo_load
 from xizang5g.iot.ingest import Inbound, ingest_batch
@@ -38,9 +39,7 @@ def test_device_page_shows_live_charts(page, login, screenshot, demo):
 
     login("iot-admin")
     page.goto(f"/iot/devices/{pond.pk}/")
-    page.wait_for_function(
-        "Number(document.querySelector('#chart-water_level').dataset.points) > 30"
-    )
+    wait_until(lambda: _points(page, "water_level") > 30)
     assert page.locator("#chart-water_level canvas").count() == 1
     for prop in ("seepage", "displacement", "rainfall"):
         assert _points(page, prop) > 30
@@ -50,10 +49,7 @@ def test_device_page_shows_live_charts(page, login, screenshot, demo):
     # New data appears without reloading the page (the chart polls every 5 seconds).
     before = _points(page, "water_level")
     ingest_batch([_post(pond, {"water_level": 19.1}, f"e2e-live-{time.time()}")])
-    page.wait_for_function(
-        f"Number(document.querySelector('#chart-water_level').dataset.points) > {before}",
-        timeout=15_000,
-    )
+    wait_until(lambda: _points(page, "water_level") > before, timeout_s=15)
     assert "19.1" in page.inner_text("#latest-water_level")
     page.wait_for_timeout(300)
     screenshot("iot-device")
@@ -64,9 +60,9 @@ def test_device_list_and_yak_collar(page, login, demo):
     page.goto("/iot/devices/")
     assert page.locator("#devices tbody tr").count() == 22
     page.select_option("#f-product", "xzYakCollar")
-    page.wait_for_function("document.querySelectorAll('#devices tbody tr').length === 8")
+    expect(page.locator("#devices tbody tr")).to_have_count(8)
     page.click("#devices tbody tr:first-child a")
-    page.wait_for_function("Number(document.querySelector('#chart-body_temp').dataset.points) > 30")
+    wait_until(lambda: _points(page, "body_temp") > 30)
     assert page.locator("#chart-activity canvas").count() == 1  # enum charted as steps
 
 

@@ -112,7 +112,7 @@ def test_coordination_case_workflow_study_and_map(page, login, screenshot, make_
     page.fill("#id_coordination_km", "30")
     page.click("#study-form button[type=submit]")
     page.wait_for_selector("#station-results")
-    page.wait_for_function("document.querySelector('#study-map canvas') !== null")
+    page.wait_for_selector("#study-map canvas")
     page.wait_for_timeout(800)
     assert (
         page.locator(".progress-bar").first.get_attribute("style").strip().startswith("width: 100")
@@ -121,7 +121,7 @@ def test_coordination_case_workflow_study_and_map(page, login, screenshot, make_
 
     # The station map on the shipped boundaries, by operator and band.
     page.goto("/network/")
-    page.wait_for_function("document.querySelector('#station-map canvas') !== null")
+    page.wait_for_selector("#station-map canvas")
     page.wait_for_timeout(800)
     assert page.locator("#synthetic-banner").is_visible()
     screenshot("network-map")

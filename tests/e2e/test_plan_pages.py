@@ -53,9 +53,11 @@ def test_each_role_sees_the_dashboard(page, login, screenshot, users):
         page.context.clear_cookies()
 
 
-def test_unit_editor_creates_a_project_and_moves_it_through_its_lifecycle(
+def test_a_project_through_its_lifecycle_between_its_unit_and_the_plan_office(
     page, login, screenshot, users
 ):
+    """The hospital registers and runs its project; the plan office takes the approval steps
+    (立项, milestone acceptance, 验收), which the hospital sees but cannot take."""
     login("hospital")
     page.goto("/plan/projects/new/")
     page.fill("#id_name", "5G+院前急救：区人民医院急救车")
@@ -68,6 +70,14 @@ def test_unit_editor_creates_a_project_and_moves_it_through_its_lifecycle(
     page.wait_for_url("**/plan/projects/*/")
     project = Project.objects.get(name="5G+院前急救：区人民医院急救车")
     assert project.lead_unit.code == "tar-peoples-hospital"
+    url = f"/plan/projects/{project.pk}/"
+    approve = page.locator("#transitions button[data-state=approved]")
+    assert approve.is_disabled() and approve.get_attribute("title")
+
+    def as_user(username: str):
+        page.context.clear_cookies()
+        login(username)
+        page.goto(url)
 
     def move(state: str, effective_on: date | None = None):
         page.click(f"#transitions button[data-state={state}]")
@@ -80,7 +90,9 @@ def test_unit_editor_creates_a_project_and_moves_it_through_its_lifecycle(
         project.refresh_from_db()
         assert project.state == state, page.locator(".alert").all_inner_texts()
 
+    as_user("planoffice")
     move("approved", date.today() - timedelta(days=100))
+    as_user("hospital")
     # a milestone through HTMX, then construction
     page.fill("#milestone-add input[name=title]", "急救车5G专网接入")
     page.fill(
@@ -101,9 +113,11 @@ def test_unit_editor_creates_a_project_and_moves_it_through_its_lifecycle(
     page.click("#report-form button[type=submit]")
     page.wait_for_url("**/plan/projects/*/")
     move("trial", date.today() - timedelta(days=20))
-    # complete and accept the milestone (HTMX), then acceptance
+    # the hospital completes the milestone (HTMX); its acceptance waits for the plan office
     page.click("#milestone-table button[type=submit]")
     page.wait_for_selector("#milestone-table tr[data-status=completed]")
+    assert page.locator("#milestone-table tr[data-status=completed] form").count() == 0
+    as_user("planoffice")
     page.click("#milestone-table button[type=submit]")
     page.wait_for_selector("#milestone-table tr[data-status=accepted]")
     page.reload()
@@ -124,7 +138,7 @@ def test_unit_editor_cannot_edit_another_units_project_in_page_or_api(
     other = Project.objects.exclude(lead_unit__code="lhasa-gov").first()
     login("lhasa")
     response = page.goto(f"/plan/projects/{other.pk}/edit/")
-    assert response.status == 403
+    assert response.status == 404  # another unit's project does not exist for it
     token = api_token_create(user=users["lhasa"], name="e2e")
     api = page.request.patch(
         f"{live_server.url}/api/v1/plan/projects/{other.pk}",

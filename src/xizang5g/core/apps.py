@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     nav = [{"label": _("Alert centre"), "url": "core:alert_list", "icon": "bell", "order": 50}]
 
     def ready(self) -> None:
-        from xizang5g.core import audit, checks, converters  # noqa: F401  (registrations)
+        from xizang5g.core import audit, checks, converters, throttle  # noqa: F401  (registrations)
 
         audit.connect_signals()
+        throttle.connect_signals()

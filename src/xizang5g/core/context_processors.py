@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from xizang5g import __version__
+from xizang5g.core.passwords import password_expired
 
 
 def _navigation(request) -> list[dict]:
@@ -22,4 +23,6 @@ def platform(request):
         "platform_version": __version__,
         "platform_debug": settings.DEBUG,
         "nav_items": _navigation(request) if getattr(request, "user", None) else [],
+        "password_max_age_days": settings.XZ5G_PASSWORD_MAX_AGE_DAYS,
+        "password_expired": password_expired(getattr(request, "user", None)),
     }

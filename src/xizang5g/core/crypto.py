@@ -131,9 +131,9 @@ def key_ring() -> KeyRing:
         return KeyRing.parse(text, origin=f"XZ5G_SM4_KEY_FILE {path}")
     from django.conf import settings
 
-    # Only a development installation (the built-in development SECRET_KEY, which settings refuse
-    # when XZ5G_DEBUG=0) may fall back to a derived key.
-    if not settings.SECRET_KEY.startswith("dev-only-insecure"):
+    # Only a single-machine instance whose SECRET_KEY lives under var/ (development or the demo)
+    # may fall back to a key derived from it.
+    if not settings.XZ5G_LOCAL_KEYS:
         raise CryptoError(
             "Set XZ5G_SM4_KEYS or XZ5G_SM4_KEY_FILE: SM4 keys are required in production"
         )

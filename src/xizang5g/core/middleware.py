@@ -1,11 +1,15 @@
+import math
 import re
 import uuid
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xizang5g.core import audit
+from xizang5g.core.passwords import password_expired
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -62,3 +66,58 @@ class BodySizeLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=status)
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class LoginThrottleMiddleware:
+    """Answer a log-in the throttle refused (core.throttle) with the "wait" page, 429."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        block = getattr(request, "login_block", None)
+        if block is None:
+            return response
+        seconds = block.seconds_left
+        throttled = render(
+            request,
+            "registration/locked_out.html",
+            {"minutes": max(1, math.ceil(seconds / 60)), "seconds": seconds},
+            status=429,
+        )
+        throttled["Retry-After"] = str(seconds)
+        return throttled
+
+
+class PasswordExpiryMiddleware:
+    """Send a user whose password has expired to the change-password page, on every page.
+
+    Session use of the API is refused (403) until then; API tokens are not affected.
+    """
+
+    EXEMPT_URL_NAMES = ("password_change", "password_change_done", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not password_expired(user) or self._exempt(request.path):
+            return self.get_response(request)
+        change_url = reverse("password_change")
+        if request.path.startswith("/api/"):
+            if "HTTP_AUTHORIZATION" in request.META:
+                return self.get_response(request)  # token use goes on; the API checks the token
+            message = _("Your password has expired. Change it at %(url)s, then try again.")
+            return JsonResponse({"detail": message % {"url": change_url}}, status=403)
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = change_url
+            return response
+        return redirect(change_url)
+
+    def _exempt(self, path: str) -> bool:
+        if path.startswith(settings.STATIC_URL):
+            return True
+        return any(path == reverse(name) for name in self.EXEMPT_URL_NAMES)

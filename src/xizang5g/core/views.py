@@ -1,6 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 from xizang5g.core import access, selectors
 from xizang5g.core.models import ImportJob
@@ -30,3 +33,35 @@ def import_job(request, pk: int):
     job = access.get_or_404(ImportJob.objects.all(), request.user, pk=pk)
     template = "core/_import_progress.html" if request.htmx else "core/import_job.html"
     return render(request, template, {"job": job})
+
+
+# --- error pages: the platform's layout, in the reader's language; JSON under /api/ -------------
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: rendered without the request context or the database (either may be what failed)."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("Server error. Please try again later.")}, status=500)
+    return defaults.server_error(request)
+
+
+def conflict_page(request, message: str):
+    """409: the request is fine but the object is not in a state that allows it (yet)."""
+    return render(request, "409.html", {"message": message}, status=409)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its (or with an expired) security token: say how to recover."""
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": _("CSRF check failed. Reload the page, or use an API token.")}, status=403
+        )
+    return render(request, "403_csrf.html", status=403)

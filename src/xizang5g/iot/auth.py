@@ -10,7 +10,7 @@ import secrets
 
 from django.conf import settings
 
-from xizang5g.core.throttle import FailureLimit
+from xizang5g.core.counters import FailureLimit
 from xizang5g.iot.constants import USERNAME_SEPARATOR, WORKER_USERNAME
 from xizang5g.iot.ingest import directory
 from xizang5g.iot.models import hash_secret

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from xizang5g.core import access, imports, limits
 from xizang5g.core.choices import DivisionLevel
 from xizang5g.core.files import download
 from xizang5g.core.models import AdminDivision
+from xizang5g.core.views import conflict_page
 from xizang5g.network import constants as C
 from xizang5g.network import forms, reports, selectors, services
 from xizang5g.network import imports as network_imports
@@ -424,9 +425,13 @@ def study_cancel(request, pk: int):
 
 @login_required
 def study_export(request, pk: int, fmt: str):
+    if fmt not in ("xlsx", "docx"):
+        raise Http404
     study = selectors.study_get(user=request.user, pk=pk)
     if study.status != "done":
-        raise ValidationError(_("The study has not finished."))
+        return conflict_page(
+            request, _("The study has not finished: its report can be downloaded when it is done.")
+        )
     if fmt == "xlsx":
         return _download(reports.study_xlsx(study), f"interference-study-{study.pk}.xlsx", XLSX)
     return _download(reports.study_docx(study), f"interference-study-{study.pk}.docx", DOCX)

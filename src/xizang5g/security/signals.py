@@ -10,13 +10,10 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from xizang5g.core.clients import client_ip
+from xizang5g.core.throttle import login_blocked
+
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request) -> str:
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "") or ""
 
 
 def record(**kwargs) -> None:
@@ -51,13 +48,14 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     )
 
 
-def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+def on_locked_out(sender, request=None, username=None, ip_address=None, scope="", **kwargs) -> None:
     record(
         action="account_locked",
         outcome="blocked",
         user=str(username or "")[:150],
         src_ip=ip_address or client_ip(request),
-        message=f"Account {username} locked after failed logins",
+        message=f"Log-in of {username} from {ip_address} throttled after failed logins ({scope})",
+        extra={"scope": scope},
     )
 
 
@@ -125,12 +123,7 @@ def connect() -> None:
     post_save.connect(_on_changelog, sender=ChangeLog, dispatch_uid="xz5g_security_audit_seal")
     user_logged_in.connect(on_login, dispatch_uid="xz5g_security_login")
     user_login_failed.connect(on_login_failed, dispatch_uid="xz5g_security_login_failed")
-    try:
-        from axes.signals import user_locked_out
-
-        user_locked_out.connect(on_locked_out, dispatch_uid="xz5g_security_locked_out")
-    except ImportError:  # pragma: no cover - axes is a dependency
-        logger.warning("django-axes not installed: lockouts are not recorded")
+    login_blocked.connect(on_locked_out, dispatch_uid="xz5g_security_locked_out")
     connect_iot()
 
 

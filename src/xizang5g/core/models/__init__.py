@@ -3,6 +3,7 @@ from xizang5g.core.models.base import ChangeLoggedModel
 from xizang5g.core.models.changelog import ChangeLog
 from xizang5g.core.models.divisions import AdminDivision
 from xizang5g.core.models.imports import ImportJob
+from xizang5g.core.models.logins import LoginFailure
 from xizang5g.core.models.notify import NotificationChannel
 from xizang5g.core.models.schedule import PeriodicRun
 from xizang5g.core.models.sequences import Sequence
@@ -17,6 +18,7 @@ __all__ = [
     "ChangeLog",
     "ChangeLoggedModel",
     "ImportJob",
+    "LoginFailure",
     "NotificationChannel",
     "PeriodicRun",
     "Sequence",

@@ -1,11 +1,16 @@
-"""Serve the demo: web server, job worker and (when installed) the IoT hub with its simulators."""
+"""Serve the demo: web server, job worker and (when installed) the IoT hub with its simulators.
+
+The demo runs like production (DEBUG off, uvicorn, static files collected and served by
+WhiteNoise) except that it speaks plain HTTP on one machine and keeps its keys under var/
+(XZ5G_DEMO=1, set by `xizang5g demo_serve` itself).
+"""
 
 import signal
 import subprocess
 import sys
 import time
 
-from django.core.management import get_commands
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
 from xizang5g.plan.management.commands.demo_setup import DEMO_PASSWORD, DEMO_USERS
@@ -19,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
 
     def handle(self, *args, host, port, **options):
+        call_command("collectstatic", interactive=False, verbosity=0)
         exe = [sys.executable, "-m", "xizang5g"]
         children = {
             "jobs": subprocess.Popen([*exe, "db_worker", "--no-reload"]),
@@ -26,7 +32,12 @@ class Command(BaseCommand):
         }
         if "iot_run" in get_commands():
             children["iot"] = subprocess.Popen([*exe, "iot_run", "--embedded-broker", "--simulate"])
-        children["web"] = subprocess.Popen([*exe, "runserver", "--noreload", f"{host}:{port}"])
+        children["web"] = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "uvicorn", "xizang5g.asgi:application"),
+                *("--host", host, "--port", str(port)),
+            ]
+        )
         self.stdout.write(self.style.SUCCESS(f"\n西藏5G应用平台 demo on http://{host}:{port}/"))
         self.stdout.write(
             f"Logins (password {DEMO_PASSWORD}): " + ", ".join(u[0] for u in DEMO_USERS)
