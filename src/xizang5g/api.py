@@ -1,7 +1,5 @@
-"""The /api/v1 router: one django-ninja API, one router per app, mounted here."""
-
-import importlib
-import importlib.util
+"""The /api/v1 router: one django-ninja API; each app's router (`PlatformApp.api`) is mounted at
+/api/v1/<app>/ (core.registry)."""
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
@@ -11,11 +9,8 @@ from ninja.errors import HttpError
 from ninja.parser import Parser
 
 from xizang5g import __version__
-from xizang5g.core import limits
+from xizang5g.core import limits, registry
 from xizang5g.core.api_auth import api_auth, docs_login_required
-
-# App routers, mounted at /api/v1/<prefix>/ when the app has an api.py.
-APP_ROUTERS = ["core", "plan", "network", "iot", "security"]
 
 
 class BoundedJSONParser(Parser):
@@ -78,7 +73,5 @@ def _bad_value(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=422)
 
 
-for _app in APP_ROUTERS:
-    _module = f"xizang5g.{_app}.api"
-    if importlib.util.find_spec(_module) is not None:
-        api.add_router(f"/{_app}/", importlib.import_module(_module).router)
+for _prefix, _router in registry.api_routers():
+    api.add_router(f"/{_prefix}/", _router)

@@ -1,14 +1,10 @@
-import importlib
-import importlib.util
-
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from xizang5g.api import api
-
-APP_URLS = ["core", "plan", "network", "iot", "security"]
+from xizang5g.core import registry
 
 handler404 = "xizang5g.core.views.page_not_found"
 handler500 = "xizang5g.core.views.server_error"
@@ -49,9 +45,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-for _app in APP_URLS:
-    if importlib.util.find_spec(f"xizang5g.{_app}.urls") is not None:
-        urlpatterns.append(path(f"{_app}/", include(f"xizang5g.{_app}.urls")))
+# Each app's pages (PlatformApp.urls), mounted at /<app>/ (core.registry).
+urlpatterns += [path(f"{prefix}/", include(module)) for prefix, module in registry.page_urls()]
 
 admin.site.site_header = "西藏5G应用平台 · 后台管理"
 admin.site.site_title = "西藏5G应用平台"

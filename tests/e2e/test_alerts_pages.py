@@ -22,7 +22,7 @@ ALERTS = [
         "那曲色尼区草场 3号: 牦牛体温异常",
         "body_temp = 40.2 outside [37.5, 39.8]",
     ),
-    (AlertSource.CROWD, "major", "布达拉宫景区在园人数接近最大承载量", "承载率 88%"),
+    (AlertSource.PLAN, "major", "拉萨市两个试点项目月度报告逾期", "逾期 12 天"),
     (AlertSource.SECURITY, "critical", "政务外网出现暴力破解登录", "同一来源 10 分钟内失败 57 次"),
     (AlertSource.INTERFERENCE, "minor", "拉萨C波段地球站干扰余量不足", "I/N = -8.5 dB"),
     (AlertSource.DEVICE_RULE, "minor", "聂当园区 2号: 园区负荷过高", "power = 612 kW"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import access, limits, notifications, selectors, services
+from xizang5g.core import access, limits, notifications, registry, selectors, services
 from xizang5g.core.choices import AlertSeverity, AlertSource, AlertState
 from xizang5g.core.models import Alert, NotificationChannel, Unit
 
@@ -60,7 +60,7 @@ def alert_list(request):
         "filters": filters,
         "states": STATE_CHOICES,
         "severities": AlertSeverity.choices,
-        "sources": AlertSource.choices,
+        "sources": registry.alert_sources(),
         "units": selectors.alert_units(user=request.user),
         "kpis": [
             (value, label, by_severity.get(value, 0))
@@ -144,7 +144,7 @@ def alert_detail(request, pk: int):
 class ChannelForm(forms.ModelForm):
     sources = forms.MultipleChoiceField(
         label=gettext_lazy("Sources"),
-        choices=AlertSource.choices,
+        choices=registry.alert_sources,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("None ticked: every source."),

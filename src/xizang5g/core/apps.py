@@ -1,16 +1,21 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core import registry
+from xizang5g.core.choices import AlertSource
 
-class CoreConfig(AppConfig):
+
+class CoreConfig(registry.PlatformApp):
     name = "xizang5g.core"
     label = "core"
     verbose_name = _("Platform core")
-
-    nav = [{"label": _("Alert centre"), "url": "core:alert_list", "icon": "bell", "order": 50}]
+    nav = ({"label": _("Alert centre"), "url": "core:alert_list", "icon": "bell", "order": 50},)
+    urls = "xizang5g.core.urls"
+    api = "xizang5g.core.api"
+    alert_sources = ((AlertSource.PLATFORM, AlertSource.PLATFORM.label),)
 
     def ready(self) -> None:
-        from xizang5g.core import audit, checks, converters, throttle  # noqa: F401  (registrations)
+        # Importing these registers deploy checks, URL converters and signal receivers.
+        from xizang5g.core import audit, checks, converters, throttle  # noqa: F401
 
         audit.connect_signals()
         throttle.connect_signals()

@@ -48,12 +48,15 @@ class AlertState(models.TextChoices):
 
 
 class AlertSource(models.TextChoices):
+    """The sources of the platform's own apps; each app registers those it raises
+    (`PlatformApp.alert_sources`), and a new app brings its own."""
+
     DEVICE_RULE = "device_rule", _("Device rule")
     SECURITY = "security", _("Security detection")
-    CROWD = "crowd", _("Crowd warning")
     INTERFERENCE = "interference", _("Interference finding")
     EMF = "emf", _("EMF exceedance")
     PLAN = "plan", _("Plan supervision")
+    PLATFORM = "platform", _("Platform")
 
 
 class AlertAction(models.TextChoices):

@@ -1,61 +1,24 @@
-"""Periodic jobs: which background task runs how often. `xizang5g scheduler` enqueues them."""
+"""Periodic jobs: each app declares which background task runs how often
+(`PlatformApp.periodic_jobs`); `xizang5g scheduler` enqueues them when due."""
 
-import importlib
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from xizang5g.core import registry
 from xizang5g.core.models import PeriodicRun
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PeriodicJob:
-    name: str
-    task: str  # dotted path of a django-tasks task
-    every: timedelta
-
-
-SCHEDULE = [
-    # Security: incidents, findings and crypto assessments past their deadlines raise alerts.
-    PeriodicJob(
-        "security_deadlines_check",
-        "xizang5g.security.tasks.security_deadlines_check",
-        timedelta(hours=1),
-    ),
-    # Security: next month's event partitions exist before the month starts (PostgreSQL).
-    PeriodicJob(
-        "security_partitions_ensure",
-        "xizang5g.security.tasks.security_partitions_ensure",
-        timedelta(days=1),
-    ),
-    # IoT: quiet devices go offline and "no data for N minutes" rules fire, even with no worker up.
-    PeriodicJob("iot_housekeeping", "xizang5g.iot.tasks.iot_housekeeping", timedelta(minutes=1)),
-    # IoT: chart rollups of the minutes that are over (the ingest worker does it too).
-    PeriodicJob(
-        "iot_rollups_refresh", "xizang5g.iot.tasks.iot_rollups_refresh", timedelta(minutes=1)
-    ),
-    # IoT: readings partitions ahead (PostgreSQL) and the retention window.
-    PeriodicJob(
-        "iot_storage_maintain", "xizang5g.iot.tasks.iot_storage_maintain", timedelta(hours=6)
-    ),
-]
-
-
-def _task(path: str):
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
-def enqueue_due(*, now: datetime | None = None, schedule=SCHEDULE) -> list[str]:
-    """Enqueue every job whose interval has passed; returns the names enqueued."""
+def enqueue_due(*, now: datetime | None = None, schedule=None) -> list[str]:
+    """Enqueue every job whose interval has passed (the apps' `periodic_jobs`, or `schedule`);
+    returns the names enqueued."""
     now = now or timezone.now()
     enqueued = []
-    for job in schedule:
+    for job in registry.periodic_jobs() if schedule is None else schedule:
         PeriodicRun.objects.get_or_create(name=job.name)
         with transaction.atomic():
             run = (
@@ -67,7 +30,7 @@ def enqueue_due(*, now: datetime | None = None, schedule=SCHEDULE) -> list[str]:
                 continue
             if run.last_enqueued_at and now - run.last_enqueued_at < job.every:
                 continue
-            _task(job.task).enqueue()
+            registry.resolve(job.task).enqueue()
             run.last_enqueued_at = now
             run.save(update_fields=["last_enqueued_at"])
             enqueued.append(job.name)

@@ -21,14 +21,13 @@ from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.security import HttpBasicAuth
 
 from xizang5g.core import access, limits
-from xizang5g.core.models import Unit
+from xizang5g.core.models import Pilot, Unit
 from xizang5g.iot import auth as device_auth
 from xizang5g.iot import selectors, services
 from xizang5g.iot.choices import IngestChannel, Rollup
 from xizang5g.iot.ingest import DatabaseUnavailable, Inbound, ingest_batch
 from xizang5g.iot.models import Device, Product, Rule
 from xizang5g.iot.tsl import ThingModelError
-from xizang5g.plan.models import Project
 
 router = Router(tags=["iot"])
 
@@ -139,6 +138,7 @@ class RuleIn(Schema):
     event_identifier: str = ""
     severity: str = "major"
     enabled: bool = True
+    action: str = Field("", description="an app's rule action instead of a device-rule alert")
 
 
 class RuleOut(RuleIn):
@@ -235,6 +235,7 @@ def _rule_out(rule: Rule) -> dict:
                 "event_identifier",
                 "severity",
                 "enabled",
+                "action",
             )
         },
     }
@@ -315,7 +316,7 @@ def device_create(request, payload: DeviceIn):
     product = selectors.product_get(user=request.user, key=payload.product_key)
     unit = get_object_or_404(Unit, code=payload.unit)
     project = (
-        access.get_or_404(Project.objects.all(), request.user, code=payload.project)
+        access.get_or_404(Pilot.objects.all(), request.user, code=payload.project)
         if payload.project
         else None
     )

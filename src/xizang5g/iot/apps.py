@@ -1,13 +1,41 @@
-from django.apps import AppConfig
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core import registry
+from xizang5g.core.choices import AlertSource
+from xizang5g.core.registry import PeriodicJob
 
-class IotConfig(AppConfig):
+
+class IotConfig(registry.PlatformApp):
     name = "xizang5g.iot"
     label = "iot"
     verbose_name = _("IoT data hub")
-    # Entries of the top navigation: label, URL name, icon (see core.context_processors).
-    nav = [{"label": _("IoT hub"), "url": "iot:device_list", "icon": "cpu", "order": 40}]
+    nav = ({"label": _("IoT hub"), "url": "iot:device_list", "icon": "cpu", "order": 40},)
+    urls = "xizang5g.iot.urls"
+    api = "xizang5g.iot.api"
+    alert_sources = ((AlertSource.DEVICE_RULE, AlertSource.DEVICE_RULE.label),)
+    evidence_providers = ("xizang5g.iot.evidence.pilot_evidence",)
+    periodic_jobs = (
+        # Quiet devices go offline and "no data for N minutes" rules fire, with no worker up too.
+        PeriodicJob(
+            "iot_housekeeping", "xizang5g.iot.tasks.iot_housekeeping", timedelta(minutes=1)
+        ),
+        # Chart rollups of the minutes that are over (the ingest worker does it too).
+        PeriodicJob(
+            "iot_rollups_refresh", "xizang5g.iot.tasks.iot_rollups_refresh", timedelta(minutes=1)
+        ),
+        # Readings partitions ahead (PostgreSQL) and the retention window.
+        PeriodicJob(
+            "iot_storage_maintain", "xizang5g.iot.tasks.iot_storage_maintain", timedelta(hours=6)
+        ),
+        # Deliveries a subscriber failed to take, tried again (then alerted).
+        PeriodicJob(
+            "iot_subscriptions_retry",
+            "xizang5g.iot.tasks.iot_subscriptions_retry",
+            timedelta(minutes=1),
+        ),
+    )
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
@@ -18,11 +46,13 @@ class IotConfig(AppConfig):
         def forget(sender, **kwargs):
             # Configuration changed in this process: drop the ingest caches at once (other
             # processes pick changes up within the caches' TTL).
+            from xizang5g.iot import subscriptions
             from xizang5g.iot.ingest import directory
             from xizang5g.iot.rules import engine
 
             directory.invalidate()
             engine.invalidate()
+            subscriptions.routes.invalidate()
 
         for model in (Device, Product, Rule):
             post_save.connect(forget, sender=model, dispatch_uid=f"iot-forget-{model.__name__}")

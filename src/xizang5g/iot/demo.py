@@ -8,7 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from xizang5g.core.choices import UnitKind
-from xizang5g.core.models import Unit
+from xizang5g.core.models import Pilot, Unit
+from xizang5g.iot import services
+from xizang5g.iot.ingest import Inbound, ingest_batch
+from xizang5g.iot.models import Device, Product, Reading, Rule
+from xizang5g.iot.simulators import BEHAVIOURS, demo_secret
 
 
 def _num(identifier, name, kind="float", low=None, high=None, unit="", step=None):
@@ -317,13 +321,16 @@ DEMO_PRODUCTS = [
 ]
 
 
-def _project_for(spec: dict):
-    from xizang5g.plan.models import Project
+def _pilot_for(spec: dict):
+    """The demo pilot a demo product serves (when plan supervision's demo is loaded)."""
+    pilots = Pilot.objects.filter(is_demo=True, industry_code=spec["industry"]).order_by("code")
+    return pilots.filter(name__contains=spec["keyword"]).first() or pilots.first()
 
-    projects = Project.objects.filter(is_demo=True, industry__code=spec["industry"]).order_by(
-        "code"
-    )
-    return projects.filter(name__contains=spec["keyword"]).first() or projects.first()
+
+def _industry(code: str):
+    """The industry of the plan's catalogue a product belongs to, through the product's own
+    relation (the catalogue is plan supervision's)."""
+    return Product._meta.get_field("industry").related_model.objects.filter(code=code).first()
 
 
 def _fallback_unit() -> Unit:
@@ -335,14 +342,10 @@ def _fallback_unit() -> Unit:
 
 
 def iot_demo_load(*, history_hours: int = 6, stdout=None) -> dict:
-    from xizang5g.iot import services
-    from xizang5g.iot.models import Device, Product, Reading, Rule
-    from xizang5g.iot.simulators import demo_secret
-    from xizang5g.plan.models import Industry
 
     report = {"products": 0, "devices": 0, "rules": 0, "readings": 0}
     for spec in DEMO_PRODUCTS:
-        project = _project_for(spec)
+        project = _pilot_for(spec)
         unit = project.lead_unit if project is not None else _fallback_unit()
         with transaction.atomic():
             product = Product.objects.filter(product_key=spec["product_key"]).first()
@@ -352,7 +355,7 @@ def iot_demo_load(*, history_hours: int = 6, stdout=None) -> dict:
                     description=spec["description"],
                     thing_model=spec["thing_model"],
                     unit=unit,
-                    industry=Industry.objects.filter(code=spec["industry"]).first(),
+                    industry=_industry(spec["industry"]),
                     product_key=spec["product_key"],
                 )
                 report["products"] += 1
@@ -390,9 +393,6 @@ def iot_demo_load(*, history_hours: int = 6, stdout=None) -> dict:
 def _history(product, spec: dict, *, hours: int) -> int:
     """Replay the simulator over the last hours (one point a minute) through the ingest path."""
     import json
-
-    from xizang5g.iot.ingest import Inbound, ingest_batch
-    from xizang5g.iot.simulators import BEHAVIOURS
 
     now = timezone.now()
     stored = 0

@@ -3,11 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core import access, limits
 from xizang5g.core.choices import AlertSeverity
-from xizang5g.core.models import Unit
-from xizang5g.iot import selectors
+from xizang5g.core.models import Pilot, Unit
+from xizang5g.iot import selectors, subscriptions
 from xizang5g.iot.choices import Comparison, RuleKind
 from xizang5g.iot.models import Device, Product
-from xizang5g.plan.models import Project
 
 
 def style(form: forms.Form) -> forms.Form:
@@ -78,7 +77,7 @@ class BulkDevicesForm(forms.Form):
         # Choices are what the user may use: never another unit's products or projects.
         self.fields["product"].queryset = selectors.product_choices(user=user)
         self.fields["unit"].queryset = selectors.unit_choices(user=user)
-        self.fields["project"].queryset = Project.objects.restrict(user).order_by("code")
+        self.fields["project"].queryset = Pilot.objects.restrict(user).order_by("code")
         style(self)
 
 
@@ -101,6 +100,9 @@ class RuleForm(forms.Form):
     event_identifier = forms.ChoiceField(label=_("Event"), required=False)
     severity = forms.ChoiceField(
         label=_("Severity"), choices=AlertSeverity.choices, initial=AlertSeverity.MAJOR
+    )
+    action = forms.ChoiceField(
+        label=_("When it fires"), choices=subscriptions.rule_action_choices, required=False
     )
 
     def __init__(self, *args, product: Product, user, **kwargs):

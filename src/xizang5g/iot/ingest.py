@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xizang5g.iot import constants as C
+from xizang5g.iot import subscriptions
 from xizang5g.iot.choices import DeviceState, EventType, IngestChannel
 from xizang5g.iot.signals import device_auth_failed, payload_rejected
 from xizang5g.iot.storage import db_datetime
@@ -833,6 +834,8 @@ def _store(
             engine.on_batch(fresh, now=now)
     if latest is not None and flush:
         latest.written()
+    # After the commit, before the devices are acknowledged: at least once, in order per device.
+    subscriptions.deliver(unique, now=now)
     _signal(batch, rejected_counts)
     return batch.outcomes
 

@@ -84,6 +84,10 @@ class Product(ChangeLoggedModel):
         return list((self.thing_model or {}).get("properties", []))
 
     @property
+    def capabilities(self) -> list[str]:
+        return list((self.thing_model or {}).get("capabilities", []))
+
+    @property
     def events(self) -> list[dict]:
         return list((self.thing_model or {}).get("events", []))
 
@@ -104,8 +108,9 @@ class Device(ChangeLoggedModel):
         help_text=_("Unique within the product; the MQTT client identity."),
     )
     label = models.CharField(_("display name"), max_length=100, blank=True)
+    # The pilot it serves (core.Pilot: the identity of a plan project, which it shares its id with).
     project = models.ForeignKey(
-        "plan.Project",
+        "core.Pilot",
         verbose_name=_("pilot project"),
         null=True,
         blank=True,
@@ -372,6 +377,12 @@ class Rule(ChangeLoggedModel):
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     description = models.TextField(_("description"), blank=True)
+    action = models.CharField(
+        _("action"),
+        max_length=100,
+        blank=True,
+        help_text=_("An app's action to call instead of raising a device-rule alert."),
+    )
 
     # A product's owner keeps its rules, a device's unit the rules of that device alone; rules of
     # the platform's products are the plan office's and every user reads them.
@@ -405,3 +416,27 @@ class RuleState(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["rule", "device"], name="iot_rulestate_once")
         ]
+
+
+class SubscriptionBacklog(models.Model):
+    """Deliveries a subscriber has not taken yet (it failed, or an earlier delivery of the same
+    device waits): tried again by the `iot_subscriptions_retry` job, oldest first per device
+    (iot.subscriptions). Bookkeeping of the hub, not change-logged."""
+
+    subscription = models.CharField(_("subscription"), max_length=100)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    msg_id = models.CharField(_("message id"), max_length=64)
+    delivery = models.JSONField(_("delivery"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="device")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["subscription", "device", "id"], name="iot_backlog_order")]
+        verbose_name = _("subscription backlog entry")
+        verbose_name_plural = _("subscription backlog")

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from xizang5g.core.choices import AlertSource
+from xizang5g.iot import subscriptions
 from xizang5g.iot.choices import Comparison, EventType, RuleKind
 
 logger = logging.getLogger(__name__)
@@ -94,9 +95,27 @@ class RuleEngine:
         )
         if firing:
             active.add(key)
-            self._raise(rule, device, at=at, message=message, details=details)
         else:
             active.discard(key)
+        if rule.action:  # an app's action instead of a device-rule alert
+            subscriptions.rule_action_call(
+                subscriptions.RuleFiring(
+                    rule_id=rule.pk,
+                    rule_name=rule.name,
+                    action=rule.action,
+                    device_id=device.id,
+                    device_name=device.name,
+                    product_key=device.product_key,
+                    unit_id=device.unit_id,
+                    firing=firing,
+                    at=at,
+                    message=message,
+                    details=details,
+                )
+            )
+        elif firing:
+            self._raise(rule, device, at=at, message=message, details=details)
+        else:
             self._resolve(rule, device, note=message)
 
     def _raise(self, rule, device, *, at: datetime, message: str, details: dict) -> None:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xizang5g.core import access, limits
+from xizang5g.core import access, limits, registry
 from xizang5g.core.audit import acting_as
 from xizang5g.core.services import save_validated
 from xizang5g.iot.choices import RuleKind
@@ -67,6 +67,7 @@ def thing_model_export(*, product: Product) -> dict:
     return {
         "schema": "https://iot.xizang5g/thing-model/v1",
         "profile": {"productKey": product.product_key},
+        "capabilities": product.capabilities,
         **{k: product.thing_model.get(k, []) for k in ("properties", "events", "services")},
     }
 
@@ -230,6 +231,8 @@ def rule_check(rule: Rule) -> None:
     errors: dict[str, str] = {}
     props = {p["identifier"]: p for p in rule.product.properties}
     events = {e["identifier"] for e in rule.product.events}
+    if rule.action and rule.action not in registry.rule_actions():
+        errors["action"] = f"{rule.action!r} is not an action any installed app offers."
     if rule.device_id and rule.device.product_id != rule.product_id:
         errors["device"] = "The device is not of this product."
     if rule.kind in (RuleKind.THRESHOLD, RuleKind.RANGE, RuleKind.RATE):

@@ -1,10 +1,10 @@
 """Background jobs of the IoT hub (django-tasks). The ingest worker (`iot_run`) already does all of this
-on its own; these let the platform scheduler (`core.schedule.SCHEDULE`) do it too, e.g. while no
-worker runs."""
+on its own; these let the platform scheduler do it too, e.g. while no
+worker runs. The scheduler takes them from `IotConfig.periodic_jobs`."""
 
 from django_tasks import task
 
-from xizang5g.iot import storage
+from xizang5g.iot import storage, subscriptions
 from xizang5g.iot.ingest import mark_offline
 from xizang5g.iot.rules import engine
 
@@ -25,3 +25,9 @@ def iot_rollups_refresh() -> dict:
 def iot_storage_maintain() -> dict:
     """Monthly partitions ahead (PostgreSQL) and retention (XZ5G_IOT_RETENTION_DAYS)."""
     return {"partitions": storage.partitions_ensure(), "retention": storage.retention_apply()}
+
+
+@task()
+def iot_subscriptions_retry() -> dict:
+    """Deliveries that subscribers failed to take, tried again (and the subscribers alerted)."""
+    return subscriptions.backlog_retry()

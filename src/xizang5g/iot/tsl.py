@@ -201,12 +201,20 @@ def validate_thing_model(data: Any) -> dict:
     errors: list[tuple[str, str]] = []
     if not isinstance(data, dict):
         raise ThingModelError([("$", "a thing model must be a JSON object")])
-    unknown = set(data) - {"schema", "profile", "properties", "events", "services"}
+    unknown = set(data) - {"schema", "profile", "capabilities", "properties", "events", "services"}
     for key in sorted(unknown):
-        errors.append((key, "unknown key (expected schema, profile, properties, events, services)"))
+        errors.append(
+            (
+                key,
+                "unknown key (expected schema, profile, capabilities, properties, events, services)",
+            )
+        )
     out: dict[str, Any] = {"properties": [], "events": [], "services": []}
     if isinstance(data.get("profile"), dict):
         out["profile"] = {k: str(v) for k, v in data["profile"].items()}
+    capabilities = _capabilities(data.get("capabilities", []), errors)
+    if capabilities:
+        out["capabilities"] = capabilities
 
     for path, prop, identifier in _entries(data.get("properties", []), "properties", errors):
         name = prop.get("name")
@@ -262,6 +270,21 @@ def validate_thing_model(data: Any) -> dict:
     if errors:
         raise ThingModelError(errors)
     return out
+
+
+CAPABILITY = re.compile(r"[a-z][a-z0-9_]{0,49}")
+
+
+def _capabilities(value: Any, errors: list) -> list[str]:
+    """What a product can do, as lower-case slugs (e.g. ``gate_counter``): apps subscribe to the
+    telemetry of every product with a capability (iot.subscriptions)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors.append(("capabilities", 'must be a list of names such as "gate_counter"'))
+        return []
+    bad = [v for v in value if not CAPABILITY.fullmatch(v)]
+    for name in bad:
+        errors.append(("capabilities", f"{name!r} is not a name of lower-case letters, digits, _"))
+    return sorted(set(value) - set(bad))
 
 
 # --- checking values against a (valid) model --------------------------------------------------

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 
 from xizang5g.core import access
 from xizang5g.core.choices import AlertState
+from xizang5g.core.models import Pilot
 from xizang5g.core.selectors import alert_list
 from xizang5g.iot import selectors, services
 from xizang5g.iot.choices import DeviceState, RuleKind
 from xizang5g.iot.forms import BulkDevicesForm, ProductForm, RuleForm, ThingModelForm, style
 from xizang5g.iot.models import Device, LatestValue, Product, Reading, RejectedMessage, Rule
 from xizang5g.iot.tsl import NUMERIC_TYPES, ThingModelError
-from xizang5g.plan.models import Project
 
 LIVE_WINDOW = timedelta(hours=1)
 MAX_POINTS = 2000
@@ -47,7 +47,7 @@ def device_list(request):
         "filters": filters,
         "states": DeviceState.choices,
         "products": selectors.product_list(user=request.user),
-        "projects": Project.objects.restrict(request.user)
+        "projects": Pilot.objects.restrict(request.user)
         .filter(iot_devices__in=scope)
         .distinct()
         .order_by("code"),

@@ -1,17 +1,24 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core import registry
+from xizang5g.core.choices import AlertSource
 
-class NetworkConfig(AppConfig):
+
+class NetworkConfig(registry.PlatformApp):
     name = "xizang5g.network"
     label = "network"
     verbose_name = _("5G supervision")
-    # Entries of the top navigation: label, URL name, icon (see core.context_processors).
-    nav = [
+    nav = (
         {
             "label": _("5G supervision"),
             "url": "network:overview",
             "icon": "broadcast-pin",
             "order": 20,
-        }
-    ]
+        },
+    )
+    urls = "xizang5g.network.urls"
+    api = "xizang5g.network.api"
+    alert_sources = (
+        (AlertSource.INTERFERENCE, AlertSource.INTERFERENCE.label),
+        (AlertSource.EMF, AlertSource.EMF.label),
+    )

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 import numpy as np
 
 from xizang5g.core.choices import Role, UnitKind
+from xizang5g.core.constants import DEMO_PASSWORD
 
 XIZANG_BOUNDS = (78.3, 26.8, 99.2, 36.5)
 """lon_min, lat_min, lon_max, lat_max of the synthetic plateau covering Xizang."""
-DEMO_PASSWORD = "Xizang5G-demo!"
 DEMO_SEED = 2020
 
 # Relative deployment weight per prefecture (adcode prefix): more sites where people live.

@@ -1,10 +1,20 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core import registry
+from xizang5g.core.choices import AlertSource
 
-class PlanConfig(AppConfig):
+
+class PlanConfig(registry.PlatformApp):
     name = "xizang5g.plan"
     label = "plan"
     verbose_name = _("Plan supervision")
-    # Entries of the top navigation: label, URL name, icon (see core.context_processors).
-    nav = [{"label": _("Plan supervision"), "url": "plan:dashboard", "icon": "flag", "order": 10}]
+    nav = ({"label": _("Plan supervision"), "url": "plan:dashboard", "icon": "flag", "order": 10},)
+    urls = "xizang5g.plan.urls"
+    api = "xizang5g.plan.api"
+    alert_sources = ((AlertSource.PLAN, AlertSource.PLAN.label),)
+
+    def ready(self) -> None:
+        # Signal wiring needs the models loaded: imported here, as Django requires.
+        from xizang5g.plan import pilots
+
+        pilots.connect_signals()

@@ -158,6 +158,7 @@ class _Writer:
                 "preamble": info.preamble.strip(),
                 "guiding_ideology": info.guiding_ideology.strip(),
                 "goals_text": info.goals_text.strip(),
+                "live_evidence_days": info.live_evidence_days,
                 "source_sha256": sha256,
             },
         )

@@ -19,6 +19,15 @@ class Plan(ChangeLoggedModel):
     guiding_ideology = models.TextField(_("guiding ideology"), blank=True)
     goals_text = models.TextField(_("goals text"), blank=True)
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64, blank=True)
+    live_evidence_days = models.PositiveSmallIntegerField(
+        _("live evidence required within (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A pilot counts as running only with live evidence from the systems in the last N "
+            "days; empty: its lifecycle state alone counts."
+        ),
+    )
 
     access = AccessRule(read=EVERYONE)  # the plan is known to every user; the plan office loads it
 

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xizang5g.core import evidence
 from xizang5g.plan.choices import GoalMetric, ProjectState, ReportStatus
 from xizang5g.plan.constants import (
     CASE_STATES,
@@ -92,6 +93,8 @@ class GoalAttainment:
     counted: list[CountedItem]
     cases: list[Project] = field(default_factory=list)
     rule: str = ""
+    # Projects in a counting state left out for want of live evidence (plan.live_evidence_days).
+    silent: list[Project] = field(default_factory=list)
 
     @property
     def deadline(self) -> date:
@@ -119,11 +122,32 @@ def _group(rows: list[ProjectAsOf], states, key) -> dict[str, list[tuple[Project
     return groups
 
 
+def live_projects(plan: Plan, projects: list[Project], as_of: date) -> set[int] | None:
+    """The projects with live evidence in the plan's window up to `as_of` (a project's pilot
+    shares its id), or None when the plan does not ask for evidence."""
+    if not plan.live_evidence_days:
+        return None
+    return evidence.live_pilots([p.pk for p in projects], as_of=as_of, days=plan.live_evidence_days)
+
+
+_FROM_PLAN = object()
+
+
 def goal_attainment(
-    goal: Goal, as_of: date, projects: list[Project] | None = None
+    goal: Goal, as_of: date, projects: list[Project] | None = None, live=_FROM_PLAN
 ) -> GoalAttainment:
+    """The goal's value as of a date. When the plan asks for live evidence, a project counts as
+    under way or running only with some (`live`: the set from live_projects, computed if not
+    given)."""
     projects = projects if projects is not None else load_projects(goal.plan)
+    if live is _FROM_PLAN:
+        live = live_projects(goal.plan, projects, as_of)
     rows = projects_as_of(projects, as_of)
+    silent = []
+    if live is not None:
+        counting = PILOT_UNDERWAY_STATES | RUNNING_STATES
+        silent = [r.project for r in rows if r.state in counting and r.project.pk not in live]
+        rows = [r for r in rows if r.state not in counting or r.project.pk in live]
     industries = {i.code: i.name for i in goal.industries.all()}
     if goal.metric == GoalMetric.INDUSTRIES_WITH_RUNNING_PILOTS:
         groups = _group(rows, PILOT_UNDERWAY_STATES, lambda p: [p.industry.code])
@@ -144,16 +168,24 @@ def goal_attainment(
         for code, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
     cases = [row.project for row in rows if row.state in CASE_STATES]
-    return GoalAttainment(goal, as_of, len(counted), goal.target, counted, cases, rule)
+    return GoalAttainment(goal, as_of, len(counted), goal.target, counted, cases, rule, silent)
 
 
 def plan_attainment(plan: Plan, as_of: date) -> list[dict]:
     """Each goal at its own deadline and as of the chosen date."""
     projects = load_projects(plan)
+    live_at: dict[date, set[int] | None] = {}
+
+    def live(day: date) -> set[int] | None:
+        if day not in live_at:
+            live_at[day] = live_projects(plan, projects, day)
+        return live_at[day]
+
     out = []
     for goal in plan.goals.prefetch_related("industries").order_by("year"):
-        at_deadline = goal_attainment(goal, min(date(goal.year, 12, 31), as_of), projects)
-        now = goal_attainment(goal, as_of, projects)
+        deadline = min(date(goal.year, 12, 31), as_of)
+        at_deadline = goal_attainment(goal, deadline, projects, live(deadline))
+        now = goal_attainment(goal, as_of, projects, live(as_of))
         out.append({"goal": goal, "at_deadline": at_deadline, "now": now})
     return out
 

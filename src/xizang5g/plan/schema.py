@@ -29,6 +29,9 @@ class PlanInfo(_Strict):
     preamble: str = ""
     guiding_ideology: str = ""
     goals_text: str = ""
+    # A pilot counts toward the goals as running only with live evidence from the systems (devices
+    # reporting, events, statements …) in the last N days; None: the lifecycle state alone counts.
+    live_evidence_days: int | None = Field(default=None, ge=1, le=366)
 
     @model_validator(mode="after")
     def _period_ordered(self):

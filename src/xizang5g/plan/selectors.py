@@ -1,8 +1,10 @@
 """Reads of plan supervision, scoped to what the user may see."""
 
+from datetime import date, timedelta
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from xizang5g.core import access
+from xizang5g.core import access, evidence
 from xizang5g.core.models import Unit
 from xizang5g.plan.models import (
     Goal,
@@ -108,6 +110,45 @@ def project_detail(*, user, pk: int) -> Project:
         )
         .get()
     )
+
+
+EVIDENCE_DAYS = 30
+
+
+def project_evidence(*, project: Project, today: date) -> dict:
+    """The systems' live evidence for a project over the last EVIDENCE_DAYS days, with whether
+    each counts as live under the plan's rule, and the data of its chart."""
+    start = today - timedelta(days=EVIDENCE_DAYS - 1)
+    items = evidence.evidence_for([project.pk], start=start, end=today).get(project.pk, [])
+    live_days = project.plan.live_evidence_days
+    days = [start + timedelta(days=n) for n in range(EVIDENCE_DAYS)]
+    rows = [
+        {
+            "system": item.system,
+            "headline": item.headline,
+            "last_activity": item.last_activity,
+            "url": item.url,
+            "live": bool(live_days)
+            and item.active_between(today - timedelta(days=live_days - 1), today),
+        }
+        for item in items
+    ]
+    chart = {
+        "days": [day.strftime("%m-%d") for day in days],
+        "series": [
+            {
+                "name": f"{item.system} · {item.measure}",
+                "values": [item.daily.get(day, 0) for day in days],
+            }
+            for item in items
+        ],
+    }
+    return {
+        "evidence_items": rows,
+        "evidence_chart": chart,
+        "evidence_days": EVIDENCE_DAYS,
+        "plan_live_days": live_days,
+    }
 
 
 def goal_list(*, plan: Plan) -> QuerySet[Goal]:

@@ -217,6 +217,7 @@ def project_detail(request, pk: int):
             m.pk for m in project.milestones.all() if progress.milestone_overdue(m, today)
         },
         "expected_reports": progress.expected_reports(project, today)[-12:],
+        **selectors.project_evidence(project=project, today=today),
     }
     return render(request, "plan/project_detail.html", context)
 

@@ -18,7 +18,7 @@ class InformationSystemAdmin(admin.ModelAdmin):
     )
     list_filter = ("mlps_level", "filing_status", "is_demo")
     search_fields = ("code", "name")
-    filter_horizontal = ("projects",)
+    filter_horizontal = ("pilots",)
 
 
 @admin.register(models.LogSource)

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import Role, UnitKind
-from xizang5g.core.models import Alert, Unit, User
+from xizang5g.core.constants import DEMO_PASSWORD
+from xizang5g.core.models import Alert, Pilot, Unit, User
 from xizang5g.security import services, simulate
 from xizang5g.security.models import (
     CryptoAssessment,
@@ -135,10 +136,6 @@ def _operator() -> User:
         return user
     from xizang5g.core.services import user_create
 
-    try:
-        from xizang5g.plan.management.commands.demo_setup import DEMO_PASSWORD
-    except ImportError:  # the plan demo is optional
-        DEMO_PASSWORD = "Xizang5G-demo!"
     return user_create(
         username="secops",
         password=DEMO_PASSWORD,
@@ -192,7 +189,7 @@ def demo_load(*, now: datetime | None = None) -> DemoReport:
                     description="演示数据：用于展示安全态势感知功能。",
                 )
                 report.systems += 1
-                _link_projects(system, industry)
+                _link_pilots(system, industry)
             systems[code] = system
             if not LogSource.objects.filter(code=f"{code}-syslog").exists():
                 category = (
@@ -225,7 +222,10 @@ def demo_load(*, now: datetime | None = None) -> DemoReport:
         and not SecurityEvent.objects.filter(host__in=simulate.HOSTS).exists()
     ):
         for hour in range(24, 0, -1):
-            lines = simulate.benign_lines(120, start=now - timedelta(hours=hour), seed=hour)
+            # Five minutes inside each hour, so the first hour is still in a dashboard's last-24-h
+            # window for a while after loading.
+            start = now - timedelta(hours=hour) + timedelta(minutes=5)
+            lines = simulate.benign_lines(120, start=start, seed=hour)
             result = services.syslog_ingest(lines=lines, peer="10.0.0.5:514")
             report.events += result.stored
         lines = simulate.attack_lines(start=now - timedelta(hours=2, minutes=10))
@@ -246,16 +246,10 @@ def demo_load(*, now: datetime | None = None) -> DemoReport:
     return report
 
 
-def _link_projects(system: InformationSystem, industry: str) -> None:
-    if not industry:
-        return
-    try:
-        from xizang5g.plan.models import Project
-    except ImportError:
-        return
-    projects = list(Project.objects.filter(is_demo=True, industry__code=industry)[:2])
-    if projects:
-        system.projects.set(projects)
+def _link_pilots(system: InformationSystem, industry: str) -> None:
+    """The demo system serves up to two demo pilots of its industry (if plan's demo is loaded)."""
+    if industry:
+        system.pilots.set(Pilot.objects.filter(is_demo=True, industry_code=industry)[:2])
 
 
 def _inspections(systems: dict, operator, now: datetime) -> None:

@@ -41,8 +41,8 @@ class InformationSystem(ChangeLoggedModel):
         on_delete=models.PROTECT,
         related_name="information_systems",
     )
-    projects = models.ManyToManyField(
-        "plan.Project",
+    pilots = models.ManyToManyField(
+        "core.Pilot",
         verbose_name=_("pilot projects"),
         blank=True,
         related_name="information_systems",

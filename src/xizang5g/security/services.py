@@ -98,7 +98,7 @@ SYSTEM_FIELDS = (
 )
 
 
-def system_create(*, code: str, owner_unit: Unit, user, projects=(), **values) -> InformationSystem:
+def system_create(*, code: str, owner_unit: Unit, user, pilots=(), **values) -> InformationSystem:
     if not access.can_create(user, InformationSystem, owner_unit=owner_unit):
         raise PermissionDenied(_("You may only change security data of your own unit."))
     unknown = set(values) - set(SYSTEM_FIELDS)
@@ -108,8 +108,8 @@ def system_create(*, code: str, owner_unit: Unit, user, projects=(), **values) -
     system.full_clean()
     with acting_as(user), transaction.atomic():
         system.save()
-        if projects:
-            system.projects.set(projects)
+        if pilots:
+            system.pilots.set(pilots)
     return system
 
 

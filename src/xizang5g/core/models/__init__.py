@@ -5,6 +5,7 @@ from xizang5g.core.models.divisions import AdminDivision
 from xizang5g.core.models.imports import ImportJob
 from xizang5g.core.models.logins import LoginFailure
 from xizang5g.core.models.notify import NotificationChannel
+from xizang5g.core.models.pilots import Pilot
 from xizang5g.core.models.schedule import PeriodicRun
 from xizang5g.core.models.sequences import Sequence
 from xizang5g.core.models.units import Unit
@@ -21,6 +22,7 @@ __all__ = [
     "LoginFailure",
     "NotificationChannel",
     "PeriodicRun",
+    "Pilot",
     "Sequence",
     "Unit",
     "User",

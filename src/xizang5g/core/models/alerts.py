@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core import registry
 from xizang5g.core.access import REGION_READERS, AccessManager, AccessRule
 from xizang5g.core.choices import AlertAction, AlertSeverity, AlertSource, AlertState, Role
 
@@ -14,7 +15,8 @@ class Alert(models.Model):
     alert's own change log).
     """
 
-    source = models.CharField(_("source"), max_length=32, choices=AlertSource.choices)
+    # Each app registers the sources it raises (PlatformApp.alert_sources).
+    source = models.CharField(_("source"), max_length=32, choices=registry.alert_sources)
     rule = models.CharField(_("rule"), max_length=200, blank=True)
     dedup_key = models.CharField(_("de-duplication key"), max_length=255, db_index=True)
     title = models.CharField(_("title"), max_length=255)

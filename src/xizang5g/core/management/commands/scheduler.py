@@ -3,7 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from xizang5g.core.schedule import SCHEDULE, enqueue_due
+from xizang5g.core import registry
+from xizang5g.core.schedule import enqueue_due
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
         signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
-        self.stdout.write(f"scheduler: {len(SCHEDULE)} periodic jobs")
+        self.stdout.write(f"scheduler: {len(registry.periodic_jobs())} periodic jobs")
         while not stop["now"]:
             for name in enqueue_due():
                 self.stdout.write(f"enqueued {name}")

@@ -5,13 +5,13 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
 from xizang5g.core.choices import Role
+from xizang5g.core.constants import DEMO_PASSWORD
 from xizang5g.core.models import Unit, User
 from xizang5g.core.services import divisions_load, user_create
 from xizang5g.plan.demo import demo_load
 from xizang5g.plan.loader import plan_load
 
 PLAN_FILE = "src/xizang5g/plan/data/xizang-5g-2020.yaml"
-DEMO_PASSWORD = "Xizang5G-demo!"
 # username, role, unit code, full name, what they show
 DEMO_USERS = [
     ("admin", Role.PLAN_ADMIN, "econ-it", "平台管理员", "superuser and plan office"),

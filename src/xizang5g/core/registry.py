@@ -1,0 +1,112 @@
+"""The registration points of the platform: what each app adds, declared in its own folder.
+
+An app's AppConfig derives from :class:`PlatformApp` (written ``registry.PlatformApp`` in its
+apps.py, so that Django still finds one AppConfig there) and fills in what it brings; core collects it
+here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing else is edited:
+
+* ``nav``               top navigation entries ({"label", "url" (a URL name), "icon", "order"})
+* ``urls``              module of its pages, mounted at ``/<url_prefix>/`` (default: the label)
+* ``api``               module holding a django-ninja ``router``, mounted at ``/api/v1/<url_prefix>/``
+* ``periodic_jobs``     :class:`PeriodicJob` entries that ``xizang5g scheduler`` enqueues
+* ``alert_sources``     (value, label) pairs of the alert centre's ``source`` it raises
+* ``dashboard_tiles``   dotted paths of ``tile(request) -> Tile | None`` for the home page
+* ``evidence_providers`` dotted paths of providers of live evidence for pilot projects
+                         (``core.evidence``)
+* ``iot_subscriptions`` subscriptions to telemetry (``iot.subscriptions.Subscription``)
+* ``rule_actions``      actions an IoT rule may call (``iot.subscriptions.RuleAction``)
+
+Dotted paths are resolved when first used, so an app's modules are imported after the app
+registry is ready and in any order.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+from django.apps import AppConfig, apps
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: str  # dotted path of a django-tasks task
+    every: timedelta
+
+
+class PlatformApp(AppConfig):
+    """Base of every app of the platform; see the module docstring for what it declares."""
+
+    nav: tuple[dict, ...] = ()
+    urls: str | None = None
+    api: str | None = None
+    url_prefix: str | None = None
+    periodic_jobs: tuple[PeriodicJob, ...] = ()
+    alert_sources: tuple[tuple[str, object], ...] = ()
+    dashboard_tiles: tuple[str, ...] = ()
+    evidence_providers: tuple[str, ...] = ()
+    iot_subscriptions: tuple = ()
+    rule_actions: tuple = ()
+
+    @property
+    def prefix(self) -> str:
+        return self.url_prefix or self.label
+
+
+def platform_apps() -> Iterator[PlatformApp]:
+    """The installed platform apps, in INSTALLED_APPS order."""
+    for config in apps.get_app_configs():
+        if isinstance(config, PlatformApp):
+            yield config
+
+
+@cache
+def resolve(path: str):
+    """The object a dotted path names (`package.module.name`)."""
+    module, _sep, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def navigation() -> list[dict]:
+    return sorted(
+        (entry for app in platform_apps() for entry in app.nav),
+        key=lambda entry: entry.get("order", 100),
+    )
+
+
+def page_urls() -> list[tuple[str, str]]:
+    """(URL prefix, urls module) of every app with pages."""
+    return [(app.prefix, app.urls) for app in platform_apps() if app.urls]
+
+
+def api_routers() -> list[tuple[str, object]]:
+    """(URL prefix, django-ninja router) of every app with an API."""
+    return [(app.prefix, resolve(f"{app.api}.router")) for app in platform_apps() if app.api]
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return [job for app in platform_apps() for job in app.periodic_jobs]
+
+
+def alert_sources() -> list[tuple[str, object]]:
+    """Every (value, label) of the alert centre's sources (a model field's callable choices)."""
+    return [source for app in platform_apps() for source in app.alert_sources]
+
+
+def dashboard_tiles() -> list[Callable]:
+    return [resolve(path) for app in platform_apps() for path in app.dashboard_tiles]
+
+
+def evidence_providers() -> list[Callable]:
+    return [resolve(path) for app in platform_apps() for path in app.evidence_providers]
+
+
+def iot_subscriptions() -> list:
+    return [item for app in platform_apps() for item in app.iot_subscriptions]
+
+
+def rule_actions() -> dict[str, object]:
+    return {action.name: action for app in platform_apps() for action in app.rule_actions}
