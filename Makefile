@@ -46,6 +46,7 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	XZ5G_DEBUG=1 $(BIN)/xizang5g lint_layers
 
 format: install
 	$(BIN)/ruff format .

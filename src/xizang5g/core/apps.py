@@ -7,6 +7,7 @@ from xizang5g.core.choices import AlertSource
 class CoreConfig(registry.PlatformApp):
     name = "xizang5g.core"
     label = "core"
+    layer = "core"
     verbose_name = _("Platform core")
     nav = ({"label": _("Alert centre"), "url": "core:alert_list", "icon": "bell", "order": 50},)
     urls = "xizang5g.core.urls"

@@ -14,6 +14,8 @@ here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing el
                          (``core.evidence``)
 * ``iot_subscriptions`` subscriptions to telemetry (``iot.subscriptions.Subscription``)
 * ``rule_actions``      actions an IoT rule may call (``iot.subscriptions.RuleAction``)
+* ``layer``             where the app sits (``LAYERS``): ``xizang5g lint_layers`` checks with
+                        import-linter that no app imports one above it or a sibling of its layer
 
 Dotted paths are resolved when first used, so an app's modules are imported after the app
 registry is ready and in any order.
@@ -37,8 +39,16 @@ class PeriodicJob:
     every: timedelta
 
 
+# From the top down. Apps of one layer are independent of each other; an app imports only from
+# the layers below its own. `radio` (the pure engine) stands apart and imports nothing of the
+# project.
+LAYERS = ("top", "vertical", "system", "core")
+
+
 class PlatformApp(AppConfig):
     """Base of every app of the platform; see the module docstring for what it declares."""
+
+    layer: str = "vertical"
 
     nav: tuple[dict, ...] = ()
     urls: str | None = None

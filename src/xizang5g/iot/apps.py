@@ -10,6 +10,7 @@ from xizang5g.core.registry import PeriodicJob
 class IotConfig(registry.PlatformApp):
     name = "xizang5g.iot"
     label = "iot"
+    layer = "system"
     verbose_name = _("IoT data hub")
     nav = ({"label": _("IoT hub"), "url": "iot:device_list", "icon": "cpu", "order": 40},)
     urls = "xizang5g.iot.urls"

@@ -7,6 +7,7 @@ from xizang5g.core.choices import AlertSource
 class NetworkConfig(registry.PlatformApp):
     name = "xizang5g.network"
     label = "network"
+    layer = "system"
     verbose_name = _("5G supervision")
     nav = (
         {

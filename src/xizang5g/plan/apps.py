@@ -7,6 +7,7 @@ from xizang5g.core.choices import AlertSource
 class PlanConfig(registry.PlatformApp):
     name = "xizang5g.plan"
     label = "plan"
+    layer = "top"
     verbose_name = _("Plan supervision")
     nav = ({"label": _("Plan supervision"), "url": "plan:dashboard", "icon": "flag", "order": 10},)
     urls = "xizang5g.plan.urls"

@@ -10,6 +10,7 @@ from xizang5g.core.registry import PeriodicJob
 class SecurityConfig(registry.PlatformApp):
     name = "xizang5g.security"
     label = "security"
+    layer = "system"
     verbose_name = _("Security situational awareness")
     nav = (
         {"label": _("Security"), "url": "security:dashboard", "icon": "shield-check", "order": 30},
