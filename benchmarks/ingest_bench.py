@@ -19,6 +19,7 @@ time of each process group is reported per message.
 
 Usage:  python benchmarks/ingest_bench.py [--devices 1000] [--seconds 300] [--workers 1]
                                           [--rate MSG_PER_S | --rate-fraction 0.75] [--replies all]
+                                          [--subscriber]
 Needs Mosquitto (MQTT_URL, default mqtt://127.0.0.1:1883) and PostgreSQL (BENCH_DATABASE_URL, default
 postgresql://postgres@127.0.0.1:5432/xz5g_bench; the database is created and migrated).
 """
@@ -495,6 +496,12 @@ def main() -> int:
         "maximum + max_queued_messages behind)",
     )
     parser.add_argument(
+        "--subscriber",
+        action="store_true",
+        help="install a trivial IoT subscriber (benchmarks/bench_subscriber) in the workers: "
+        "every stored batch is also delivered to an app, as a vertical would receive it",
+    )
+    parser.add_argument(
         "--raw-subscriber", nargs=3, metavar=("URL", "TOPIC", "N"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -538,6 +545,11 @@ def main() -> int:
         "XZ5G_DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + uuid.uuid4().hex),
     }
+    if args.subscriber:
+        env["DJANGO_SETTINGS_MODULE"] = "bench_subscriber.settings"
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(ROOT / "benchmarks"), str(ROOT / "src"), env.get("PYTHONPATH")])
+        )
     group = f"bench-{uuid.uuid4().hex[:6]}"
     log = open("/tmp/xz5g-bench-worker.log", "w")  # noqa: SIM115 - closed at the end
     workers = [
