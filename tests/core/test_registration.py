@@ -40,6 +40,16 @@ def test_navigation_page_and_api_are_mounted(client, plan_admin):
     assert "/api/v1/testapp/observations" in client.get("/api/v1/openapi.json").json()["paths"]
 
 
+def test_its_tile_is_on_the_dashboard_beside_the_systems(client, plan_admin, divisions):
+    from xizang5g.plan.loader import plan_load
+
+    plan_load(path="src/xizang5g/plan/data/xizang-5g-2020.yaml")
+    client.force_login(plan_admin)
+    tiles = client.get(reverse("plan:dashboard")).context["tiles"]
+    assert [tile.title for tile in tiles][-1] == "Frost watch"
+    assert len(tiles) == 4  # 5G supervision, IoT hub, security, and the test app
+
+
 def test_its_periodic_job_is_scheduled(db):
     assert "testapp_frost_summary" in {job.name for job in registry.periodic_jobs()}
     assert "testapp_frost_summary" in enqueue_due(now=timezone.now())

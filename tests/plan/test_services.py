@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
@@ -8,7 +9,7 @@ from tests.concurrency import require_database_server, run_concurrently
 from xizang5g.core.models import ChangeLog
 from xizang5g.plan import services
 from xizang5g.plan.choices import ProjectState
-from xizang5g.plan.models import ProjectTransition
+from xizang5g.plan.models import Project, ProjectTransition
 
 
 def _walk_to_trial(project, user=None, approver=None):
@@ -42,7 +43,9 @@ def test_project_create_records_declaration_and_change_log(make_project, health_
     assert project.state == ProjectState.DECLARED
     assert project.transitions.get().to_state == ProjectState.DECLARED
     entry = ChangeLog.objects.get(
-        object_id=str(project.pk), action="create", object_repr="远程会诊"
+        content_type=ContentType.objects.get_for_model(Project),
+        object_id=str(project.pk),
+        action="create",
     )
     assert entry.user == health_editor
     assert entry.after["name"] == "远程会诊"

@@ -19,6 +19,7 @@ class FrostConfig(registry.PlatformApp):
     nav = ({"label": _("Frost watch"), "url": "testapp:index", "icon": "snow", "order": 90},)
     urls = "tests.testapp.urls"
     api = "tests.testapp.api"
+    dashboard_tiles = ("tests.testapp.tiles.frost_tile",)
     alert_sources = ((FROST_SOURCE, _("Frost warning")),)
     evidence_providers = ("tests.testapp.evidence.pilot_evidence",)
     periodic_jobs = (

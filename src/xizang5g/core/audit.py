@@ -60,10 +60,17 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return _json_safe(data)
 
 
-def _is_logged(sender) -> bool:
+def is_change_logged(model) -> bool:
+    """Change-logged: every domain model (ChangeLoggedModel), and the few Django-shaped ones that
+    say so with `change_logged = True` (users, API tokens)."""
     from xizang5g.core.models.base import ChangeLoggedModel
 
-    return isinstance(sender, type) and issubclass(sender, ChangeLoggedModel)
+    return isinstance(model, type) and (
+        issubclass(model, ChangeLoggedModel) or getattr(model, "change_logged", False)
+    )
+
+
+_is_logged = is_change_logged
 
 
 def _write(instance, action: str, before: dict | None, after: dict | None) -> None:
@@ -132,10 +139,8 @@ def connect_signals() -> None:
     tables (telemetry, events, study results) stay fast deletes without per-row signals."""
     from django.apps import apps
 
-    from xizang5g.core.models.base import ChangeLoggedModel
-
     for model in apps.get_models():
-        if not issubclass(model, ChangeLoggedModel):
+        if not is_change_logged(model):
             continue
         uid = model._meta.label_lower
         pre_save.connect(_pre_save, sender=model, dispatch_uid=f"xz5g_log_pre_save_{uid}")

@@ -24,12 +24,15 @@ registry is ready and in any order.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
 from django.apps import AppConfig, apps
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -120,3 +123,29 @@ def iot_subscriptions() -> list:
 
 def rule_actions() -> dict[str, object]:
     return {action.name: action for app in platform_apps() for action in app.rule_actions}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One system's figure on the home dashboard, for the user asking."""
+
+    title: object
+    value: str
+    detail: object
+    url: str
+    icon: str = "grid"
+    tone: str = "neutral"  # neutral, ok, warn, bad
+
+
+def tiles_for(request) -> list[Tile]:
+    """The tiles the apps offer this user (a tile that fails is left out and logged)."""
+    out = []
+    for tile in dashboard_tiles():
+        try:
+            found = tile(request)
+        except Exception:
+            logger.exception("dashboard tile %s failed", tile)
+            continue
+        if found is not None:
+            out.append(found)
+    return out

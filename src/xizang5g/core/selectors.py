@@ -7,9 +7,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from xizang5g.core import access
+from xizang5g.core.audit import is_change_logged
 from xizang5g.core.choices import ChangeAction
 from xizang5g.core.models import AdminDivision, Alert, ChangeLog, NotificationChannel, Unit
-from xizang5g.core.models.base import ChangeLoggedModel
 
 
 def unit_list(*, user=None) -> QuerySet[Unit]:
@@ -72,7 +72,7 @@ def object_history(*, user, content_type: ContentType, object_id: str):
     """(object or None if deleted, its change log) for a user who may read the object; 404
     otherwise, for deleted objects too (judged from their last recorded values)."""
     model = content_type.model_class()
-    if model is None or not issubclass(model, ChangeLoggedModel):
+    if model is None or not is_change_logged(model):
         raise Http404(_("This kind of object has no history."))
     entries = change_history_for(content_type=content_type, object_id=object_id)
     obj = _existing(model, object_id)

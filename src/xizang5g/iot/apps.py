@@ -14,6 +14,7 @@ class IotConfig(registry.PlatformApp):
     verbose_name = _("IoT data hub")
     nav = ({"label": _("IoT hub"), "url": "iot:device_list", "icon": "cpu", "order": 40},)
     urls = "xizang5g.iot.urls"
+    dashboard_tiles = ("xizang5g.iot.tiles.devices_online",)
     api = "xizang5g.iot.api"
     alert_sources = ((AlertSource.DEVICE_RULE, AlertSource.DEVICE_RULE.label),)
     evidence_providers = ("xizang5g.iot.evidence.pilot_evidence",)

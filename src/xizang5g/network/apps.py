@@ -18,6 +18,7 @@ class NetworkConfig(registry.PlatformApp):
         },
     )
     urls = "xizang5g.network.urls"
+    dashboard_tiles = ("xizang5g.network.tiles.open_cases",)
     api = "xizang5g.network.api"
     alert_sources = (
         (AlertSource.INTERFERENCE, AlertSource.INTERFERENCE.label),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import access
+from xizang5g.core import access, registry
 from xizang5g.core.files import download
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.plan import progress, selectors, services
@@ -99,6 +99,7 @@ def dashboard(request, plan):
         "tasks": progress.task_progress(plan, as_of, projects),
         "chart_data": _dashboard_chart_data(plan, rows, as_of, visible),
         "region_scope": selectors.project_scope_is_region(user=request.user),
+        "tiles": registry.tiles_for(request),
         "consumption": _new_consumption(as_of),
         "status_labels": progress.ITEM_STATUS_LABELS,
     }

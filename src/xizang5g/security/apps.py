@@ -16,6 +16,7 @@ class SecurityConfig(registry.PlatformApp):
         {"label": _("Security"), "url": "security:dashboard", "icon": "shield-check", "order": 30},
     )
     urls = "xizang5g.security.urls"
+    dashboard_tiles = ("xizang5g.security.tiles.open_incidents",)
     api = "xizang5g.security.api"
     alert_sources = ((AlertSource.SECURITY, AlertSource.SECURITY.label),)
     evidence_providers = ("xizang5g.security.evidence.pilot_evidence",)

@@ -28,6 +28,11 @@ class User(AbstractUser):
     full_name = EncryptedTextField(_("full name"), max_length=100, blank=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
+    # Accounts are change-logged (role, unit, active, …) but not their secrets, their personal
+    # name (SM4-encrypted, it would be plain text in the log) or the time of each log-in.
+    change_logged = True
+    changelog_exclude = ("password", "last_login", "full_name")
+
     # Accounts are managed by the plan office (the admin site).
     access = AccessRule(read=PLAN_OFFICE)
 
@@ -73,6 +78,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     access = AccessRule(read=PLAN_OFFICE)
+
+    change_logged = True
+    changelog_exclude = ("token_hash", "last_used_at")
 
     class Meta:
         verbose_name = _("API token")
