@@ -4,6 +4,7 @@ import io
 from datetime import date
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -216,7 +217,9 @@ def test_unit_editor_imports_only_its_own_unit(plan, health_editor, other_editor
     result = excel.projects_import(upload=_upload(_workbook(rows)), user=health_editor, plan=plan)
     assert result.ok and len(result.projects) == 1
     entry = ChangeLog.objects.get(
-        object_id=str(result.projects[0].pk), action="create", object_repr=rows[0]["项目名称"]
+        content_type=ContentType.objects.get_for_model(Project),
+        object_id=str(result.projects[0].pk),
+        action="create",
     )
     assert entry.user == health_editor
     # importing the same file again is refused (already registered), nothing duplicated
