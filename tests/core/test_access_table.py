@@ -36,7 +36,9 @@ def users(make_user, make_unit):
 
 
 def _root_models():
-    return [m for models in access_table.ruled_models().values() for m in models if not m.access.via]
+    return [
+        m for models in access_table.ruled_models().values() for m in models if not m.access.via
+    ]
 
 
 @pytest.mark.parametrize("action", [access.VIEW, access.CHANGE, access.APPROVE])
