@@ -212,3 +212,26 @@ def test_incident_codes_continue_from_the_seeded_counter(operator, system):
         opened_at=datetime(2025, 9, 1, tzinfo=UTC),
     )
     assert second.code == "INC-2025-0042"
+
+
+def test_the_responsible_unit_handles_but_only_operators_close_an_incident(
+    operator, system, make_user
+):
+    editor = make_user("his-editor", Role.UNIT_EDITOR, system.owner_unit)
+    incident = services.incident_create(
+        title="勒索软件",
+        category="malware",
+        level="III",
+        responsible_unit=system.owner_unit,
+        user=operator,
+    )
+    for state in ("triage", "containment", "recovery", "review"):
+        services.incident_transition(incident=incident, to_state=state, user=editor)
+    with pytest.raises(PermissionDenied):
+        services.incident_transition(
+            incident=incident, to_state="closed", user=editor, closing_reason="true_positive"
+        )
+    services.incident_transition(
+        incident=incident, to_state="closed", user=operator, closing_reason="true_positive"
+    )
+    assert incident.state == "closed"

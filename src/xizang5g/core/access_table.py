@@ -64,7 +64,8 @@ STEPS: tuple[Step, ...] = (
         "Only security operators (and the plan office) create incidents (by hand or from an "
         "alert), inspections, inspection findings and crypto assessments, complete inspections, "
         "and add or switch Sigma rules and log sources. An editor of the responsible unit works "
-        "on its own unit's incidents and rectifies its findings, but opens none.",
+        "on its own unit's incidents and rectifies its findings, but opens none, and only "
+        "security operators close an incident (*approve* on it).",
         (
             "security.services.require_operator",
             "security.services.incident_create",
@@ -76,6 +77,7 @@ STEPS: tuple[Step, ...] = (
             "security.services.sigma_rule_create",
             "security.services.sigma_rule_set_enabled",
             "security.services.log_source_create",
+            "security.services.incident_transition",
         ),
     ),
     Step(
@@ -270,7 +272,10 @@ def _app_table(models: list, actions: tuple[str, ...]) -> list[str]:
     for model in models:
         if model.access.via:
             continue
-        for position, action in enumerate(actions):
+        # An *approve* row only where the rule names approvers: elsewhere it is the plan office's
+        # alone and would say nothing.
+        shown = actions if model.access.approve else tuple(a for a in actions if a != APPROVE)
+        for position, action in enumerate(shown):
             first = _model_label(model, models) if position == 0 else ""
             cells = [cell(model, role, action) for role in Role.values]
             lines.append("| " + " | ".join([first, ACTION_WORDS[action], *cells]) + " |")
@@ -294,14 +299,12 @@ def _legend(approvers: set[str]) -> list[str]:
         "* The plan office column covers superusers too. A user who is not logged in, or whose "
         "account is inactive, gets nothing.",
     ]
-    if approvers:
-        names = ", ".join(str(Role(r).label) for r in sorted(approvers))
-        lines.append(f"* *Approve* rows are shown because some rules grant it to: {names}.")
-    else:
-        lines.append(
-            "* *Approve* is the plan office's alone on every model (no rule grants it to another "
-            "role), so the tables show reading and changing only."
-        )
+    names = ", ".join(str(Role(r).label) for r in sorted(approvers)) or "no other role"
+    lines.append(
+        "* *Approve* (a decision on an object, such as 立项 of a project or closing an incident) "
+        "is shown for the models whose rule names who approves; elsewhere only the plan office "
+        f"may. Roles besides the plan office that approve something: {names}."
+    )
     return lines
 
 
@@ -319,7 +322,7 @@ def render() -> str:
         grouped = ruled_models()
         every_model = [m for models in grouped.values() for m in models]
         approvers = roles_approving_beyond_plan_office(every_model)
-        actions = ACTIONS if approvers else (VIEW, CHANGE)
+        actions = ACTIONS
         lines = _legend(approvers)
         for config, models in grouped.items():
             lines += ["", f"### {config.verbose_name} (`{config.label}`)", ""]

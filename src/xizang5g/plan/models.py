@@ -1,7 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xizang5g.core.access import EVERYONE, REGION_READERS, AccessManager, AccessRule
+from xizang5g.core.access import (
+    EVERYONE,
+    PLAN_OFFICE,
+    REGION_READERS,
+    AccessManager,
+    AccessRule,
+)
 from xizang5g.core.files import RandomName
 from xizang5g.core.models import ChangeLoggedModel
 from xizang5g.plan.choices import GoalMetric, MilestoneStatus, ProjectState, ReportStatus
@@ -254,7 +260,10 @@ class Project(ChangeLoggedModel):
     # Region-wide readers see every project; the lead unit reads and changes it; participating
     # units and the operator read it. Approval steps (立项, 验收, 典型案例) are the plan office's.
     access = AccessRule(
-        read=REGION_READERS, units=("lead_unit",), read_units=("participating_units", "operator")
+        read=REGION_READERS,
+        approve=PLAN_OFFICE,
+        units=("lead_unit",),
+        read_units=("participating_units", "operator"),
     )
 
     class Meta:

@@ -379,9 +379,13 @@ class Incident(ChangeLoggedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
-    # The responsible unit reads and handles its incidents beside the security operators.
+    # The responsible unit reads and handles its incidents beside the security operators;
+    # closing one (approving how it was handled) is the security operators' step.
     access = AccessRule(
-        read=REGION_READERS, write={Role.SECURITY_OPERATOR}, units=("responsible_unit",)
+        read=REGION_READERS,
+        write={Role.SECURITY_OPERATOR},
+        approve={Role.SECURITY_OPERATOR},
+        units=("responsible_unit",),
     )
 
     class Meta:

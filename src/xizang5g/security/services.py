@@ -859,6 +859,8 @@ def incident_transition(
             }
         )
     if to_state == IncidentState.CLOSED:
+        if not access.can(user, access.APPROVE, incident):
+            raise PermissionDenied(_("Security operators close incidents."))
         if closing_reason not in ClosingReason.values:
             raise ValidationError(
                 {

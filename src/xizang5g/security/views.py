@@ -233,10 +233,12 @@ def incident_create(request):
 @login_required
 def incident_detail(request, pk: int):
     incident = selectors.incident_get(user=request.user, pk=pk)
+    can_close = access.can(request.user, access.APPROVE, incident)
     next_states = [
         (s, IncidentState(s).label)
         for s in IncidentState.values
         if s in INCIDENT_TRANSITIONS[IncidentState(incident.state)]
+        and (s != IncidentState.CLOSED or can_close)
     ]
     form = TransitionForm()
     form.fields["to_state"].choices = next_states
