@@ -9,7 +9,14 @@ from datetime import datetime
 from ninja import Field, Query, Router, Schema
 
 from xizang5g.core import limits, selectors, services
-from xizang5g.core.api_style import MAX_LIMIT, Pagination, page_schema, paginate, responses
+from xizang5g.core.api_style import (
+    MAX_LIMIT,
+    ApiInput,
+    ApiPagination,
+    page_schema,
+    paginate,
+    responses,
+)
 from xizang5g.core.choices import AlertState
 
 router = Router(tags=["alerts"])
@@ -49,7 +56,7 @@ class CoreAlertDetailOut(CoreAlertOut):
 CoreAlertPage = page_schema("CoreAlertPage", CoreAlertOut)
 
 
-class CoreAlertFilters(Pagination):
+class CoreAlertFilters(ApiPagination):
     state: str | None = Field(
         None, description="open, acknowledged, resolved, or live (not resolved)"
     )
@@ -59,11 +66,11 @@ class CoreAlertFilters(Pagination):
     q: str | None = None
 
 
-class CoreAlertNoteIn(Schema):
+class CoreAlertNoteIn(ApiInput):
     note: str = ""
 
 
-class CoreAlertBulkIn(Schema):
+class CoreAlertBulkIn(ApiInput):
     ids: list[limits.DbId] = Field(max_length=MAX_LIMIT)
     note: str = ""
 

@@ -17,7 +17,8 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import create_model
+from pydantic import BaseModel, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
 from xizang5g.core import limits
 
@@ -46,7 +47,19 @@ class ApiError(Schema):
     )
 
 
-class Pagination(Schema):
+class ApiInput(Schema):
+    """A request body: a JSON object. (ninja's Schema reads the attributes of any object, so a
+    list such as `[null, []]` would pass as a body whose fields all have defaults.)"""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler, info):
+        if not isinstance(values, dict | BaseModel):
+            raise PydanticCustomError("model_type", "Input should be a JSON object")
+        return handler(values)
+
+
+class ApiPagination(Schema):
     limit: int = Field(
         DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"items per answer, 1 to {MAX_LIMIT}"
     )
@@ -61,11 +74,11 @@ class Page(Schema):
 
 def page_schema(name: str, item: type) -> type[Page]:
     """The list envelope of `item`, as the component `name` (e.g. PlanProjectPage)."""
-    return create_model(name, __base__=Page, items=(list[item], ...))
+    return create_model(name, __base__=Page, __module__=item.__module__, items=(list[item], ...))
 
 
 def paginate(
-    rows: QuerySet | Sequence, page: Pagination, out: Callable[[Any], Any] | None = None
+    rows: QuerySet | Sequence, page: ApiPagination, out: Callable[[Any], Any] | None = None
 ) -> dict:
     """One page of `rows` in the list envelope, each item passed through `out` if given."""
     count = rows.count() if isinstance(rows, QuerySet) else len(rows)

@@ -24,7 +24,8 @@ from ninja.security import HttpBasicAuth
 from xizang5g.core import access, limits
 from xizang5g.core.api_style import (
     ApiError,
-    Pagination,
+    ApiInput,
+    ApiPagination,
     error_body,
     page_schema,
     paginate,
@@ -56,7 +57,7 @@ class IotProductOut(Schema):
     services: int
 
 
-class IotProductIn(Schema):
+class IotProductIn(ApiInput):
     name: str
     description: str = ""
     unit: str | None = Field(None, description="unit code")
@@ -79,7 +80,7 @@ class IotDeviceOut(Schema):
     rejected: int
 
 
-class IotDeviceIn(Schema):
+class IotDeviceIn(ApiInput):
     product_key: str
     name: str
     unit: str = Field(description="unit code")
@@ -125,7 +126,7 @@ class IotRejectedOut(Schema):
     payload: str
 
 
-class IotRuleIn(Schema):
+class IotRuleIn(ApiInput):
     product_key: str
     name: str
     kind: str
@@ -147,17 +148,17 @@ class IotRuleOut(IotRuleIn):
     id: int
 
 
-class IotDeviceFilters(Pagination):
+class IotDeviceFilters(ApiPagination):
     state: str | None = None
     product: str | None = Field(None, description="product key")
     q: str | None = None
 
 
-class IotProductFilters(Pagination):
+class IotProductFilters(ApiPagination):
     q: str | None = None
 
 
-class IotRuleFilters(Pagination):
+class IotRuleFilters(ApiPagination):
     product: str | None = Field(None, description="product key")
 
 
@@ -178,14 +179,14 @@ class IotIngestOut(Schema):
     results: list[IotIngestResult]
 
 
-class IotBrokerAuthIn(Schema):
+class IotBrokerAuthIn(ApiInput):
     username: str = ""
     password: str = ""
     clientid: str = ""
     peerhost: str = ""
 
 
-class IotBrokerAclIn(Schema):
+class IotBrokerAclIn(ApiInput):
     username: str = ""
     topic: str
     action: str = Field("publish", description="publish or subscribe")
@@ -367,7 +368,7 @@ def device_get(request, device_id: limits.DbId):
     response=responses({200: IotLatestPage}),
     summary="Latest value of each property",
 )
-def latest_value_list(request, device_id: limits.DbId, page: Query[Pagination]):
+def latest_value_list(request, device_id: limits.DbId, page: Query[ApiPagination]):
     device = selectors.device_get(user=request.user, pk=device_id)
     return paginate(
         selectors.latest_values(device=device),
@@ -397,7 +398,7 @@ def device_history(request, device_id: limits.DbId, filters: Query[IotHistoryFil
     response=responses({200: IotRejectedPage}),
     summary="Rejected messages, newest first",
 )
-def rejected_message_list(request, device_id: limits.DbId, page: Query[Pagination]):
+def rejected_message_list(request, device_id: limits.DbId, page: Query[ApiPagination]):
     device = selectors.device_get(user=request.user, pk=device_id)
     return paginate(selectors.rejected_messages(device=device, limit=None), page)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from xizang5g.core import access, limits
-from xizang5g.core.api_style import Pagination, page_schema, paginate, responses
+from xizang5g.core.api_style import ApiInput, ApiPagination, page_schema, paginate, responses
 from xizang5g.core.choices import DivisionLevel
 from xizang5g.core.models import AdminDivision
 from xizang5g.network import constants as C
@@ -58,7 +58,7 @@ class NetworkCellOut(Schema):
     status: str
 
 
-class NetworkCellIn(Schema):
+class NetworkCellIn(ApiInput):
     site_id: limits.DbId
     code: str
     band: str
@@ -73,7 +73,7 @@ class NetworkCellIn(Schema):
     beamwidth_deg: float = 65.0
 
 
-class NetworkCellPatch(Schema):
+class NetworkCellPatch(ApiInput):
     power_dbm: float | None = None
     gain_dbi: float | None = None
     height_m: float | None = None
@@ -104,7 +104,7 @@ class NetworkEarthStationOut(Schema):
     is_synthetic: bool
 
 
-class NetworkStudyIn(Schema):
+class NetworkStudyIn(ApiInput):
     name: str
     scope: StudyScope = StudyScope.ALL
     earth_station_ids: list[limits.DbId] = []
@@ -164,7 +164,7 @@ class NetworkPairOut(Schema):
     passes: bool
 
 
-class NetworkCaseIn(Schema):
+class NetworkCaseIn(ApiInput):
     earth_station_id: limits.DbId
     cell_ids: list[limits.DbId]
     title: str = ""
@@ -193,15 +193,15 @@ class NetworkCaseOut(Schema):
         return list(obj.cells.values_list("pk", flat=True))
 
 
-class NetworkNoteIn(Schema):
+class NetworkNoteIn(ApiInput):
     note: str = ""
 
 
-class NetworkRejectIn(Schema):
+class NetworkRejectIn(ApiInput):
     reason: str
 
 
-class NetworkMitigationIn(Schema):
+class NetworkMitigationIn(ApiInput):
     kind: str
     rejection_db: float | None = None
     reduction_db: float | None = None
@@ -254,32 +254,32 @@ class NetworkNewConsumptionOut(Schema):
     traffic_share_pct: float | None = None
 
 
-class NetworkSiteFilters(Pagination):
+class NetworkSiteFilters(ApiPagination):
     operator: str = ""
     band: str = ""
-    division: str = ""
+    division: limits.Int64 | None = Field(None, description="prefecture or county adcode")
 
 
-class NetworkCellFilters(Pagination):
+class NetworkCellFilters(ApiPagination):
     operator: str = ""
     band: str = ""
     site: limits.DbId | None = None
 
 
-class NetworkEarthStationFilters(Pagination):
-    division: str = ""
+class NetworkEarthStationFilters(ApiPagination):
+    division: limits.Int64 | None = Field(None, description="prefecture or county adcode")
 
 
-class NetworkPairFilters(Pagination):
+class NetworkPairFilters(ApiPagination):
     failing: bool = False
     earth_station_id: limits.DbId | None = None
 
 
-class NetworkCaseFilters(Pagination):
+class NetworkCaseFilters(ApiPagination):
     state: str = ""
 
 
-class NetworkCoverageFilters(Pagination):
+class NetworkCoverageFilters(ApiPagination):
     level: Literal["prefecture", "county"] = DivisionLevel.PREFECTURE
 
 
@@ -377,7 +377,7 @@ def study_create(request, payload: NetworkStudyIn):
 
 
 @router.get("/studies", response=responses({200: NetworkStudyPage}), summary="Interference studies")
-def study_list(request, page: Query[Pagination]):
+def study_list(request, page: Query[ApiPagination]):
     return paginate(selectors.study_list(user=request.user), page)
 
 
@@ -406,7 +406,7 @@ def study_cancel(request, study_id: limits.DbId):
     response=responses({200: NetworkStationResultPage}),
     summary="A study's result per earth station",
 )
-def study_station_list(request, study_id: limits.DbId, page: Query[Pagination]):
+def study_station_list(request, study_id: limits.DbId, page: Query[ApiPagination]):
     study = selectors.study_get(user=request.user, pk=study_id)
     return paginate(selectors.study_station_results(study=study), page)
 
@@ -512,7 +512,7 @@ def case_reject(request, case_id: limits.DbId, payload: NetworkRejectIn):
     response=responses({200: NetworkEmfPage}),
     summary="The latest EMF assessment of each site",
 )
-def emf_assessment_list(request, page: Query[Pagination]):
+def emf_assessment_list(request, page: Query[ApiPagination]):
     return paginate(selectors.emf_latest_assessments(user=request.user), page)
 
 

@@ -19,7 +19,8 @@ from ninja.security import SessionAuth
 from xizang5g.core import access, limits
 from xizang5g.core.api_auth import TokenAuth
 from xizang5g.core.api_style import (
-    Pagination,
+    ApiInput,
+    ApiPagination,
     error_body,
     page_schema,
     paginate,
@@ -224,7 +225,7 @@ class PlanProjectDetailOut(PlanProjectOut):
     )
 
 
-class PlanProjectFilters(Pagination):
+class PlanProjectFilters(ApiPagination):
     """The filters of selectors.project_list (the same as the project page)."""
 
     state: ProjectState | None = None
@@ -240,20 +241,20 @@ class PlanProjectFilters(Pagination):
     demo: bool | None = Field(None, description="only demo (true) or only real (false) projects")
 
 
-class PlanProgressFilters(Pagination):
+class PlanProgressFilters(ApiPagination):
     as_of: date | None = Field(None, description="default: today")
     plan: str | None = Field(None, description="plan code; default: the current plan")
 
 
-class PlanUnitFilters(Pagination):
+class PlanUnitFilters(ApiPagination):
     kind: UnitKind | None = None
 
 
-class PlanScenarioFilters(Pagination):
+class PlanScenarioFilters(ApiPagination):
     industry: str | None = Field(None, description="industry code")
 
 
-class PlanProjectIn(Schema):
+class PlanProjectIn(ApiInput):
     name: str = Field(min_length=1, max_length=200)
     summary: str = ""
     plan: str | None = Field(None, description="plan code; default: the current plan")
@@ -274,7 +275,7 @@ class PlanProjectIn(Schema):
     declared_on: date | None = Field(None, description="default: today")
 
 
-class PlanProjectPatch(Schema):
+class PlanProjectPatch(ApiInput):
     name: str | None = Field(None, min_length=1, max_length=200)
     summary: str | None = None
     industry: str | None = None
@@ -294,7 +295,7 @@ class PlanProjectPatch(Schema):
     declared_on: date | None = None
 
 
-class PlanProjectTransitionIn(Schema):
+class PlanProjectTransitionIn(ApiInput):
     to_state: ProjectState
     effective_on: date | None = Field(None, description="default: today")
     note: str = ""
@@ -313,17 +314,17 @@ class PlanMilestoneOut(Schema):
     overdue: bool
 
 
-class PlanMilestoneIn(Schema):
+class PlanMilestoneIn(ApiInput):
     title: str = Field(min_length=1, max_length=200)
     due_date: date
     note: str = ""
 
 
-class PlanMilestoneCompleteIn(Schema):
+class PlanMilestoneCompleteIn(ApiInput):
     completed_on: date | None = Field(None, description="default: today")
 
 
-class PlanMilestoneAcceptIn(Schema):
+class PlanMilestoneAcceptIn(ApiInput):
     accepted_on: date | None = Field(None, description="default: today")
 
 
@@ -340,7 +341,7 @@ class PlanReportOut(Schema):
     attachments: int
 
 
-class PlanReportIn(Schema):
+class PlanReportIn(ApiInput):
     period: date = Field(description="any day of the month; stored as its first day")
     summary: str = Field(min_length=1)
     problems: str = ""
@@ -348,7 +349,7 @@ class PlanReportIn(Schema):
     submit: bool = False
 
 
-class PlanReportSubmitIn(Schema):
+class PlanReportSubmitIn(ApiInput):
     submitted_on: date | None = Field(None, description="default: today")
 
 
@@ -363,7 +364,7 @@ class PlanKpiOut(Schema):
     met: bool | None
 
 
-class PlanKpiIn(Schema):
+class PlanKpiIn(ApiInput):
     name: str = Field(min_length=1, max_length=100)
     measure_unit: str = ""
     target: Decimal = Field(max_digits=14, decimal_places=3)
@@ -371,7 +372,7 @@ class PlanKpiIn(Schema):
     higher_is_better: bool = True
 
 
-class PlanKpiPatch(Schema):
+class PlanKpiPatch(ApiInput):
     name: str | None = Field(None, min_length=1, max_length=100)
     measure_unit: str | None = None
     target: Decimal | None = Field(None, max_digits=14, decimal_places=3)
@@ -832,7 +833,7 @@ def _industry_out(industry: Industry) -> dict:
 
 
 @router.get("/industries", response=responses({200: PlanIndustryPage}), summary="Industries")
-def industry_list(request, page: Query[Pagination]):
+def industry_list(request, page: Query[ApiPagination]):
     return paginate(Industry.objects.prefetch_related("scenarios"), page, _industry_out)
 
 
@@ -912,6 +913,9 @@ def project_update(request, project_id: limits.DbId, payload: PlanProjectPatch):
     for required in ("name", "industry", "lead_unit", "prefecture", "declared_on"):
         if required in data and data[required] is None:
             raise ValidationError({required: _("This field cannot be empty.")})
+    for listed in ("scenarios", "tasks", "work_points", "participating_units"):
+        if listed in data and data[listed] is None:
+            raise ValidationError({listed: _("Send a list of codes (an empty list clears it).")})
     values, m2m = _project_values(data, project.plan)
     services.project_update(project=project, user=user, m2m=m2m, **values)
     return Status(
@@ -965,7 +969,7 @@ def project_transition(request, project_id: limits.DbId, payload: PlanProjectTra
     response=responses({200: PlanMilestonePage}),
     summary="Milestones",
 )
-def milestone_list(request, project_id: limits.DbId, page: Query[Pagination]):
+def milestone_list(request, project_id: limits.DbId, page: Query[ApiPagination]):
     project = selectors.project_get(user=_user(request), pk=project_id)
     today = timezone.localdate()
     milestones = project.milestones.select_related("project", "accepted_by").order_by(
@@ -1021,7 +1025,7 @@ def milestone_accept(request, milestone_id: limits.DbId, payload: PlanMilestoneA
     response=responses({200: PlanReportPage}),
     summary="Monthly progress reports",
 )
-def report_list(request, project_id: limits.DbId, page: Query[Pagination]):
+def report_list(request, project_id: limits.DbId, page: Query[ApiPagination]):
     project = selectors.project_get(user=_user(request), pk=project_id)
     reports = project.reports.select_related("project", "submitted_by").prefetch_related(
         "attachments"
@@ -1070,7 +1074,7 @@ def report_submit(request, report_id: limits.DbId, payload: PlanReportSubmitIn):
     response=responses({200: PlanKpiPage}),
     summary="KPIs of a project",
 )
-def kpi_list(request, project_id: limits.DbId, page: Query[Pagination]):
+def kpi_list(request, project_id: limits.DbId, page: Query[ApiPagination]):
     project = selectors.project_get(user=_user(request), pk=project_id)
     return paginate(project.kpis.select_related("project"), page, _kpi_out)
 

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from xizang5g.core import access, limits
-from xizang5g.core.api_style import Pagination, page_schema, paginate, responses
+from xizang5g.core.api_style import ApiInput, ApiPagination, page_schema, paginate, responses
 from xizang5g.security import selectors, services
 from xizang5g.security.constants import HTTP_BATCH_MAX
 
@@ -86,7 +86,7 @@ class SecurityEventOut(Schema):
     message: str
 
 
-class SecurityEventFilters(Pagination):
+class SecurityEventFilters(ApiPagination):
     category: str = ""
     src_ip: str = ""
     q: str = ""
@@ -115,18 +115,18 @@ class SecurityIncidentOut(Schema):
     closed_at: datetime | None
 
 
-class SecurityIncidentFromAlertIn(Schema):
+class SecurityIncidentFromAlertIn(ApiInput):
     alert_id: limits.DbId
     level: str = "IV"
 
 
-class SecurityIncidentTransitionIn(Schema):
+class SecurityIncidentTransitionIn(ApiInput):
     to_state: str
     note: str = ""
     closing_reason: str = ""
 
 
-class SecurityIncidentFilters(Pagination):
+class SecurityIncidentFilters(ApiPagination):
     state: str = Field("", description="a state, or 'open' for every state but closed")
 
 
@@ -163,7 +163,7 @@ def incident_transition(request, incident_id: limits.DbId, payload: SecurityInci
     return services.incident_transition(incident=incident, user=request.user, **payload.dict())
 
 
-class SecuritySigmaRuleIn(Schema):
+class SecuritySigmaRuleIn(ApiInput):
     yaml: str = Field(description="the Sigma rule (YAML)")
 
 
@@ -181,7 +181,7 @@ SecuritySigmaRulePage = page_schema("SecuritySigmaRulePage", SecuritySigmaRuleOu
 
 
 @router.get("/rules", response=responses({200: SecuritySigmaRulePage}), summary="Sigma rules")
-def sigma_rule_list(request, page: Query[Pagination]):
+def sigma_rule_list(request, page: Query[ApiPagination]):
     return paginate(selectors.sigma_rule_list(user=request.user), page)
 
 
@@ -210,5 +210,5 @@ SecuritySystemPage = page_schema("SecuritySystemPage", SecuritySystemOut)
 @router.get(
     "/systems", response=responses({200: SecuritySystemPage}), summary="Information systems"
 )
-def system_list(request, page: Query[Pagination]):
+def system_list(request, page: Query[ApiPagination]):
     return paginate(selectors.system_list(user=request.user), page)
