@@ -138,10 +138,9 @@ def test_api_operations(world, db, role):
         if want == "hidden":
             missing = _send(client, key, operation, world, MISSING, headers)
             checks += 1
-            hides = response.status_code == missing.status_code and response.status_code in (
-                404,
-                422,
-            )
+            # 404 (or 422 for an id in a body) as for a missing id; a role that may not write
+            # any object of the kind gets 403 before the id is even looked at, missing or not
+            hides = response.status_code == missing.status_code and response.status_code >= 400
             if not hides:
                 wrong.append(
                     (key, obj, f"as missing ({missing.status_code})", response.status_code)

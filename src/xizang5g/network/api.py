@@ -435,11 +435,14 @@ def case_list(request, filters: Query[NetworkCaseFilters]):
 @router.post("/cases", response=responses({201: NetworkCaseOut}), summary="Apply for coordination")
 def case_create(request, payload: NetworkCaseIn):
     station = selectors.earth_station_get(user=request.user, pk=payload.earth_station_id)
-    # Only cells the user keeps (its own operator's, or any for the regulator).
+    # Cells one may not read are unknown (422, as missing ones); readable cells one does not keep
+    # (another operator's) are refused (403).
     wanted = set(payload.cell_ids)
-    cells = list(Cell.objects.restrict(request.user, access.CHANGE).filter(pk__in=wanted))
+    cells = list(Cell.objects.restrict(request.user).filter(pk__in=wanted))
     if len(cells) != len(wanted):
         raise _unknown("cell_ids", _("cells"), wanted - {c.pk for c in cells})
+    for cell in cells:
+        access.require(request.user, access.CHANGE, cell)
     study = (
         selectors.study_get(user=request.user, pk=payload.study_id) if payload.study_id else None
     )
@@ -465,7 +468,7 @@ def case_get(request, case_id: limits.DbId):
     summary="Move a case to its next step",
 )
 def case_advance(request, case_id: limits.DbId, payload: NetworkNoteIn):
-    case = selectors.case_get(user=request.user, pk=case_id)
+    case = selectors.case_get(user=request.user, pk=case_id, action=access.CHANGE)
     return services.case_advance(user=request.user, case=case, note=payload.note)
 
 
@@ -479,7 +482,7 @@ def mitigation_propose(request, case_id: limits.DbId, payload: NetworkMitigation
     data = {k: v for k, v in payload.dict().items() if v is not None and k != "note"}
     return services.case_propose_mitigation(
         user=request.user,
-        case=selectors.case_get(user=request.user, pk=case_id),
+        case=selectors.case_get(user=request.user, pk=case_id, action=access.CHANGE),
         mitigation=data,
         note=payload.note,
     )
@@ -491,7 +494,7 @@ def mitigation_propose(request, case_id: limits.DbId, payload: NetworkMitigation
     summary="Accept the proposed mitigation",
 )
 def mitigation_accept(request, case_id: limits.DbId, payload: NetworkNoteIn):
-    case = selectors.case_get(user=request.user, pk=case_id)
+    case = selectors.case_get(user=request.user, pk=case_id, action=access.CHANGE)
     return services.case_accept_mitigation(user=request.user, case=case, note=payload.note)
 
 
@@ -501,7 +504,7 @@ def mitigation_accept(request, case_id: limits.DbId, payload: NetworkNoteIn):
 def case_reject(request, case_id: limits.DbId, payload: NetworkRejectIn):
     return services.case_reject(
         user=request.user,
-        case=selectors.case_get(user=request.user, pk=case_id),
+        case=selectors.case_get(user=request.user, pk=case_id, action=access.CHANGE),
         reason=payload.reason,
     )
 
