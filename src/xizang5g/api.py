@@ -48,10 +48,34 @@ field) or 503 (database unavailable, try again: `Retry-After`). A 500 carries th
 
 
 class BoundedJSONParser(Parser):
-    """Request bodies parsed within core.limits' bounds (size, depth, finite numbers)."""
+    """Request bodies parsed within core.limits' bounds (size, depth, finite numbers), and no
+    text with a NUL character (PostgreSQL cannot store one: it would be a 500 later)."""
 
     def parse_body(self, request):
-        return limits.parse_json(request.body, what=_("the request body"))
+        what = _("the request body")
+        data = limits.parse_json(request.body, what=what)
+        _refuse_nul(data, what)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        _refuse_nul(parsed, _("the query"))
+        return parsed
+
+
+def _refuse_nul(value, what: str) -> None:
+    stack = [(value, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node))
+        elif isinstance(node, str) and "\x00" in node:
+            raise limits.InputRejected(
+                _("%(what)s: %(field)s holds a NUL character, which text may not contain.")
+                % {"what": what, "field": path or _("the value")}
+            )
 
 
 class PlatformAPI(NinjaAPI):

@@ -111,6 +111,7 @@ def test_http_ingest_answers_503_while_the_database_is_away(client, device_and_s
             body({"level": 4.0}, msg_id),
             content_type="application/json",
             HTTP_AUTHORIZATION=auth,
+            HTTP_ACCEPT_LANGUAGE="en",
         )
 
     assert post("before").status_code == 200

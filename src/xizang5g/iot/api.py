@@ -289,14 +289,14 @@ def product_create(request, payload: IotProductIn):
 
 
 @router.get(
-    "/products/{product_key}", response=responses({200: IotProductOut}), summary="A product"
+    "/products/{slug:product_key}", response=responses({200: IotProductOut}), summary="A product"
 )
 def product_get(request, product_key: str):
     return _product_out(selectors.product_get(user=request.user, key=product_key))
 
 
 @router.get(
-    "/products/{product_key}/thing-model",
+    "/products/{slug:product_key}/thing-model",
     response=responses({200: dict}),
     summary="Export the thing model (TSL JSON)",
 )
@@ -307,7 +307,7 @@ def thing_model_get(request, product_key: str):
 
 
 @router.put(
-    "/products/{product_key}/thing-model",
+    "/products/{slug:product_key}/thing-model",
     response=responses({200: dict}),
     summary="Import (replace) the thing model; 422 lists every problem with its JSON path",
 )

@@ -666,7 +666,7 @@ def current_plan_get(request):
     return _plan_out(_plan())
 
 
-@router.get("/plans/{code}", response=responses({200: PlanOut}), summary="A plan by its code")
+@router.get("/plans/{slug:code}", response=responses({200: PlanOut}), summary="A plan by its code")
 def plan_get(request, code: str):
     return _plan_out(_plan(code))
 
