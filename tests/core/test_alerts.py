@@ -317,3 +317,15 @@ def notifications_sample(unit):
         first_seen=now,
         last_seen=now,
     )
+
+
+def test_api_bodies_must_be_objects(client, plan_admin, alerts):
+    """A JSON array is no note: 422 naming the problem, and the alert stays as it was."""
+    client.force_login(plan_admin)
+    response = client.post(
+        f"/api/v1/core/alerts/{alerts[1].pk}/resolve", [None, []], content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"] and response.json()["detail"]
+    alerts[1].refresh_from_db()
+    assert alerts[1].state != "resolved"

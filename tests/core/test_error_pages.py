@@ -1,6 +1,8 @@
 """Error pages in the platform's layout and the reader's language, security headers, and the API
 documentation behind a login. The suite runs with DEBUG off, as production does."""
 
+import json
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -79,9 +81,11 @@ def test_a_csrf_failure_explains_how_to_recover(client, viewer):
 
 def test_the_api_answers_errors_in_json(client):
     missing = client.get("/api/v1/no-such-endpoint", headers={"Accept-Language": "en"})
-    assert missing.status_code == 404 and missing.json() == {"detail": "Not found."}
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not found.", "errors": []}
     request = RequestFactory().get("/api/v1/plan/projects")
-    assert server_error(request).status_code == 500
+    request.request_id = "r-42"
+    failed = server_error(request)
+    assert failed.status_code == 500 and "r-42" in json.loads(failed.content)["detail"]
 
 
 def test_pages_carry_the_security_headers(client, viewer):

@@ -36,7 +36,7 @@ def test_navigation_page_and_api_are_mounted(client, plan_admin):
     assert page.status_code == 200 and 'href="/testapp/"' in page.text  # its own nav entry
     assert "Frost watch" in page.text
     response = client.get("/api/v1/testapp/observations")
-    assert response.status_code == 200 and response.json() == []
+    assert response.status_code == 200 and response.json()["items"] == []
     assert "/api/v1/testapp/observations" in client.get("/api/v1/openapi.json").json()["paths"]
 
 

@@ -38,7 +38,7 @@ def test_product_create_and_thing_model_import_errors(client, plan_admin, iot_un
         f"/api/v1/iot/products/{key}/thing-model", bad, content_type="application/json"
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["path"] == "properties[0].dataType.specs.max"
+    assert response.json()["errors"][0]["field"] == "properties[0].dataType.specs.max"
     exported = client.get(f"/api/v1/iot/products/{key}/thing-model").json()
     assert [p["identifier"] for p in exported["properties"]][:2] == ["level", "seepage"]
 
@@ -85,7 +85,7 @@ def test_device_create_http_ingest_history_latest(client, plan_admin, product, i
     assert wrong.status_code == 401
     assert Reading.objects.filter(device_id=device_id).count() == 3
 
-    latest = client.get(f"/api/v1/iot/devices/{device_id}/latest").json()
+    latest = client.get(f"/api/v1/iot/devices/{device_id}/latest").json()["items"]
     assert latest == [{"property": "level", "time": latest[0]["time"], "value": 3.0}]
     history = client.get(f"/api/v1/iot/devices/{device_id}/history", {"property": "level"}).json()
     assert history["rollup"] == "raw" and [p[1] for p in history["points"]] == [1.5, 2.5, 3.0]
@@ -93,7 +93,7 @@ def test_device_create_http_ingest_history_latest(client, plan_admin, product, i
         f"/api/v1/iot/devices/{device_id}/history", {"property": "level", "rollup": "1m"}
     ).json()
     assert minute["points"] and minute["points"][-1][2] == 1.5  # [start, avg, min, max]
-    rejected = client.get(f"/api/v1/iot/devices/{device_id}/rejected").json()
+    rejected = client.get(f"/api/v1/iot/devices/{device_id}/rejected").json()["items"]
     assert "above the maximum 100" in rejected[0]["reason"]
 
 
@@ -111,6 +111,7 @@ def test_http_ingest_answers_503_while_the_database_is_away(client, device_and_s
             body({"level": 4.0}, msg_id),
             content_type="application/json",
             HTTP_AUTHORIZATION=auth,
+            HTTP_ACCEPT_LANGUAGE="en",
         )
 
     assert post("before").status_code == 200
@@ -177,12 +178,12 @@ def test_wrong_device_secrets_are_throttled(client, device_and_secret, settings)
 def test_unit_editor_sees_only_own_devices(client, make_user, make_unit, device):
     other = make_user("other-editor", Role.UNIT_EDITOR, make_unit("other-unit"))
     client.force_login(other)
-    assert client.get("/api/v1/iot/devices").json() == []
+    assert client.get("/api/v1/iot/devices").json()["items"] == []
     assert client.get(f"/api/v1/iot/devices/{device.pk}").status_code == 404
     assert client.get(reverse("iot:device_detail", args=[device.pk])).status_code == 404
     owner = make_user("pond-editor", Role.UNIT_EDITOR, device.unit)
     client.force_login(owner)
-    assert [d["name"] for d in client.get("/api/v1/iot/devices").json()] == ["pond-01"]
+    assert [d["name"] for d in client.get("/api/v1/iot/devices").json()["items"]] == ["pond-01"]
 
 
 def test_pages_and_bulk_credential_sheet(client, plan_admin, product, iot_unit, device):

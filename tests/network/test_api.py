@@ -29,9 +29,9 @@ def test_study_lifecycle_through_the_api(region, regulator, client):
     body = r.json()
     assert body["status"] == "done" and body["progress"] == 100 and body["summary"]["n_pairs"] == 18
     assert body["engine_version"].startswith("radio-p452-18@") and body["terrain_synthetic"] is True
-    stations = api.get(f"/api/v1/network/studies/{study_id}/stations").json()
+    stations = api.get(f"/api/v1/network/studies/{study_id}/stations").json()["items"]
     assert len(stations) == 2 and stations[0]["worst_margin_db"] <= stations[1]["worst_margin_db"]
-    failing = api.get(f"/api/v1/network/studies/{study_id}/pairs?failing=true").json()
+    failing = api.get(f"/api/v1/network/studies/{study_id}/pairs?failing=true").json()["items"]
     assert failing and all(not p["passes"] for p in failing)
     r = api.post(
         "/api/v1/network/studies",
@@ -44,7 +44,7 @@ def test_study_lifecycle_through_the_api(region, regulator, client):
 @pytest.mark.django_db
 def test_cells_and_cases_respect_units(region, ct_editor, cm_editor, client):
     api = _client(client, ct_editor)
-    cells = api.get("/api/v1/network/cells?limit=100").json()
+    cells = api.get("/api/v1/network/cells?limit=100").json()["items"]
     assert cells and {c["operator"] for c in cells} == {"ct-xz"}
     own = next(c for c in cells if c["code"] == "S0-2")
     r = api.patch(
@@ -55,7 +55,7 @@ def test_cells_and_cases_respect_units(region, ct_editor, cm_editor, client):
         f"/api/v1/network/cells/{own['id']}", {"azimuth_deg": 400}, content_type="application/json"
     )
     assert r.status_code == 422
-    es = api.get("/api/v1/network/earth-stations").json()[0]
+    es = api.get("/api/v1/network/earth-stations").json()["items"][0]
     r = api.post(
         "/api/v1/network/cases",
         {"earth_station_id": es["id"], "cell_ids": [own["id"]]},
@@ -82,12 +82,13 @@ def test_cells_and_cases_respect_units(region, ct_editor, cm_editor, client):
 @pytest.mark.django_db
 def test_emf_and_kpi_endpoints(region, regulator, client):
     api = _client(client, regulator)
-    site_id = api.get("/api/v1/network/sites").json()[0]["id"]
+    site_id = api.get("/api/v1/network/sites").json()["items"][0]["id"]
     r = api.post(f"/api/v1/network/sites/{site_id}/emf")
     assert r.status_code == 201 and r.json()["n_cells"] == 3
-    assert len(api.get("/api/v1/network/emf/assessments").json()) == 1
+    assert api.get("/api/v1/network/emf/assessments").json()["count"] == 1
     kpis = api.get("/api/v1/network/kpis/coverage?level=prefecture").json()
-    assert len(kpis) == 7 and {"share", "sites_per_10k"} <= set(kpis[0])
+    assert kpis["count"] == 7 and {"share", "sites_per_10k"} <= set(kpis["items"][0])
     assert api.get("/api/v1/network/kpis/coverage?level=village").status_code == 422
-    assert api.get("/api/v1/network/kpis/new-consumption").json() == {}
+    nothing_yet = api.get("/api/v1/network/kpis/new-consumption").json()
+    assert nothing_yet["month"] is None and set(nothing_yet.values()) == {None}
     assert "network" in str(api.get("/api/v1/openapi.json").json()["paths"].keys())

@@ -118,16 +118,16 @@ def test_catalogues_and_work_points(plan, viewer):
     api = Api(viewer)
     assert api.get("/plans/xz-5g-app-2020").data["tasks"] == 11
     assert api.get("/plans/nope").status_code == 404
-    units = api.get("/units", kind="operator").data
+    units = api.get("/units", kind="operator").data["items"]
     assert {u["code"] for u in units} == {"ct-xz", "cm-xz", "cu-xz"}
-    industries = {i["code"]: i for i in api.get("/industries").data}
+    industries = {i["code"]: i for i in api.get("/industries").data["items"]}
     assert "remote-diagnosis" in industries["medical"]["scenarios"]
-    scenarios = api.get("/scenarios", industry="medical").data
+    scenarios = api.get("/scenarios", industry="medical").data["items"]
     assert all(s["industry"] == "medical" for s in scenarios) and scenarios
-    points = api.get("/work-points", as_of="2020-06-30").data
+    points = api.get("/work-points", as_of="2020-06-30").data["items"]
     assert [p["number"] for p in points] == list(range(1, 10))
     assert {p["progress"]["status"] for p in points} == {"not_started"}
-    tasks = api.get("/tasks").data
+    tasks = api.get("/tasks").data["items"]
     assert len(tasks) == 11 and tasks[1]["code"] == "T02" and "health" in tasks[1]["lead_units"]
     assert api.get("/tasks", as_of="2020-02-30").status_code == 422
 
@@ -152,14 +152,15 @@ def test_project_crud_and_lifecycle_as_plan_admin(plan, plan_admin):
     # a blocked transition: 422 with the blockers
     blocked = api.post(f"/projects/{pid}/transition", {"to_state": "approved"})
     assert blocked.status_code == 422
-    assert any("scenario" in b for b in blocked.data["blockers"])
+    assert any("scenario" in e["message"] for e in blocked.data["errors"])
+    assert {e["field"] for e in blocked.data["errors"]} == {"to_state"}
     api.patch(f"/projects/{pid}", {"scenarios": ["remote-diagnosis"]})
     moved = api.post(
         f"/projects/{pid}/transition", {"to_state": "approved", "effective_on": "2020-04-01"}
     )
     assert moved.status_code == 200 and moved.data["state"] == "approved"
     skip = api.post(f"/projects/{pid}/transition", {"to_state": "case"})
-    assert skip.status_code == 422 and skip.data["blockers"]
+    assert skip.status_code == 422 and skip.data["errors"]
 
     milestone = api.post(
         f"/projects/{pid}/milestones", {"title": "专网开通", "due_date": "2020-06-30"}
@@ -171,7 +172,7 @@ def test_project_crud_and_lifecycle_as_plan_admin(plan, plan_admin):
     assert done.data["status"] == "completed"
     accepted = api.post(f"/milestones/{mid}/accept", {"accepted_on": "2020-06-25"})
     assert accepted.data["status"] == "accepted" and accepted.data["accepted_by"] == "planoffice"
-    assert [m["id"] for m in api.get(f"/projects/{pid}/milestones").data] == [mid]
+    assert [m["id"] for m in api.get(f"/projects/{pid}/milestones").data["items"]] == [mid]
 
     api.post(f"/projects/{pid}/transition", {"to_state": "building", "effective_on": "2020-05-01"})
     draft = api.post(f"/projects/{pid}/reports", {"period": "2020-05-15", "summary": "选址"})
@@ -182,20 +183,24 @@ def test_project_crud_and_lifecycle_as_plan_admin(plan, plan_admin):
     submitted = api.post(f"/reports/{draft.data['id']}/submit", {"submitted_on": "2020-06-05"})
     assert submitted.data["status"] == "submitted"
     assert api.post(f"/reports/{draft.data['id']}/submit", {}).status_code == 422
-    assert len(api.get(f"/projects/{pid}/reports").data) == 1
+    assert api.get(f"/projects/{pid}/reports").data["count"] == 1
 
     kpi = api.post(f"/projects/{pid}/kpis", {"name": "月会诊量", "target": 100})
     assert kpi.status_code == 201 and kpi.data["met"] is None
     kpi = api.patch(f"/kpis/{kpi.data['id']}", {"actual": 120})
     assert kpi.data["met"] is True and kpi.data["actual"] == 120.0
-    assert api.get(f"/projects/{pid}/kpis").data[0]["name"] == "月会诊量"
+    assert api.get(f"/projects/{pid}/kpis").data["items"][0]["name"] == "月会诊量"
 
     # list with the selector's filters and pagination
     api.post("/projects", _new_project(name="教育试点", industry="education", scenarios=[]))
-    page = api.get("/projects", industry="medical", page_size=1)
+    page = api.get("/projects", industry="medical", limit=1)
     assert page.data["count"] == 1 and page.data["items"][0]["id"] == pid
-    page = api.get("/projects", page_size=1, page=2)
-    assert page.data["count"] == 2 and page.data["pages"] == 2 and len(page.data["items"]) == 1
+    page = api.get("/projects", limit=1, offset=1)
+    assert page.data["count"] == 2 and len(page.data["items"]) == 1
+    assert (page.data["limit"], page.data["offset"]) == (1, 1)
+    assert api.get("/projects", limit=0).status_code == 422
+    assert api.get("/projects", limit=501).status_code == 422
+    assert api.get("/projects", offset=-1).status_code == 422
     assert api.get("/projects", work_point="WP02", state="building").data["count"] == 1
     assert api.get("/projects", q="教育").data["items"][0]["name"] == "教育试点"
     assert api.get("/projects", state="nonsense").status_code == 422
@@ -209,19 +214,21 @@ def test_project_crud_and_lifecycle_as_plan_admin(plan, plan_admin):
 
 def test_422_messages_name_the_field(plan, plan_admin):
     api = Api(plan_admin)
+
+    def errors(response) -> dict:
+        assert response.status_code == 422, response.data
+        return {e["field"]: e["message"] for e in response.data["errors"]}
+
     response = api.post("/projects", _new_project(industry="pharma"))
-    assert response.status_code == 422 and "industry" in response.data["detail"]
-    assert "pharma" in response.data["detail"]["industry"][0]
+    assert "pharma" in errors(response)["industry"] and "industry" in response.data["detail"]
     response = api.post("/projects", _new_project(tasks=["T02", "T99"]))
-    assert response.status_code == 422 and "T99" in response.data["detail"]["tasks"][0]
+    assert "T99" in errors(response)["tasks"]
     response = api.post("/projects", _new_project(county=540202))  # Samzhubzê, not Lhasa
-    assert response.status_code == 422 and "county" in response.data["detail"]
+    assert "county" in errors(response)
     response = api.post("/projects", _new_project(lon=120.0))
-    assert response.status_code == 422 and "lon" in response.data["detail"]
+    assert "lon" in errors(response)
     response = api.post("/projects", {"name": "x"})
-    assert response.status_code == 422
-    missing = {tuple(e["loc"])[-1] for e in response.data["detail"]}
-    assert {"industry", "lead_unit", "prefecture"} <= missing
+    assert {"industry", "lead_unit", "prefecture"} <= set(errors(response))
     assert Project.objects.count() == 0
 
 
@@ -313,7 +320,7 @@ def test_goal_attainment_as_of_changes_with_project_state(plan, plan_admin, make
     api = Api(plan_admin)
 
     def goal_2020(as_of):
-        goals = api.get("/goals", as_of=as_of).data
+        goals = api.get("/goals", as_of=as_of).data["items"]
         return next(g for g in goals if g["year"] == 2020)
 
     before = goal_2020("2020-05-31")
@@ -328,10 +335,10 @@ def test_goal_attainment_as_of_changes_with_project_state(plan, plan_admin, make
     assert api.get("/goals", as_of="not-a-date").status_code == 422
     # work point progress follows the same history
     project.work_points.add(plan.work_points.get(code="WP02"))
-    points = {p["code"]: p for p in api.get("/work-points", as_of="2020-10-15").data}
+    points = {p["code"]: p for p in api.get("/work-points", as_of="2020-10-15").data["items"]}
     assert points["WP02"]["progress"]["status"] == "lagging"
     assert points["WP02"]["progress"]["overdue_milestones"] == 1
-    points = {p["code"]: p for p in api.get("/work-points", as_of="2020-02-01").data}
+    points = {p["code"]: p for p in api.get("/work-points", as_of="2020-02-01").data["items"]}
     assert points["WP02"]["progress"]["status"] == "not_started"
 
 
@@ -346,7 +353,9 @@ def test_goal_projects_of_other_units_are_not_linked_for_a_unit_editor(two_proje
             project=project, to_state="building", user=None, effective_on=date(2020, 5, 1)
         )
     goal = next(
-        g for g in Api(other_editor).get("/goals", as_of="2020-12-31").data if g["year"] == 2020
+        g
+        for g in Api(other_editor).get("/goals", as_of="2020-12-31").data["items"]
+        if g["year"] == 2020
     )
     refs = {p["name"]: p for item in goal["counted"] for p in item["projects"]}
     assert goal["value"] == 2  # the goal is plan-wide

@@ -1,18 +1,22 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from tests.testapp.models import Observation
+from xizang5g.core.api_style import ApiPagination, page_schema, paginate, responses
 
 router = Router(tags=["frost watch"])
 
 
-class ObservationOut(Schema):
+class TestappObservationOut(Schema):
     device_id: int
     time: datetime
     temperature: float
 
 
-@router.get("/observations", response=list[ObservationOut], operation_id="testapp_observation_list")
-def observation_list(request):
-    return list(Observation.objects.restrict(request.user)[:100])
+TestappObservationPage = page_schema("TestappObservationPage", TestappObservationOut)
+
+
+@router.get("/observations", response=responses({200: TestappObservationPage}))
+def observation_list(request, page: Query[ApiPagination]):
+    return paginate(Observation.objects.restrict(request.user), page)

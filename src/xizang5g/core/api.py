@@ -9,21 +9,27 @@ from datetime import datetime
 from ninja import Field, Query, Router, Schema
 
 from xizang5g.core import limits, selectors, services
+from xizang5g.core.api_style import (
+    MAX_LIMIT,
+    ApiInput,
+    ApiPagination,
+    page_schema,
+    paginate,
+    responses,
+)
 from xizang5g.core.choices import AlertState
 
 router = Router(tags=["alerts"])
 
-MAX_PAGE_SIZE = 500
 
-
-class AlertEventOut(Schema):
+class CoreAlertEventOut(Schema):
     time: datetime
     action: str
     user: str | None
     note: str
 
 
-class AlertOut(Schema):
+class CoreAlertOut(Schema):
     id: int
     source: str
     rule: str
@@ -43,16 +49,14 @@ class AlertOut(Schema):
     resolved_at: datetime | None
 
 
-class AlertDetailOut(AlertOut):
-    events: list[AlertEventOut]
+class CoreAlertDetailOut(CoreAlertOut):
+    events: list[CoreAlertEventOut]
 
 
-class AlertPage(Schema):
-    count: int
-    items: list[AlertOut]
+CoreAlertPage = page_schema("CoreAlertPage", CoreAlertOut)
 
 
-class AlertFilters(Schema):
+class CoreAlertFilters(ApiPagination):
     state: str | None = Field(
         None, description="open, acknowledged, resolved, or live (not resolved)"
     )
@@ -60,32 +64,30 @@ class AlertFilters(Schema):
     source: str | None = None
     unit_id: limits.DbId | None = None
     q: str | None = None
-    limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0, le=limits.INT64_MAX)
 
 
-class NoteIn(Schema):
+class CoreAlertNoteIn(ApiInput):
     note: str = ""
 
 
-class BulkIn(Schema):
-    ids: list[limits.DbId] = Field(max_length=MAX_PAGE_SIZE)
+class CoreAlertBulkIn(ApiInput):
+    ids: list[limits.DbId] = Field(max_length=MAX_LIMIT)
     note: str = ""
 
 
-class BulkOut(Schema):
+class CoreAlertBulkOut(Schema):
     acknowledged: int
     skipped: list[int]
 
 
 def _out(alert) -> dict:
     return {
-        **{f: getattr(alert, f) for f in AlertOut.model_fields if f not in ("unit",)},
+        **{f: getattr(alert, f) for f in CoreAlertOut.model_fields if f != "unit"},
         "unit": alert.unit.code if alert.unit_id else None,
     }
 
 
-def _filtered(user, filters: AlertFilters):
+def _filtered(user, filters: CoreAlertFilters):
     data = filters.dict(exclude={"limit", "offset"})
     live = data.get("state") == "live"
     if live:
@@ -94,15 +96,21 @@ def _filtered(user, filters: AlertFilters):
     return qs.exclude(state=AlertState.RESOLVED) if live else qs
 
 
-@router.get("/alerts", response=AlertPage, summary="Alerts you may see, newest first")
-def alerts(request, filters: Query[AlertFilters]):
-    qs = _filtered(request.user, filters)
-    page = qs[filters.offset : filters.offset + filters.limit]
-    return {"count": qs.count(), "items": [_out(a) for a in page]}
+@router.get(
+    "/alerts",
+    response=responses({200: CoreAlertPage}),
+    summary="Alerts you may see, newest first",
+)
+def alert_list(request, filters: Query[CoreAlertFilters]):
+    return paginate(_filtered(request.user, filters), filters, _out)
 
 
-@router.get("/alerts/{id:alert_id}", response=AlertDetailOut, summary="One alert with its history")
-def alert_detail(request, alert_id: limits.DbId):
+@router.get(
+    "/alerts/{id:alert_id}",
+    response=responses({200: CoreAlertDetailOut}),
+    summary="One alert with its history",
+)
+def alert_get(request, alert_id: limits.DbId):
     alert = selectors.alert_get(user=request.user, pk=alert_id)
     events = [
         {
@@ -116,20 +124,32 @@ def alert_detail(request, alert_id: limits.DbId):
     return {**_out(alert), "events": events}
 
 
-@router.post("/alerts/{id:alert_id}/acknowledge", response=AlertOut, summary="Acknowledge an alert")
-def alert_acknowledge(request, alert_id: limits.DbId, payload: NoteIn):
+@router.post(
+    "/alerts/{id:alert_id}/acknowledge",
+    response=responses({200: CoreAlertOut}),
+    summary="Acknowledge an alert",
+)
+def alert_acknowledge(request, alert_id: limits.DbId, payload: CoreAlertNoteIn):
     alert = selectors.alert_get(user=request.user, pk=alert_id)
     return _out(services.alert_acknowledge(alert=alert, user=request.user, note=payload.note))
 
 
-@router.post("/alerts/{id:alert_id}/resolve", response=AlertOut, summary="Resolve an alert")
-def alert_resolve(request, alert_id: limits.DbId, payload: NoteIn):
+@router.post(
+    "/alerts/{id:alert_id}/resolve",
+    response=responses({200: CoreAlertOut}),
+    summary="Resolve an alert",
+)
+def alert_resolve(request, alert_id: limits.DbId, payload: CoreAlertNoteIn):
     alert = selectors.alert_get(user=request.user, pk=alert_id)
     return _out(services.alert_resolve(alert=alert, user=request.user, note=payload.note))
 
 
-@router.post("/alerts/acknowledge", response=BulkOut, summary="Acknowledge several alerts")
-def alerts_acknowledge(request, payload: BulkIn):
+@router.post(
+    "/alerts/acknowledge",
+    response=responses({200: CoreAlertBulkOut}),
+    summary="Acknowledge several alerts",
+)
+def alert_bulk_acknowledge(request, payload: CoreAlertBulkIn):
     visible = list(selectors.alert_list(user=request.user).filter(pk__in=payload.ids))
     allowed = [a for a in visible if selectors.alert_can_handle(user=request.user, alert=a)]
     count = services.alert_bulk_acknowledge(alerts=allowed, user=request.user, note=payload.note)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xizang5g.core import audit
+from xizang5g.core.api_style import error_body
 from xizang5g.core.passwords import password_expired
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -64,7 +65,7 @@ class BodySizeLimitMiddleware:
     @staticmethod
     def _refuse(request, message: str, status: int) -> HttpResponse:
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=status)
+            return JsonResponse(error_body(message), status=status)
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
@@ -110,7 +111,7 @@ class PasswordExpiryMiddleware:
             if "HTTP_AUTHORIZATION" in request.META:
                 return self.get_response(request)  # token use goes on; the API checks the token
             message = _("Your password has expired. Change it at %(url)s, then try again.")
-            return JsonResponse({"detail": message % {"url": change_url}}, status=403)
+            return JsonResponse(error_body(message % {"url": change_url}), status=403)
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = change_url

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from xizang5g.core import access, selectors
+from xizang5g.core.api_style import error_body
 from xizang5g.core.models import ImportJob
 
 
@@ -42,14 +43,16 @@ def _is_api(request) -> bool:
 
 def page_not_found(request, exception):
     if _is_api(request):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
+        return JsonResponse(error_body(_("Not found.")), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     """500: rendered without the request context or the database (either may be what failed)."""
     if _is_api(request):
-        return JsonResponse({"detail": _("Server error. Please try again later.")}, status=500)
+        request_id = getattr(request, "request_id", "")
+        message = _("Server error (request %(id)s). Please try again later or tell the operators.")
+        return JsonResponse(error_body(message % {"id": request_id}), status=500)
     return defaults.server_error(request)
 
 
@@ -62,6 +65,6 @@ def csrf_failure(request, reason=""):
     """A form sent without its (or with an expired) security token: say how to recover."""
     if _is_api(request):
         return JsonResponse(
-            {"detail": _("CSRF check failed. Reload the page, or use an API token.")}, status=403
+            error_body(_("CSRF check failed. Reload the page, or use an API token.")), status=403
         )
     return render(request, "403_csrf.html", status=403)

@@ -12,8 +12,9 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+import pydantic
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -21,6 +22,15 @@ from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.security import HttpBasicAuth
 
 from xizang5g.core import access, limits
+from xizang5g.core.api_style import (
+    ApiError,
+    ApiInput,
+    ApiPagination,
+    error_body,
+    page_schema,
+    paginate,
+    responses,
+)
 from xizang5g.core.models import Pilot, Unit
 from xizang5g.iot import auth as device_auth
 from xizang5g.iot import selectors, services
@@ -31,18 +41,11 @@ from xizang5g.iot.tsl import ThingModelError
 
 router = Router(tags=["iot"])
 
+HTTP_INGEST_MAX_MESSAGES = 1000  # per HTTP ingest request, like one MQTT batch
+
 
 # --- schemas ---------------------------------------------------------------------------------------
-class ErrorOut(Schema):
-    detail: Any
-
-
-class ThingModelErrorOut(Schema):
-    detail: str
-    errors: list[dict] = Field(description="each problem with its JSON path")
-
-
-class ProductOut(Schema):
+class IotProductOut(Schema):
     product_key: str
     name: str
     description: str
@@ -53,14 +56,14 @@ class ProductOut(Schema):
     services: int
 
 
-class ProductIn(Schema):
+class IotProductIn(ApiInput):
     name: str
     description: str = ""
     unit: str | None = Field(None, description="unit code")
     thing_model: dict = Field(default_factory=dict)
 
 
-class DeviceOut(Schema):
+class IotDeviceOut(Schema):
     id: int
     product_key: str
     name: str
@@ -76,7 +79,7 @@ class DeviceOut(Schema):
     rejected: int
 
 
-class DeviceIn(Schema):
+class IotDeviceIn(ApiInput):
     product_key: str
     name: str
     unit: str = Field(description="unit code")
@@ -87,25 +90,25 @@ class DeviceIn(Schema):
     location: str = ""
 
 
-class DeviceCreatedOut(DeviceOut):
+class IotDeviceCreatedOut(IotDeviceOut):
     secret: str = Field(description="shown once; stored hashed")
     mqtt_username: str
 
 
-class LatestOut(Schema):
+class IotLatestOut(Schema):
     property: str
     time: datetime
     value: Any
 
 
-class HistoryFilters(Schema):
+class IotHistoryFilters(Schema):
     property: str
     start: datetime | None = None
     end: datetime | None = None
     rollup: Rollup | None = Field(None, description="raw, 1m or 1h; chosen from the range if empty")
 
 
-class HistoryOut(Schema):
+class IotHistoryOut(Schema):
     property: str
     rollup: str
     start: str
@@ -113,7 +116,7 @@ class HistoryOut(Schema):
     points: list[list] = Field(description="raw: [time, value]; rollups: [start, avg, min, max]")
 
 
-class RejectedOut(Schema):
+class IotRejectedOut(Schema):
     time: datetime
     channel: str
     topic: str
@@ -122,7 +125,7 @@ class RejectedOut(Schema):
     payload: str
 
 
-class RuleIn(Schema):
+class IotRuleIn(ApiInput):
     product_key: str
     name: str
     kind: str
@@ -141,42 +144,55 @@ class RuleIn(Schema):
     action: str = Field("", description="an app's rule action instead of a device-rule alert")
 
 
-class RuleOut(RuleIn):
+class IotRuleOut(IotRuleIn):
     id: int
 
 
-class DeviceFilters(Schema):
+class IotDeviceFilters(ApiPagination):
     state: str | None = None
     product: str | None = Field(None, description="product key")
     q: str | None = None
-    limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0, le=limits.INT64_MAX)
 
 
-class IngestResult(Schema):
+class IotProductFilters(ApiPagination):
+    q: str | None = None
+
+
+class IotRuleFilters(ApiPagination):
+    product: str | None = Field(None, description="product key")
+
+
+IotProductPage = page_schema("IotProductPage", IotProductOut)
+IotDevicePage = page_schema("IotDevicePage", IotDeviceOut)
+IotLatestPage = page_schema("IotLatestPage", IotLatestOut)
+IotRejectedPage = page_schema("IotRejectedPage", IotRejectedOut)
+IotRulePage = page_schema("IotRulePage", IotRuleOut)
+
+
+class IotIngestResult(Schema):
     id: str
     code: int
     message: str
 
 
-class IngestOut(Schema):
-    results: list[IngestResult]
+class IotIngestOut(Schema):
+    results: list[IotIngestResult]
 
 
-class BrokerAuthIn(Schema):
+class IotBrokerAuthIn(ApiInput):
     username: str = ""
     password: str = ""
     clientid: str = ""
     peerhost: str = ""
 
 
-class BrokerAclIn(Schema):
+class IotBrokerAclIn(ApiInput):
     username: str = ""
     topic: str
     action: str = Field("publish", description="publish or subscribe")
 
 
-class BrokerDecision(Schema):
+class IotBrokerDecision(Schema):
     result: str
     is_superuser: bool = False
 
@@ -242,21 +258,23 @@ def _rule_out(rule: Rule) -> dict:
 
 
 def _thing_model_error(exc: ThingModelError) -> Status:
-    return Status(
-        422, {"detail": str(exc), "errors": [{"path": p, "message": m} for p, m in exc.errors]}
-    )
+    """422 listing every problem of a thing model, each with its JSON path as the field."""
+    return Status(422, error_body(str(exc), exc.errors))
 
 
 # --- products -----------------------------------------------------------------------------------------
-@router.get("/products", response=list[ProductOut], summary="Products and their thing models")
-def products(request, q: str | None = None):
-    return [_product_out(p) for p in selectors.product_list(user=request.user, filters={"q": q})]
-
-
-@router.post(
-    "/products", response={201: ProductOut, 422: ThingModelErrorOut}, summary="Create a product"
+@router.get(
+    "/products",
+    response=responses({200: IotProductPage}),
+    summary="Products and their thing models",
 )
-def product_create(request, payload: ProductIn):
+def product_list(request, filters: Query[IotProductFilters]):
+    qs = selectors.product_list(user=request.user, filters={"q": filters.q})
+    return paginate(qs, filters, _product_out)
+
+
+@router.post("/products", response=responses({201: IotProductOut}), summary="Create a product")
+def product_create(request, payload: IotProductIn):
     unit = get_object_or_404(Unit, code=payload.unit) if payload.unit else None
     try:
         product = services.product_create(
@@ -271,28 +289,30 @@ def product_create(request, payload: ProductIn):
     return Status(201, _product_out(product))
 
 
-@router.get("/products/{product_key}", response=ProductOut)
-def product_detail(request, product_key: str):
+@router.get(
+    "/products/{slug:product_key}", response=responses({200: IotProductOut}), summary="A product"
+)
+def product_get(request, product_key: str):
     return _product_out(selectors.product_get(user=request.user, key=product_key))
 
 
 @router.get(
-    "/products/{product_key}/thing-model",
-    response=dict,
+    "/products/{slug:product_key}/thing-model",
+    response=responses({200: dict}),
     summary="Export the thing model (TSL JSON)",
 )
-def thing_model_export(request, product_key: str):
+def thing_model_get(request, product_key: str):
     return services.thing_model_export(
         product=selectors.product_get(user=request.user, key=product_key)
     )
 
 
 @router.put(
-    "/products/{product_key}/thing-model",
-    response={200: dict, 422: ThingModelErrorOut},
+    "/products/{slug:product_key}/thing-model",
+    response=responses({200: dict}),
     summary="Import (replace) the thing model; 422 lists every problem with its JSON path",
 )
-def thing_model_import(request, product_key: str, payload: Body[dict]):
+def thing_model_update(request, product_key: str, payload: Body[dict]):
     product = selectors.product_get(user=request.user, key=product_key, action=access.CHANGE)
     try:
         services.product_set_thing_model(product=product, thing_model=payload, user=request.user)
@@ -302,16 +322,18 @@ def thing_model_import(request, product_key: str, payload: Body[dict]):
 
 
 # --- devices ----------------------------------------------------------------------------------------
-@router.get("/devices", response=list[DeviceOut], summary="Devices you may see")
-def devices(request, filters: Query[DeviceFilters]):
+@router.get("/devices", response=responses({200: IotDevicePage}), summary="Devices you may see")
+def device_list(request, filters: Query[IotDeviceFilters]):
     qs = selectors.device_list(user=request.user, filters=filters.dict(exclude={"limit", "offset"}))
-    return [_device_out(d) for d in qs[filters.offset : filters.offset + filters.limit]]
+    return paginate(qs, filters, _device_out)
 
 
 @router.post(
-    "/devices", response={201: DeviceCreatedOut}, summary="Register a device (secret shown once)"
+    "/devices",
+    response=responses({201: IotDeviceCreatedOut}),
+    summary="Register a device (secret shown once)",
 )
-def device_create(request, payload: DeviceIn):
+def device_create(request, payload: IotDeviceIn):
     # Products and projects the user may not read are "not found", like missing ones.
     product = selectors.product_get(user=request.user, key=payload.product_key)
     unit = get_object_or_404(Unit, code=payload.unit)
@@ -337,28 +359,31 @@ def device_create(request, payload: DeviceIn):
     )
 
 
-@router.get("/devices/{id:device_id}", response=DeviceOut)
-def device_detail(request, device_id: limits.DbId):
+@router.get("/devices/{id:device_id}", response=responses({200: IotDeviceOut}), summary="A device")
+def device_get(request, device_id: limits.DbId):
     return _device_out(selectors.device_get(user=request.user, pk=device_id))
 
 
 @router.get(
     "/devices/{id:device_id}/latest",
-    response=list[LatestOut],
+    response=responses({200: IotLatestPage}),
     summary="Latest value of each property",
 )
-def device_latest(request, device_id: limits.DbId):
+def latest_value_list(request, device_id: limits.DbId, page: Query[ApiPagination]):
     device = selectors.device_get(user=request.user, pk=device_id)
-    return [
-        {"property": v.property, "time": v.time, "value": v.display}
-        for v in selectors.latest_values(device=device)
-    ]
+    return paginate(
+        selectors.latest_values(device=device),
+        page,
+        lambda v: {"property": v.property, "time": v.time, "value": v.display},
+    )
 
 
 @router.get(
-    "/devices/{id:device_id}/history", response=HistoryOut, summary="History of one property"
+    "/devices/{id:device_id}/history",
+    response=responses({200: IotHistoryOut}),
+    summary="History of one property",
 )
-def device_history(request, device_id: limits.DbId, filters: Query[HistoryFilters]):
+def device_history(request, device_id: limits.DbId, filters: Query[IotHistoryFilters]):
     device = selectors.device_get(user=request.user, pk=device_id)
     return selectors.history(
         device=device,
@@ -370,24 +395,26 @@ def device_history(request, device_id: limits.DbId, filters: Query[HistoryFilter
 
 
 @router.get(
-    "/devices/{id:device_id}/rejected", response=list[RejectedOut], summary="Rejected messages"
+    "/devices/{id:device_id}/rejected",
+    response=responses({200: IotRejectedPage}),
+    summary="Rejected messages, newest first",
 )
-def device_rejected(request, device_id: limits.DbId):
+def rejected_message_list(request, device_id: limits.DbId, page: Query[ApiPagination]):
     device = selectors.device_get(user=request.user, pk=device_id)
-    return list(selectors.rejected_messages(device=device, limit=200))
+    return paginate(selectors.rejected_messages(device=device, limit=None), page)
 
 
 # --- rules ------------------------------------------------------------------------------------------
-@router.get("/rules", response=list[RuleOut])
-def rules(request, product: str | None = None):
+@router.get("/rules", response=responses({200: IotRulePage}), summary="Device rules")
+def rule_list(request, filters: Query[IotRuleFilters]):
     qs = selectors.rule_list(user=request.user)
-    if product:
-        qs = qs.filter(product__product_key=product)
-    return [_rule_out(r) for r in qs]
+    if filters.product:
+        qs = qs.filter(product__product_key=filters.product)
+    return paginate(qs, filters, _rule_out)
 
 
-@router.post("/rules", response={201: RuleOut})
-def rule_create(request, payload: RuleIn):
+@router.post("/rules", response=responses({201: IotRuleOut}), summary="Add a device rule")
+def rule_create(request, payload: IotRuleIn):
     product = selectors.product_get(user=request.user, key=payload.product_key)
     fields = payload.dict(exclude={"product_key", "name", "kind", "device_id"})
     if payload.device_id is not None:
@@ -398,7 +425,7 @@ def rule_create(request, payload: RuleIn):
     return Status(201, _rule_out(rule))
 
 
-@router.delete("/rules/{id:rule_id}", response={204: None})
+@router.delete("/rules/{id:rule_id}", response=responses({204: None}), summary="Delete a rule")
 def rule_delete(request, rule_id: limits.DbId):
     services.rule_delete(rule=selectors.rule_get(user=request.user, pk=rule_id), user=request.user)
     return Status(204, None)
@@ -420,10 +447,10 @@ def _client_ip(request) -> str:
 @router.post(
     "/ingest",
     auth=DeviceBasicAuth(),
-    response=IngestOut,
+    response=responses({200: IotIngestOut}),
     summary='Device HTTP ingest: one message, a list, or {"messages": [...]} (same body as MQTT)',
 )
-def ingest(request):
+def telemetry_ingest(request):
     info = request.auth
     payload = limits.parse_json(request.body or b"null", what=_("the request body"))
     messages = (
@@ -431,8 +458,12 @@ def ingest(request):
     )
     if not isinstance(messages, list):
         messages = [messages]
-    if len(messages) > 1000:
-        raise ValueError("at most 1000 messages per request")
+    if len(messages) > HTTP_INGEST_MAX_MESSAGES:
+        raise limits.InputRejected(
+            _("A request holds at most %(max)s messages; this one has %(n)s.")
+            % {"max": HTTP_INGEST_MAX_MESSAGES, "n": len(messages)},
+            status=413,
+        )
     inbound = []
     for message in messages:
         method = (
@@ -458,7 +489,9 @@ def ingest(request):
         outcomes = ingest_batch(inbound)
     except DatabaseUnavailable:
         response = JsonResponse(
-            {"detail": "the database is unavailable: nothing was stored, send the messages again"},
+            error_body(
+                _("The database is unavailable: nothing was stored, send the messages again.")
+            ),
             status=503,
         )
         response["Retry-After"] = "5"
@@ -484,18 +517,23 @@ def _broker_body(request, schema):
         data = request.POST.dict()
     if not isinstance(data, dict):
         raise limits.InputRejected(_("The request body must be a JSON object."))
-    return schema(**data)
+    try:
+        return schema.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(
+            {".".join(map(str, e["loc"])) or "body": e["msg"] for e in exc.errors()}
+        ) from exc
 
 
 @router.post(
     "/mqtt/auth",
     auth=None,
-    response={200: BrokerDecision, 403: BrokerDecision},
+    response=responses({200: IotBrokerDecision}, extra={403: IotBrokerDecision | ApiError}),
     summary="Broker auth hook (EMQX HTTP authn / mosquitto-go-auth): allow or deny a login",
 )
-def broker_auth(request):
+def broker_login_check(request):
     _check_hook_token(request)
-    body = _broker_body(request, BrokerAuthIn)
+    body = _broker_body(request, IotBrokerAuthIn)
     role = device_auth.check_mqtt_login(
         body.username, body.password, client_ip=body.peerhost or _client_ip(request)
     )
@@ -507,11 +545,11 @@ def broker_auth(request):
 @router.post(
     "/mqtt/acl",
     auth=None,
-    response={200: BrokerDecision, 403: BrokerDecision},
+    response=responses({200: IotBrokerDecision}, extra={403: IotBrokerDecision | ApiError}),
     summary="Broker ACL hook: may this device publish/subscribe to the topic?",
 )
-def broker_acl(request):
+def broker_topic_check(request):
     _check_hook_token(request)
-    body = _broker_body(request, BrokerAclIn)
+    body = _broker_body(request, IotBrokerAclIn)
     allowed = device_auth.topic_allowed(body.username, body.topic, publish=body.action == "publish")
     return Status(200, {"result": "allow"}) if allowed else Status(403, {"result": "deny"})

@@ -4,12 +4,15 @@ EMF and KPIs. Reads through `network.selectors`, writes through `network.service
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
 from xizang5g.core import access, limits
+from xizang5g.core.api_style import ApiInput, ApiPagination, page_schema, paginate, responses
 from xizang5g.core.choices import DivisionLevel
 from xizang5g.core.models import AdminDivision
 from xizang5g.network import constants as C
@@ -18,11 +21,10 @@ from xizang5g.network.choices import CaseState, StudyScope
 from xizang5g.network.models import Cell
 
 router = Router(tags=["network"])
-MAX_PAGE = 1000
 
 
 # ==== schemas =====================================================================================
-class SiteOut(Schema):
+class NetworkSiteOut(Schema):
     id: int
     code: str
     name: str
@@ -35,7 +37,7 @@ class SiteOut(Schema):
     is_synthetic: bool
 
 
-class CellOut(Schema):
+class NetworkCellOut(Schema):
     id: int
     code: str
     site_id: int
@@ -56,7 +58,7 @@ class CellOut(Schema):
     status: str
 
 
-class CellIn(Schema):
+class NetworkCellIn(ApiInput):
     site_id: limits.DbId
     code: str
     band: str
@@ -71,7 +73,7 @@ class CellIn(Schema):
     beamwidth_deg: float = 65.0
 
 
-class CellPatch(Schema):
+class NetworkCellPatch(ApiInput):
     power_dbm: float | None = None
     gain_dbi: float | None = None
     height_m: float | None = None
@@ -81,7 +83,7 @@ class CellPatch(Schema):
     status: str | None = None
 
 
-class EarthStationOut(Schema):
+class NetworkEarthStationOut(Schema):
     id: int
     code: str
     name: str
@@ -102,7 +104,7 @@ class EarthStationOut(Schema):
     is_synthetic: bool
 
 
-class StudyIn(Schema):
+class NetworkStudyIn(ApiInput):
     name: str
     scope: StudyScope = StudyScope.ALL
     earth_station_ids: list[limits.DbId] = []
@@ -112,7 +114,7 @@ class StudyIn(Schema):
     mitigation: dict | None = None
 
 
-class StudyOut(Schema):
+class NetworkStudyOut(Schema):
     id: int
     name: str
     scope: str
@@ -131,7 +133,7 @@ class StudyOut(Schema):
     finished_at: datetime | None
 
 
-class StationResultOut(Schema):
+class NetworkStationResultOut(Schema):
     earth_station_id: int
     earth_station: str = Field(..., alias="earth_station.code")
     n_cells: int
@@ -144,7 +146,7 @@ class StationResultOut(Schema):
     passes: bool
 
 
-class PairOut(Schema):
+class NetworkPairOut(Schema):
     earth_station_id: int
     cell_id: int
     cell: str = Field(..., alias="cell.code")
@@ -162,7 +164,7 @@ class PairOut(Schema):
     passes: bool
 
 
-class CaseIn(Schema):
+class NetworkCaseIn(ApiInput):
     earth_station_id: limits.DbId
     cell_ids: list[limits.DbId]
     title: str = ""
@@ -170,7 +172,7 @@ class CaseIn(Schema):
     study_id: limits.DbId | None = None
 
 
-class CaseOut(Schema):
+class NetworkCaseOut(Schema):
     id: int
     number: str
     title: str
@@ -191,15 +193,15 @@ class CaseOut(Schema):
         return list(obj.cells.values_list("pk", flat=True))
 
 
-class NoteIn(Schema):
+class NetworkNoteIn(ApiInput):
     note: str = ""
 
 
-class RejectIn(Schema):
+class NetworkRejectIn(ApiInput):
     reason: str
 
 
-class MitigationIn(Schema):
+class NetworkMitigationIn(ApiInput):
     kind: str
     rejection_db: float | None = None
     reduction_db: float | None = None
@@ -210,7 +212,7 @@ class MitigationIn(Schema):
     note: str = ""
 
 
-class EmfOut(Schema):
+class NetworkEmfOut(Schema):
     site_id: int
     site: str = Field(..., alias="site.code")
     computed_at: datetime
@@ -222,7 +224,7 @@ class EmfOut(Schema):
     passes: bool
 
 
-class CoverageKpiOut(Schema):
+class NetworkCoverageKpiOut(Schema):
     adcode: int
     name: str
     villages: int
@@ -233,70 +235,134 @@ class CoverageKpiOut(Schema):
     sites_per_10k: float | None
 
 
+class NetworkMonthlySeries(Schema):
+    stations: list[int]
+    users: list[int]
+    terminals: list[int]
+
+
+class NetworkMonthlyTrendOut(Schema):
+    months: list[str] = Field(description="YYYY-MM")
+    series: dict[str, NetworkMonthlySeries] = Field(description="by operator")
+
+
+class NetworkNewConsumptionOut(Schema):
+    month: date | None = Field(None, description="the latest month reported (null: none yet)")
+    stations: int | None = None
+    users: int | None = None
+    terminals: int | None = None
+    traffic_share_pct: float | None = None
+
+
+class NetworkSiteFilters(ApiPagination):
+    operator: str = ""
+    band: str = ""
+    division: limits.Int64 | None = Field(None, description="prefecture or county adcode")
+
+
+class NetworkCellFilters(ApiPagination):
+    operator: str = ""
+    band: str = ""
+    site: limits.DbId | None = None
+
+
+class NetworkEarthStationFilters(ApiPagination):
+    division: limits.Int64 | None = Field(None, description="prefecture or county adcode")
+
+
+class NetworkPairFilters(ApiPagination):
+    failing: bool = False
+    earth_station_id: limits.DbId | None = None
+
+
+class NetworkCaseFilters(ApiPagination):
+    state: str = ""
+
+
+class NetworkCoverageFilters(ApiPagination):
+    level: Literal["prefecture", "county"] = DivisionLevel.PREFECTURE
+
+
+NetworkSitePage = page_schema("NetworkSitePage", NetworkSiteOut)
+NetworkCellPage = page_schema("NetworkCellPage", NetworkCellOut)
+NetworkEarthStationPage = page_schema("NetworkEarthStationPage", NetworkEarthStationOut)
+NetworkStudyPage = page_schema("NetworkStudyPage", NetworkStudyOut)
+NetworkStationResultPage = page_schema("NetworkStationResultPage", NetworkStationResultOut)
+NetworkPairPage = page_schema("NetworkPairPage", NetworkPairOut)
+NetworkCasePage = page_schema("NetworkCasePage", NetworkCaseOut)
+NetworkEmfPage = page_schema("NetworkEmfPage", NetworkEmfOut)
+NetworkCoverageKpiPage = page_schema("NetworkCoverageKpiPage", NetworkCoverageKpiOut)
+
+
+def _unknown(field: str, what: str, ids) -> ValidationError:
+    return ValidationError(
+        {
+            field: _("Unknown %(what)s: %(ids)s.")
+            % {"what": what, "ids": ", ".join(str(i) for i in sorted(ids))}
+        }
+    )
+
+
 # ==== stations ====================================================================================
-@router.get("/sites", response=list[SiteOut])
-def list_sites(
-    request,
-    operator: str = "",
-    band: str = "",
-    division: str = "",
-    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 200,
-    offset: limits.Offset = 0,
-):
+@router.get("/sites", response=responses({200: NetworkSitePage}), summary="Base-station sites")
+def site_list(request, filters: Query[NetworkSiteFilters]):
     qs = selectors.site_list(
-        user=request.user, filters={"operator": operator, "band": band, "division": division}
+        user=request.user, filters=filters.dict(include={"operator", "band", "division"})
     )
-    return list(qs[offset : offset + min(limit, MAX_PAGE)])
+    return paginate(qs, filters)
 
 
-@router.get("/cells", response=list[CellOut])
-def list_cells(
-    request,
-    operator: str = "",
-    band: str = "",
-    site: limits.DbId | None = None,
-    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 200,
-    offset: limits.Offset = 0,
-):
+@router.get("/cells", response=responses({200: NetworkCellPage}), summary="Cells")
+def cell_list(request, filters: Query[NetworkCellFilters]):
     qs = selectors.cell_list(
-        user=request.user, filters={"operator": operator, "band": band, "site": site}
+        user=request.user, filters=filters.dict(include={"operator", "band", "site"})
     )
-    return list(qs[offset : offset + min(limit, MAX_PAGE)])
+    return paginate(qs, filters)
 
 
-@router.post("/cells", response={201: CellOut})
-def create_cell(request, payload: CellIn):
+@router.post("/cells", response=responses({201: NetworkCellOut}), summary="Add a cell to a site")
+def cell_create(request, payload: NetworkCellIn):
     site = get_object_or_404(selectors.site_list(user=request.user), pk=payload.site_id)
     data = payload.dict()
     data.pop("site_id")
     return Status(201, services.cell_create(user=request.user, site=site, **data))
 
 
-@router.patch("/cells/{id:cell_id}", response=CellOut)
-def update_cell(request, cell_id: limits.DbId, payload: CellPatch):
+@router.patch(
+    "/cells/{id:cell_id}", response=responses({200: NetworkCellOut}), summary="Change a cell"
+)
+def cell_update(request, cell_id: limits.DbId, payload: NetworkCellPatch):
     cell = selectors.cell_get(user=request.user, pk=cell_id, action=access.CHANGE)
     changes = {k: v for k, v in payload.dict().items() if v is not None}
     return services.cell_update(user=request.user, cell=cell, **changes)
 
 
-@router.get("/earth-stations", response=list[EarthStationOut])
-def list_earth_stations(request, division: str = ""):
-    return list(selectors.earth_station_list(user=request.user, filters={"division": division}))
+@router.get(
+    "/earth-stations",
+    response=responses({200: NetworkEarthStationPage}),
+    summary="Satellite earth stations",
+)
+def earth_station_list(request, filters: Query[NetworkEarthStationFilters]):
+    qs = selectors.earth_station_list(user=request.user, filters={"division": filters.division})
+    return paginate(qs, filters)
 
 
 # ==== studies =====================================================================================
-@router.post("/studies", response={202: StudyOut})
-def start_study(request, payload: StudyIn):
+@router.post(
+    "/studies",
+    response=responses({202: NetworkStudyOut}),
+    summary="Start an interference study (runs in the background)",
+)
+def study_create(request, payload: NetworkStudyIn):
     division = None
     if payload.county_adcode:
         division = get_object_or_404(
             AdminDivision, adcode=payload.county_adcode, level=DivisionLevel.COUNTY
         )
-    stations = list(
-        selectors.earth_station_list(user=request.user).filter(pk__in=payload.earth_station_ids)
-    )
-    if len(stations) != len(set(payload.earth_station_ids)):
-        raise ValueError("unknown earth_station_ids")
+    wanted = set(payload.earth_station_ids)
+    stations = list(selectors.earth_station_list(user=request.user).filter(pk__in=wanted))
+    if len(stations) != len(wanted):
+        raise _unknown("earth_station_ids", _("earth stations"), wanted - {s.pk for s in stations})
     study = services.study_create(
         user=request.user,
         name=payload.name,
@@ -310,60 +376,73 @@ def start_study(request, payload: StudyIn):
     return Status(202, study)
 
 
-@router.get("/studies", response=list[StudyOut])
-def list_studies(request, limit: Annotated[int, Field(ge=1, le=200)] = 50):
-    return list(selectors.study_list(user=request.user)[: min(limit, 200)])
+@router.get("/studies", response=responses({200: NetworkStudyPage}), summary="Interference studies")
+def study_list(request, page: Query[ApiPagination]):
+    return paginate(selectors.study_list(user=request.user), page)
 
 
-@router.get("/studies/{id:study_id}", response=StudyOut)
-def get_study(request, study_id: limits.DbId):
+@router.get(
+    "/studies/{id:study_id}",
+    response=responses({200: NetworkStudyOut}),
+    summary="A study's status and progress",
+)
+def study_get(request, study_id: limits.DbId):
     """Status and progress (poll this while `status` is queued or running)."""
     return selectors.study_get(user=request.user, pk=study_id)
 
 
-@router.post("/studies/{id:study_id}/cancel", response=StudyOut)
-def cancel_study(request, study_id: limits.DbId):
-    return services.study_cancel(
-        user=request.user, study=selectors.study_get(user=request.user, pk=study_id)
-    )
+@router.post(
+    "/studies/{id:study_id}/cancel",
+    response=responses({200: NetworkStudyOut}),
+    summary="Cancel a queued or running study",
+)
+def study_cancel(request, study_id: limits.DbId):
+    study = selectors.study_get(user=request.user, pk=study_id, action=access.CHANGE)
+    return services.study_cancel(user=request.user, study=study)
 
 
-@router.get("/studies/{id:study_id}/stations", response=list[StationResultOut])
-def study_stations(request, study_id: limits.DbId):
-    return list(
-        selectors.study_station_results(study=selectors.study_get(user=request.user, pk=study_id))
-    )
-
-
-@router.get("/studies/{id:study_id}/pairs", response=list[PairOut])
-def study_pairs(
-    request,
-    study_id: limits.DbId,
-    failing: bool = False,
-    earth_station_id: limits.DbId | None = None,
-    limit: Annotated[int, Field(ge=1, le=5000)] = 500,
-    offset: limits.Offset = 0,
-):
+@router.get(
+    "/studies/{id:study_id}/stations",
+    response=responses({200: NetworkStationResultPage}),
+    summary="A study's result per earth station",
+)
+def study_station_list(request, study_id: limits.DbId, page: Query[ApiPagination]):
     study = selectors.study_get(user=request.user, pk=study_id)
-    qs = selectors.study_pairs(study=study, failing_only=failing)
-    if earth_station_id:
-        qs = qs.filter(earth_station_id=earth_station_id)
-    return list(qs[offset : offset + min(limit, 5000)])
+    return paginate(selectors.study_station_results(study=study), page)
+
+
+@router.get(
+    "/studies/{id:study_id}/pairs",
+    response=responses({200: NetworkPairPage}),
+    summary="A study's station–cell pairs, worst margin first",
+)
+def study_pair_list(request, study_id: limits.DbId, filters: Query[NetworkPairFilters]):
+    study = selectors.study_get(user=request.user, pk=study_id)
+    qs = selectors.study_pairs(study=study, failing_only=filters.failing)
+    if filters.earth_station_id:
+        qs = qs.filter(earth_station_id=filters.earth_station_id)
+    return paginate(qs, filters)
 
 
 # ==== cases =======================================================================================
-@router.get("/cases", response=list[CaseOut])
-def list_cases(request, state: str = ""):
-    return list(selectors.case_list(user=request.user, filters={"state": state}))
+@router.get("/cases", response=responses({200: NetworkCasePage}), summary="Coordination cases")
+def case_list(request, filters: Query[NetworkCaseFilters]):
+    return paginate(
+        selectors.case_list(user=request.user, filters={"state": filters.state}), filters
+    )
 
 
-@router.post("/cases", response={201: CaseOut})
-def open_case(request, payload: CaseIn):
+@router.post("/cases", response=responses({201: NetworkCaseOut}), summary="Apply for coordination")
+def case_create(request, payload: NetworkCaseIn):
     station = selectors.earth_station_get(user=request.user, pk=payload.earth_station_id)
-    # Only cells the user keeps (its own operator's, or any for the regulator).
-    cells = list(Cell.objects.restrict(request.user, access.CHANGE).filter(pk__in=payload.cell_ids))
-    if len(cells) != len(set(payload.cell_ids)):
-        raise ValueError("unknown cell_ids")
+    # Cells one may not read are unknown (422, as missing ones); readable cells one does not keep
+    # (another operator's) are refused (403).
+    wanted = set(payload.cell_ids)
+    cells = list(Cell.objects.restrict(request.user).filter(pk__in=wanted))
+    if len(cells) != len(wanted):
+        raise _unknown("cell_ids", _("cells"), wanted - {c.pk for c in cells})
+    for cell in cells:
+        access.require(request.user, access.CHANGE, cell)
     study = (
         selectors.study_get(user=request.user, pk=payload.study_id) if payload.study_id else None
     )
@@ -378,88 +457,117 @@ def open_case(request, payload: CaseIn):
     return Status(201, case)
 
 
-@router.get("/cases/{id:case_id}", response=CaseOut)
-def get_case(request, case_id: limits.DbId):
+@router.get("/cases/{id:case_id}", response=responses({200: NetworkCaseOut}), summary="A case")
+def case_get(request, case_id: limits.DbId):
     return selectors.case_get(user=request.user, pk=case_id)
 
 
-@router.post("/cases/{id:case_id}/advance", response=CaseOut)
-def advance_case(request, case_id: limits.DbId, payload: NoteIn):
-    return services.case_advance(
-        user=request.user, case=selectors.case_get(user=request.user, pk=case_id), note=payload.note
-    )
+@router.post(
+    "/cases/{id:case_id}/advance",
+    response=responses({200: NetworkCaseOut}),
+    summary="Move a case to its next step",
+)
+def case_advance(request, case_id: limits.DbId, payload: NetworkNoteIn):
+    case = selectors.case_get(user=request.user, pk=case_id, action=access.CHANGE)
+    return services.case_advance(user=request.user, case=case, note=payload.note)
 
 
-@router.post("/cases/{id:case_id}/mitigation", response=StudyOut)
-def propose_mitigation(request, case_id: limits.DbId, payload: MitigationIn):
+@router.post(
+    "/cases/{id:case_id}/mitigation",
+    response=responses({200: NetworkStudyOut}),
+    summary="Evaluate a mitigation (a what-if study)",
+)
+def mitigation_propose(request, case_id: limits.DbId, payload: NetworkMitigationIn):
     """Evaluate a mitigation as a what-if re-run; returns the what-if study."""
     data = {k: v for k, v in payload.dict().items() if v is not None and k != "note"}
     return services.case_propose_mitigation(
         user=request.user,
-        case=selectors.case_get(user=request.user, pk=case_id),
+        case=selectors.case_get(user=request.user, pk=case_id, action=access.CHANGE),
         mitigation=data,
         note=payload.note,
     )
 
 
-@router.post("/cases/{id:case_id}/accept", response=CaseOut)
-def accept_mitigation(request, case_id: limits.DbId, payload: NoteIn):
-    return services.case_accept_mitigation(
-        user=request.user, case=selectors.case_get(user=request.user, pk=case_id), note=payload.note
-    )
+@router.post(
+    "/cases/{id:case_id}/accept",
+    response=responses({200: NetworkCaseOut}),
+    summary="Accept the proposed mitigation",
+)
+def mitigation_accept(request, case_id: limits.DbId, payload: NetworkNoteIn):
+    case = selectors.case_get(user=request.user, pk=case_id, action=access.CHANGE)
+    return services.case_accept_mitigation(user=request.user, case=case, note=payload.note)
 
 
-@router.post("/cases/{id:case_id}/reject", response=CaseOut)
-def reject_case(request, case_id: limits.DbId, payload: RejectIn):
+@router.post(
+    "/cases/{id:case_id}/reject", response=responses({200: NetworkCaseOut}), summary="Reject"
+)
+def case_reject(request, case_id: limits.DbId, payload: NetworkRejectIn):
     return services.case_reject(
         user=request.user,
-        case=selectors.case_get(user=request.user, pk=case_id),
+        case=selectors.case_get(user=request.user, pk=case_id, action=access.CHANGE),
         reason=payload.reason,
     )
 
 
 # ==== EMF =========================================================================================
-@router.get("/emf/assessments", response=list[EmfOut])
-def emf_assessments(request):
-    return selectors.emf_latest_assessments(user=request.user)
+@router.get(
+    "/emf/assessments",
+    response=responses({200: NetworkEmfPage}),
+    summary="The latest EMF assessment of each site",
+)
+def emf_assessment_list(request, page: Query[ApiPagination]):
+    return paginate(selectors.emf_latest_assessments(user=request.user), page)
 
 
-@router.post("/sites/{id:site_id}/emf", response={201: EmfOut})
-def assess_site(request, site_id: limits.DbId):
+@router.post(
+    "/sites/{id:site_id}/emf",
+    response=responses({201: NetworkEmfOut}),
+    summary="Assess a site's EMF (GB 8702-2014)",
+)
+def emf_assessment_create(request, site_id: limits.DbId):
     site = selectors.site_get(user=request.user, pk=site_id, action=access.CHANGE)
     return Status(201, services.emf_assess_site(site=site, user=request.user))
 
 
 # ==== KPIs ========================================================================================
-@router.get("/kpis/coverage", response=list[CoverageKpiOut])
-def coverage_kpis(request, level: str = DivisionLevel.PREFECTURE):
-    if level not in (DivisionLevel.PREFECTURE, DivisionLevel.COUNTY):
-        raise ValueError("level must be prefecture or county")
-    return [
-        {
-            "adcode": r["division"].adcode,
-            "name": r["division"].name_zh,
-            "villages": r["villages"],
-            "covered": r["covered"],
-            "share": r["share"],
-            "population": r["population"],
-            "sites": r["sites"],
-            "sites_per_10k": r["per_10k"],
-        }
-        for r in selectors.coverage_kpis(user=request.user, level=level)
-    ]
+def _coverage_out(row: dict) -> dict:
+    return {
+        "adcode": row["division"].adcode,
+        "name": row["division"].name_zh,
+        "villages": row["villages"],
+        "covered": row["covered"],
+        "share": row["share"],
+        "population": row["population"],
+        "sites": row["sites"],
+        "sites_per_10k": row["per_10k"],
+    }
 
 
-@router.get("/kpis/monthly")
-def monthly_trend(request):
+@router.get(
+    "/kpis/coverage",
+    response=responses({200: NetworkCoverageKpiPage}),
+    summary="Village coverage and sites per 10,000 people, by prefecture or county",
+)
+def coverage_kpi_list(request, filters: Query[NetworkCoverageFilters]):
+    rows = selectors.coverage_kpis(user=request.user, level=filters.level)
+    return paginate(rows, filters, _coverage_out)
+
+
+@router.get(
+    "/kpis/monthly",
+    response=responses({200: NetworkMonthlyTrendOut}),
+    summary="Monthly 5G figures per operator",
+)
+def monthly_trend_get(request):
     """5G base stations, users and terminal users per operator and month (region totals)."""
     return selectors.monthly_trend(user=request.user)
 
 
-@router.get("/kpis/new-consumption")
-def new_consumption(request):
+@router.get(
+    "/kpis/new-consumption",
+    response=responses({200: NetworkNewConsumptionOut}),
+    summary="The latest region totals of the new-consumption indicators",
+)
+def new_consumption_get(request):
     """Latest region totals feeding the plan dashboard's "new consumption" indicators."""
-    data = selectors.new_consumption_indicators()
-    if data.get("month"):
-        data["month"] = data["month"].isoformat()
-    return data
+    return selectors.new_consumption_indicators()

@@ -18,10 +18,20 @@ from ninja.security import SessionAuth
 
 from xizang5g.core import access, limits
 from xizang5g.core.api_auth import TokenAuth
+from xizang5g.core.api_style import (
+    ApiInput,
+    ApiPagination,
+    error_body,
+    page_schema,
+    paginate,
+    responses,
+    validation_errors,
+)
 from xizang5g.core.choices import UnitKind
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.plan import progress, selectors, services
 from xizang5g.plan.choices import ProjectState
+from xizang5g.plan.constants import ALLOWED_TRANSITIONS
 from xizang5g.plan.models import (
     Industry,
     Kpi,
@@ -36,19 +46,8 @@ from xizang5g.plan.models import (
 
 router = Router(tags=["plan"])
 
-MAX_PAGE_SIZE = 200
-
 
 # ==== schemas ====================================================================================
-class ErrorOut(Schema):
-    detail: str | list | dict
-
-
-class TransitionErrorOut(Schema):
-    detail: str
-    blockers: list[str]
-
-
 class PlanOut(Schema):
     code: str
     title: str
@@ -62,17 +61,17 @@ class PlanOut(Schema):
     projects: int
 
 
-class NamedRef(Schema):
+class PlanNamedRef(Schema):
     code: str
     name: str
 
 
-class DivisionRef(Schema):
+class PlanDivisionRef(Schema):
     adcode: int
     name: str
 
 
-class ProjectRef(Schema):
+class PlanProjectRef(Schema):
     id: int | None = Field(None, description="null when the project is not visible to you")
     code: str
     name: str
@@ -83,13 +82,13 @@ class ProjectRef(Schema):
     why: str = ""
 
 
-class CountedItemOut(Schema):
+class PlanCountedItemOut(Schema):
     code: str
     name: str
-    projects: list[ProjectRef]
+    projects: list[PlanProjectRef]
 
 
-class AttainmentOut(Schema):
+class PlanAttainmentOut(Schema):
     as_of: date
     value: int
     target: int
@@ -99,7 +98,7 @@ class AttainmentOut(Schema):
     ratio: float
 
 
-class GoalOut(Schema):
+class PlanGoalOut(Schema):
     code: str
     year: int
     title: str
@@ -116,21 +115,21 @@ class GoalOut(Schema):
     cases_met: bool
     ratio: float
     deadline: date
-    at_deadline: AttainmentOut
-    counted: list[CountedItemOut]
-    cases: list[ProjectRef]
+    at_deadline: PlanAttainmentOut
+    counted: list[PlanCountedItemOut]
+    cases: list[PlanProjectRef]
 
 
-class ProgressOut(Schema):
+class PlanProgressOut(Schema):
     status: str = Field(description="not_started | on_track | lagging | completed")
     status_label: str
     project_count: int
     state_counts: dict[str, int]
     overdue_milestones: int
-    projects: list[ProjectRef]
+    projects: list[PlanProjectRef]
 
 
-class TaskOut(Schema):
+class PlanTaskOut(Schema):
     code: str
     number: int
     title: str
@@ -140,10 +139,10 @@ class TaskOut(Schema):
     participating_units: list[str]
     industries: list[str]
     scenarios: list[str]
-    progress: ProgressOut
+    progress: PlanProgressOut
 
 
-class WorkPointOut(Schema):
+class PlanWorkPointOut(Schema):
     code: str
     number: int
     year: int
@@ -154,10 +153,10 @@ class WorkPointOut(Schema):
     tasks: list[str]
     industries: list[str]
     scenarios: list[str]
-    progress: ProgressOut
+    progress: PlanProgressOut
 
 
-class UnitOut(Schema):
+class PlanUnitOut(Schema):
     id: int
     code: str
     name: str
@@ -169,34 +168,34 @@ class UnitOut(Schema):
     division: int | None
 
 
-class IndustryOut(Schema):
+class PlanIndustryOut(Schema):
     code: str
     name: str
     aliases: list[str]
     scenarios: list[str]
 
 
-class ScenarioOut(Schema):
+class PlanScenarioOut(Schema):
     code: str
     name: str
     industry: str
 
 
-class ProjectOut(Schema):
+class PlanProjectOut(Schema):
     id: int
     code: str
     name: str
     summary: str
     plan: str
-    industry: NamedRef
+    industry: PlanNamedRef
     scenarios: list[str]
     tasks: list[str]
     work_points: list[str]
-    lead_unit: NamedRef
+    lead_unit: PlanNamedRef
     participating_units: list[str]
     operator: str | None
-    prefecture: DivisionRef
-    county: DivisionRef | None
+    prefecture: PlanDivisionRef
+    county: PlanDivisionRef | None
     lon: float | None
     lat: float | None
     budget_wan: float | None
@@ -211,7 +210,7 @@ class ProjectOut(Schema):
     can_edit: bool
 
 
-class TransitionOut(Schema):
+class PlanProjectTransitionOut(Schema):
     from_state: str
     to_state: str
     effective_on: date
@@ -219,22 +218,14 @@ class TransitionOut(Schema):
     note: str
 
 
-class ProjectDetailOut(ProjectOut):
-    transitions: list[TransitionOut]
+class PlanProjectDetailOut(PlanProjectOut):
+    transitions: list[PlanProjectTransitionOut]
     next_states: dict[str, list[str]] = Field(
         description="each allowed next state with what still blocks it (empty: possible now)"
     )
 
 
-class ProjectPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    pages: int
-    items: list[ProjectOut]
-
-
-class ProjectFilters(Schema):
+class PlanProjectFilters(ApiPagination):
     """The filters of selectors.project_list (the same as the project page)."""
 
     state: ProjectState | None = None
@@ -248,11 +239,22 @@ class ProjectFilters(Schema):
     plan: str | None = Field(None, description="plan code")
     q: str | None = Field(None, description="text in name, code or summary")
     demo: bool | None = Field(None, description="only demo (true) or only real (false) projects")
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
-class ProjectIn(Schema):
+class PlanProgressFilters(ApiPagination):
+    as_of: date | None = Field(None, description="default: today")
+    plan: str | None = Field(None, description="plan code; default: the current plan")
+
+
+class PlanUnitFilters(ApiPagination):
+    kind: UnitKind | None = None
+
+
+class PlanScenarioFilters(ApiPagination):
+    industry: str | None = Field(None, description="industry code")
+
+
+class PlanProjectIn(ApiInput):
     name: str = Field(min_length=1, max_length=200)
     summary: str = ""
     plan: str | None = Field(None, description="plan code; default: the current plan")
@@ -273,7 +275,7 @@ class ProjectIn(Schema):
     declared_on: date | None = Field(None, description="default: today")
 
 
-class ProjectPatch(Schema):
+class PlanProjectPatch(ApiInput):
     name: str | None = Field(None, min_length=1, max_length=200)
     summary: str | None = None
     industry: str | None = None
@@ -293,13 +295,13 @@ class ProjectPatch(Schema):
     declared_on: date | None = None
 
 
-class TransitionIn(Schema):
+class PlanProjectTransitionIn(ApiInput):
     to_state: ProjectState
     effective_on: date | None = Field(None, description="default: today")
     note: str = ""
 
 
-class MilestoneOut(Schema):
+class PlanMilestoneOut(Schema):
     id: int
     project: str
     title: str
@@ -312,21 +314,21 @@ class MilestoneOut(Schema):
     overdue: bool
 
 
-class MilestoneIn(Schema):
+class PlanMilestoneIn(ApiInput):
     title: str = Field(min_length=1, max_length=200)
     due_date: date
     note: str = ""
 
 
-class CompleteIn(Schema):
+class PlanMilestoneCompleteIn(ApiInput):
     completed_on: date | None = Field(None, description="default: today")
 
 
-class AcceptIn(Schema):
+class PlanMilestoneAcceptIn(ApiInput):
     accepted_on: date | None = Field(None, description="default: today")
 
 
-class ReportOut(Schema):
+class PlanReportOut(Schema):
     id: int
     project: str
     period: date
@@ -339,7 +341,7 @@ class ReportOut(Schema):
     attachments: int
 
 
-class ReportIn(Schema):
+class PlanReportIn(ApiInput):
     period: date = Field(description="any day of the month; stored as its first day")
     summary: str = Field(min_length=1)
     problems: str = ""
@@ -347,11 +349,11 @@ class ReportIn(Schema):
     submit: bool = False
 
 
-class SubmitIn(Schema):
+class PlanReportSubmitIn(ApiInput):
     submitted_on: date | None = Field(None, description="default: today")
 
 
-class KpiOut(Schema):
+class PlanKpiOut(Schema):
     id: int
     project: str
     name: str
@@ -362,7 +364,7 @@ class KpiOut(Schema):
     met: bool | None
 
 
-class KpiIn(Schema):
+class PlanKpiIn(ApiInput):
     name: str = Field(min_length=1, max_length=100)
     measure_unit: str = ""
     target: Decimal = Field(max_digits=14, decimal_places=3)
@@ -370,12 +372,24 @@ class KpiIn(Schema):
     higher_is_better: bool = True
 
 
-class KpiPatch(Schema):
+class PlanKpiPatch(ApiInput):
     name: str | None = Field(None, min_length=1, max_length=100)
     measure_unit: str | None = None
     target: Decimal | None = Field(None, max_digits=14, decimal_places=3)
     actual: Decimal | None = Field(None, max_digits=14, decimal_places=3)
     higher_is_better: bool | None = None
+
+
+PlanGoalPage = page_schema("PlanGoalPage", PlanGoalOut)
+PlanTaskPage = page_schema("PlanTaskPage", PlanTaskOut)
+PlanWorkPointPage = page_schema("PlanWorkPointPage", PlanWorkPointOut)
+PlanUnitPage = page_schema("PlanUnitPage", PlanUnitOut)
+PlanIndustryPage = page_schema("PlanIndustryPage", PlanIndustryOut)
+PlanScenarioPage = page_schema("PlanScenarioPage", PlanScenarioOut)
+PlanProjectPage = page_schema("PlanProjectPage", PlanProjectOut)
+PlanMilestonePage = page_schema("PlanMilestonePage", PlanMilestoneOut)
+PlanReportPage = page_schema("PlanReportPage", PlanReportOut)
+PlanKpiPage = page_schema("PlanKpiPage", PlanKpiOut)
 
 
 # ==== helpers ====================================================================================
@@ -492,8 +506,6 @@ def _project_out(project: Project, user) -> dict:
 
 
 def _project_detail_out(project: Project, user) -> dict:
-    from xizang5g.plan.constants import ALLOWED_TRANSITIONS
-
     out = _project_out(project, user)
     out["transitions"] = [
         {
@@ -649,13 +661,13 @@ def _codes(related) -> list[str]:
     return [item.code for item in related.all()]
 
 
-@router.get("/plan", response=PlanOut, summary="The current plan")
-def plan_current(request):
+@router.get("/plan", response=responses({200: PlanOut}), summary="The current plan")
+def current_plan_get(request):
     return _plan_out(_plan())
 
 
-@router.get("/plans/{code}", response=PlanOut, summary="A plan by its code")
-def plan_by_code(request, code: str):
+@router.get("/plans/{slug:code}", response=responses({200: PlanOut}), summary="A plan by its code")
+def plan_get(request, code: str):
     return _plan_out(_plan(code))
 
 
@@ -671,12 +683,16 @@ def _attainment_out(result: progress.GoalAttainment) -> dict:
     }
 
 
-@router.get("/goals", response=list[GoalOut], summary="Goals with their attainment as of a date")
-def goal_list(request, as_of: date | None = None, plan: str | None = None):
+@router.get(
+    "/goals",
+    response=responses({200: PlanGoalPage}),
+    summary="Goals with their attainment as of a date",
+)
+def goal_list(request, filters: Query[PlanProgressFilters]):
     """Each goal's value against its target as of `as_of` (default today), and at its own
     deadline (31 December of its year, or `as_of` if earlier). `counted` lists the industries or
     scenarios that count, each with the projects that make it count and why."""
-    the_plan, day = _plan(plan), _as_of(as_of)
+    the_plan, day = _plan(filters.plan), _as_of(filters.as_of)
     visible = _visible_ids(_user(request))
     out = []
     for row in progress.plan_attainment(the_plan, day):
@@ -720,12 +736,16 @@ def goal_list(request, as_of: date | None = None, plan: str | None = None):
                 ],
             }
         )
-    return out
+    return paginate(out, filters)
 
 
-@router.get("/tasks", response=list[TaskOut], summary="Main tasks with progress as of a date")
-def task_list(request, as_of: date | None = None, plan: str | None = None):
-    the_plan, day = _plan(plan), _as_of(as_of)
+@router.get(
+    "/tasks",
+    response=responses({200: PlanTaskPage}),
+    summary="Main tasks with progress as of a date",
+)
+def task_list(request, filters: Query[PlanProgressFilters]):
+    the_plan, day = _plan(filters.plan), _as_of(filters.as_of)
     visible = _visible_ids(_user(request))
     tasks = {t.pk: t for t in selectors.task_list(plan=the_plan)}
     out = []
@@ -745,14 +765,16 @@ def task_list(request, as_of: date | None = None, plan: str | None = None):
                 "progress": _progress_out(entry, visible),
             }
         )
-    return out
+    return paginate(out, filters)
 
 
 @router.get(
-    "/work-points", response=list[WorkPointOut], summary="Work points with progress as of a date"
+    "/work-points",
+    response=responses({200: PlanWorkPointPage}),
+    summary="Work points with progress as of a date",
 )
-def work_point_list(request, as_of: date | None = None, plan: str | None = None):
-    the_plan, day = _plan(plan), _as_of(as_of)
+def work_point_list(request, filters: Query[PlanProgressFilters]):
+    the_plan, day = _plan(filters.plan), _as_of(filters.as_of)
     visible = _visible_ids(_user(request))
     points = {
         w.pk: w for w in selectors.work_point_list(plan=the_plan).prefetch_related("industries")
@@ -775,57 +797,69 @@ def work_point_list(request, as_of: date | None = None, plan: str | None = None)
                 "progress": _progress_out(entry, visible),
             }
         )
-    return out
+    return paginate(out, filters)
 
 
 # ==== catalogues =================================================================================
-@router.get("/units", response=list[UnitOut], summary="Responsible units")
-def unit_list(request, kind: UnitKind | None = None):
-    qs = Unit.objects.filter(is_active=True).select_related("parent", "division")
-    if kind:
-        qs = qs.filter(kind=kind)
-    return [
-        {
-            "id": u.pk,
-            "code": u.code,
-            "name": u.name,
-            "short_name": u.short_name,
-            "aliases": u.aliases,
-            "kind": u.kind,
-            "kind_label": u.get_kind_display(),
-            "parent": u.parent.code if u.parent_id else None,
-            "division": u.division.adcode if u.division_id else None,
-        }
-        for u in qs
-    ]
+@router.get("/units", response=responses({200: PlanUnitPage}), summary="Responsible units")
+def unit_list(request, filters: Query[PlanUnitFilters]):
+    qs = Unit.objects.filter(is_active=True).select_related("parent", "division").order_by("pk")
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return paginate(qs, filters, _unit_out)
 
 
-@router.get("/industries", response=list[IndustryOut], summary="Industries")
-def industry_list(request):
-    return [
-        {
-            "code": i.code,
-            "name": i.name,
-            "aliases": i.aliases,
-            "scenarios": _codes(i.scenarios),
-        }
-        for i in Industry.objects.prefetch_related("scenarios")
-    ]
+def _unit_out(u: Unit) -> dict:
+    return {
+        "id": u.pk,
+        "code": u.code,
+        "name": u.name,
+        "short_name": u.short_name,
+        "aliases": u.aliases,
+        "kind": u.kind,
+        "kind_label": u.get_kind_display(),
+        "parent": u.parent.code if u.parent_id else None,
+        "division": u.division.adcode if u.division_id else None,
+    }
 
 
-@router.get("/scenarios", response=list[ScenarioOut], summary="Application scenarios")
-def scenario_list(request, industry: str | None = None):
+def _industry_out(industry: Industry) -> dict:
+    return {
+        "code": industry.code,
+        "name": industry.name,
+        "aliases": industry.aliases,
+        "scenarios": _codes(industry.scenarios),
+    }
+
+
+@router.get("/industries", response=responses({200: PlanIndustryPage}), summary="Industries")
+def industry_list(request, page: Query[ApiPagination]):
+    return paginate(Industry.objects.prefetch_related("scenarios"), page, _industry_out)
+
+
+@router.get(
+    "/scenarios", response=responses({200: PlanScenarioPage}), summary="Application scenarios"
+)
+def scenario_list(request, filters: Query[PlanScenarioFilters]):
     qs = Scenario.objects.select_related("industry")
-    if industry:
-        qs = qs.filter(industry__code=industry)
-    return [{"code": s.code, "name": s.name, "industry": s.industry.code} for s in qs]
+    if filters.industry:
+        qs = qs.filter(industry__code=filters.industry)
+    return paginate(
+        qs, filters, lambda s: {"code": s.code, "name": s.name, "industry": s.industry.code}
+    )
 
 
 # ==== projects ===================================================================================
-@router.get("/projects", response=ProjectPageOut, summary="Pilot projects (filtered, paginated)")
-def project_list(request, filters: Query[ProjectFilters]):
+@router.get(
+    "/projects",
+    response=responses({200: PlanProjectPage}),
+    summary="Pilot projects (filtered, paginated)",
+)
+def project_list(request, filters: Query[PlanProjectFilters]):
+    """The envelope is every list's: `count`, `limit`, `offset`, `items` (this list answered
+    `page`, `page_size` and `pages` before: ask `offset = (page - 1) × limit`)."""
     user = _user(request)
-    data = filters.dict(exclude={"page", "page_size"})
+    data = filters.dict(exclude={"limit", "offset"})
     if data.get("demo") is not None:
         data["demo"] = "1" if data["demo"] else "0"
     qs = (
@@ -834,20 +868,14 @@ def project_list(request, filters: Query[ProjectFilters]):
         .prefetch_related(*PROJECT_PREFETCH)
         .order_by("-declared_on", "code")
     )
-    count = qs.count()
-    size = filters.page_size
-    pages = max(1, -(-count // size))
-    start = (filters.page - 1) * size
-    return {
-        "count": count,
-        "page": filters.page,
-        "page_size": size,
-        "pages": pages,
-        "items": [_project_out(p, user) for p in qs[start : start + size]],
-    }
+    return paginate(qs, filters, lambda project: _project_out(project, user))
 
 
-@router.get("/projects/{id:project_id}", response=ProjectDetailOut, summary="One pilot project")
+@router.get(
+    "/projects/{id:project_id}",
+    response=responses({200: PlanProjectDetailOut}),
+    summary="One pilot project",
+)
 def project_get(request, project_id: limits.DbId):
     user = _user(request)
     return _project_detail_out(selectors.project_detail(user=user, pk=project_id), user)
@@ -856,10 +884,10 @@ def project_get(request, project_id: limits.DbId):
 @router.post(
     "/projects",
     auth=WRITE_AUTH,
-    response={201: ProjectDetailOut, 403: ErrorOut, 422: ErrorOut},
+    response=responses({201: PlanProjectDetailOut}),
     summary="Register a pilot project (state: declared)",
 )
-def project_create(request, payload: ProjectIn):
+def project_create(request, payload: PlanProjectIn):
     user = _user(request)
     _require_writer(user)
     plan = _plan(payload.plan)
@@ -875,16 +903,19 @@ def project_create(request, payload: ProjectIn):
 @router.patch(
     "/projects/{id:project_id}",
     auth=WRITE_AUTH,
-    response={200: ProjectDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=responses({200: PlanProjectDetailOut}),
     summary="Change a pilot project (only the fields sent)",
 )
-def project_update(request, project_id: limits.DbId, payload: ProjectPatch):
+def project_update(request, project_id: limits.DbId, payload: PlanProjectPatch):
     user = _user(request)
     project = _editable_project(user, project_id)
     data = payload.dict(exclude_unset=True)
     for required in ("name", "industry", "lead_unit", "prefecture", "declared_on"):
         if required in data and data[required] is None:
             raise ValidationError({required: _("This field cannot be empty.")})
+    for listed in ("scenarios", "tasks", "work_points", "participating_units"):
+        if listed in data and data[listed] is None:
+            raise ValidationError({listed: _("Send a list of codes (an empty list clears it).")})
     values, m2m = _project_values(data, project.plan)
     services.project_update(project=project, user=user, m2m=m2m, **values)
     return Status(
@@ -895,7 +926,7 @@ def project_update(request, project_id: limits.DbId, payload: ProjectPatch):
 @router.delete(
     "/projects/{id:project_id}",
     auth=WRITE_AUTH,
-    response={204: None, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=responses({204: None}),
     summary="Delete a project still at 'declared'",
 )
 def project_delete(request, project_id: limits.DbId):
@@ -907,11 +938,11 @@ def project_delete(request, project_id: limits.DbId):
 @router.post(
     "/projects/{id:project_id}/transition",
     auth=WRITE_AUTH,
-    response={200: ProjectDetailOut, 403: ErrorOut, 404: ErrorOut, 422: TransitionErrorOut},
+    response=responses({200: PlanProjectDetailOut}),
     summary="Move a project along its lifecycle",
 )
-def project_transition(request, project_id: limits.DbId, payload: TransitionIn):
-    """422 lists every blocker of the step (e.g. missing milestones or reports)."""
+def project_transition(request, project_id: limits.DbId, payload: PlanProjectTransitionIn):
+    """422 lists every blocker of the step (e.g. missing milestones or reports) in `errors`."""
     user = _user(request)
     project = _editable_project(user, project_id)
     try:
@@ -923,19 +954,10 @@ def project_transition(request, project_id: limits.DbId, payload: TransitionIn):
             note=payload.note,
         )
     except ValidationError as error:
-        blockers = (
-            [str(m) for m in error.message_dict.get("to_state", error.messages)]
-            if hasattr(error, "error_dict")
-            else error.messages
-        )
-        return Status(
-            422,
-            {
-                "detail": _("The project cannot move to '%(state)s'.")
-                % {"state": _state_label(payload.to_state)},
-                "blockers": blockers,
-            },
-        )
+        detail = _("The project cannot move to '%(state)s'.") % {
+            "state": _state_label(payload.to_state)
+        }
+        return Status(422, error_body(detail, validation_errors(error)))
     return Status(
         200, _project_detail_out(selectors.project_detail(user=user, pk=project.pk), user)
     )
@@ -943,24 +965,26 @@ def project_transition(request, project_id: limits.DbId, payload: TransitionIn):
 
 # ==== milestones =================================================================================
 @router.get(
-    "/projects/{id:project_id}/milestones", response=list[MilestoneOut], summary="Milestones"
+    "/projects/{id:project_id}/milestones",
+    response=responses({200: PlanMilestonePage}),
+    summary="Milestones",
 )
-def milestone_list(request, project_id: limits.DbId):
+def milestone_list(request, project_id: limits.DbId, page: Query[ApiPagination]):
     project = selectors.project_get(user=_user(request), pk=project_id)
     today = timezone.localdate()
-    return [
-        _milestone_out(m, today)
-        for m in project.milestones.select_related("project", "accepted_by").order_by("due_date")
-    ]
+    milestones = project.milestones.select_related("project", "accepted_by").order_by(
+        "due_date", "pk"
+    )
+    return paginate(milestones, page, lambda m: _milestone_out(m, today))
 
 
 @router.post(
     "/projects/{id:project_id}/milestones",
     auth=WRITE_AUTH,
-    response={201: MilestoneOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=responses({201: PlanMilestoneOut}),
     summary="Plan a milestone",
 )
-def milestone_create(request, project_id: limits.DbId, payload: MilestoneIn):
+def milestone_create(request, project_id: limits.DbId, payload: PlanMilestoneIn):
     user = _user(request)
     project = _editable_project(user, project_id)
     milestone = services.milestone_create(project=project, user=user, **payload.dict())
@@ -970,10 +994,10 @@ def milestone_create(request, project_id: limits.DbId, payload: MilestoneIn):
 @router.post(
     "/milestones/{id:milestone_id}/complete",
     auth=WRITE_AUTH,
-    response={200: MilestoneOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=responses({200: PlanMilestoneOut}),
     summary="Mark a milestone completed",
 )
-def milestone_complete(request, milestone_id: limits.DbId, payload: CompleteIn):
+def milestone_complete(request, milestone_id: limits.DbId, payload: PlanMilestoneCompleteIn):
     user = _user(request)
     milestone = _editable_child(Milestone, user, milestone_id)
     services.milestone_complete(milestone=milestone, user=user, completed_on=payload.completed_on)
@@ -983,10 +1007,10 @@ def milestone_complete(request, milestone_id: limits.DbId, payload: CompleteIn):
 @router.post(
     "/milestones/{id:milestone_id}/accept",
     auth=WRITE_AUTH,
-    response={200: MilestoneOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=responses({200: PlanMilestoneOut}),
     summary="Accept a completed milestone",
 )
-def milestone_accept(request, milestone_id: limits.DbId, payload: AcceptIn):
+def milestone_accept(request, milestone_id: limits.DbId, payload: PlanMilestoneAcceptIn):
     user = _user(request)
     milestone = access.get_or_404(
         Milestone.objects.select_related("project"), user, access.VIEW, pk=milestone_id
@@ -998,26 +1022,24 @@ def milestone_accept(request, milestone_id: limits.DbId, payload: AcceptIn):
 # ==== monthly reports ============================================================================
 @router.get(
     "/projects/{id:project_id}/reports",
-    response=list[ReportOut],
+    response=responses({200: PlanReportPage}),
     summary="Monthly progress reports",
 )
-def report_list(request, project_id: limits.DbId):
+def report_list(request, project_id: limits.DbId, page: Query[ApiPagination]):
     project = selectors.project_get(user=_user(request), pk=project_id)
-    return [
-        _report_out(r)
-        for r in project.reports.select_related("project", "submitted_by").prefetch_related(
-            "attachments"
-        )
-    ]
+    reports = project.reports.select_related("project", "submitted_by").prefetch_related(
+        "attachments"
+    )
+    return paginate(reports, page, _report_out)
 
 
 @router.post(
     "/projects/{id:project_id}/reports",
     auth=WRITE_AUTH,
-    response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=responses({200: PlanReportOut}),
     summary="Create or update the report of a month (optionally submit it)",
 )
-def report_save(request, project_id: limits.DbId, payload: ReportIn):
+def report_save(request, project_id: limits.DbId, payload: PlanReportIn):
     user = _user(request)
     project = _editable_project(user, project_id)
     report = services.report_save(project=project, user=user, **payload.dict())
@@ -1027,10 +1049,10 @@ def report_save(request, project_id: limits.DbId, payload: ReportIn):
 @router.post(
     "/reports/{id:report_id}/submit",
     auth=WRITE_AUTH,
-    response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=responses({200: PlanReportOut}),
     summary="Submit a draft report (it becomes read-only)",
 )
-def report_submit(request, report_id: limits.DbId, payload: SubmitIn):
+def report_submit(request, report_id: limits.DbId, payload: PlanReportSubmitIn):
     user = _user(request)
     report = _editable_child(ProgressReport, user, report_id)
     report = services.report_save(
@@ -1047,19 +1069,23 @@ def report_submit(request, report_id: limits.DbId, payload: SubmitIn):
 
 
 # ==== KPIs =======================================================================================
-@router.get("/projects/{id:project_id}/kpis", response=list[KpiOut], summary="KPIs of a project")
-def kpi_list(request, project_id: limits.DbId):
+@router.get(
+    "/projects/{id:project_id}/kpis",
+    response=responses({200: PlanKpiPage}),
+    summary="KPIs of a project",
+)
+def kpi_list(request, project_id: limits.DbId, page: Query[ApiPagination]):
     project = selectors.project_get(user=_user(request), pk=project_id)
-    return [_kpi_out(k) for k in project.kpis.select_related("project")]
+    return paginate(project.kpis.select_related("project"), page, _kpi_out)
 
 
 @router.post(
     "/projects/{id:project_id}/kpis",
     auth=WRITE_AUTH,
-    response={201: KpiOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=responses({201: PlanKpiOut}),
     summary="Add a KPI",
 )
-def kpi_create(request, project_id: limits.DbId, payload: KpiIn):
+def kpi_create(request, project_id: limits.DbId, payload: PlanKpiIn):
     user = _user(request)
     project = _editable_project(user, project_id)
     return Status(201, _kpi_out(services.kpi_save(project=project, user=user, **payload.dict())))
@@ -1068,10 +1094,10 @@ def kpi_create(request, project_id: limits.DbId, payload: KpiIn):
 @router.patch(
     "/kpis/{id:kpi_id}",
     auth=WRITE_AUTH,
-    response={200: KpiOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=responses({200: PlanKpiOut}),
     summary="Change a KPI (e.g. record its actual value)",
 )
-def kpi_update(request, kpi_id: limits.DbId, payload: KpiPatch):
+def kpi_update(request, kpi_id: limits.DbId, payload: PlanKpiPatch):
     user = _user(request)
     kpi = _editable_child(Kpi, user, kpi_id)
     values = payload.dict(exclude_unset=True)

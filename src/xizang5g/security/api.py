@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from xizang5g.core import access, limits
+from xizang5g.core.api_style import ApiInput, ApiPagination, page_schema, paginate, responses
 from xizang5g.security import selectors, services
+from xizang5g.security.constants import HTTP_BATCH_MAX
 
 router = Router(tags=["security"])
 
@@ -24,7 +26,7 @@ class SourceTokenAuth(HttpBearer):
         return source
 
 
-class IngestOut(Schema):
+class SecurityIngestOut(Schema):
     stored: int
     bad: int
     detections: int
@@ -34,10 +36,10 @@ class IngestOut(Schema):
 @router.post(
     "/ingest",
     auth=SourceTokenAuth(),
-    response=IngestOut,
+    response=responses({200: SecurityIngestOut}),
     summary="Send a batch of events (JSON array)",
 )
-def ingest(request):
+def event_ingest(request):
     try:
         items = limits.parse_json(request.body or b"null", what=_("the request body"))
     except limits.InputRejected as exc:
@@ -48,6 +50,7 @@ def ingest(request):
             source=request.log_source,
         )
         raise
+    _check_batch(items)
     result = services.http_batch_ingest(source=request.log_source, items=items)
     return {
         "stored": result.stored,
@@ -57,7 +60,18 @@ def ingest(request):
     }
 
 
-class EventOut(Schema):
+def _check_batch(items) -> None:
+    if not isinstance(items, list):
+        raise limits.InputRejected(_("The request body must be a JSON array of event objects."))
+    if len(items) > HTTP_BATCH_MAX:
+        raise limits.InputRejected(
+            _("A batch holds at most %(max)s events; this one has %(n)s.")
+            % {"max": HTTP_BATCH_MAX, "n": len(items)},
+            status=413,
+        )
+
+
+class SecurityEventOut(Schema):
     id: int
     time: datetime
     category: str
@@ -72,15 +86,22 @@ class EventOut(Schema):
     message: str
 
 
-@router.get("/events", response=list[EventOut])
-def events(request, category: str = "", src_ip: str = "", q: str = "", limit: limits.Int64 = 100):
-    qs = selectors.event_list(
-        user=request.user, filters={"category": category, "src_ip": src_ip, "q": q}
-    )
-    return list(qs[: max(1, min(limit, 1000))])
+class SecurityEventFilters(ApiPagination):
+    category: str = ""
+    src_ip: str = ""
+    q: str = ""
 
 
-class IncidentOut(Schema):
+SecurityEventPage = page_schema("SecurityEventPage", SecurityEventOut)
+
+
+@router.get("/events", response=responses({200: SecurityEventPage}), summary="Security events")
+def event_list(request, filters: Query[SecurityEventFilters]):
+    qs = selectors.event_list(user=request.user, filters=filters.dict(exclude={"limit", "offset"}))
+    return paginate(qs, filters)
+
+
+class SecurityIncidentOut(Schema):
     id: int
     code: str
     title: str
@@ -94,24 +115,37 @@ class IncidentOut(Schema):
     closed_at: datetime | None
 
 
-class IncidentFromAlertIn(Schema):
+class SecurityIncidentFromAlertIn(ApiInput):
     alert_id: limits.DbId
     level: str = "IV"
 
 
-class TransitionIn(Schema):
+class SecurityIncidentTransitionIn(ApiInput):
     to_state: str
     note: str = ""
     closing_reason: str = ""
 
 
-@router.get("/incidents", response=list[IncidentOut])
-def incidents(request, state: str = ""):
-    return list(selectors.incident_list(user=request.user, filters={"state": state})[:500])
+class SecurityIncidentFilters(ApiPagination):
+    state: str = Field("", description="a state, or 'open' for every state but closed")
 
 
-@router.post("/incidents/from-alert", response={201: IncidentOut})
-def incident_from_alert(request, payload: IncidentFromAlertIn):
+SecurityIncidentPage = page_schema("SecurityIncidentPage", SecurityIncidentOut)
+
+
+@router.get("/incidents", response=responses({200: SecurityIncidentPage}), summary="Incidents")
+def incident_list(request, filters: Query[SecurityIncidentFilters]):
+    return paginate(
+        selectors.incident_list(user=request.user, filters={"state": filters.state}), filters
+    )
+
+
+@router.post(
+    "/incidents/from-alert",
+    response=responses({201: SecurityIncidentOut}),
+    summary="Open an incident from a security alert",
+)
+def incident_create(request, payload: SecurityIncidentFromAlertIn):
     alert = selectors.security_alert_get(user=request.user, pk=payload.alert_id)
     incident = services.incident_create_from_alert(
         alert=alert, user=request.user, level=payload.level
@@ -119,17 +153,21 @@ def incident_from_alert(request, payload: IncidentFromAlertIn):
     return Status(201, incident)
 
 
-@router.post("/incidents/{id:incident_id}/transition", response=IncidentOut)
-def incident_transition(request, incident_id: limits.DbId, payload: TransitionIn):
+@router.post(
+    "/incidents/{id:incident_id}/transition",
+    response=responses({200: SecurityIncidentOut}),
+    summary="Move an incident along its workflow",
+)
+def incident_transition(request, incident_id: limits.DbId, payload: SecurityIncidentTransitionIn):
     incident = selectors.incident_get(user=request.user, pk=incident_id, action=access.CHANGE)
     return services.incident_transition(incident=incident, user=request.user, **payload.dict())
 
 
-class RuleIn(Schema):
-    yaml: str
+class SecuritySigmaRuleIn(ApiInput):
+    yaml: str = Field(description="the Sigma rule (YAML)")
 
 
-class RuleOut(Schema):
+class SecuritySigmaRuleOut(Schema):
     id: int
     rule_id: str
     title: str
@@ -139,17 +177,20 @@ class RuleOut(Schema):
     enabled: bool
 
 
-@router.get("/rules", response=list[RuleOut])
-def rules(request):
-    return list(selectors.sigma_rule_list(user=request.user))
+SecuritySigmaRulePage = page_schema("SecuritySigmaRulePage", SecuritySigmaRuleOut)
 
 
-@router.post("/rules", response={201: RuleOut})
-def rule_create(request, payload: RuleIn):
+@router.get("/rules", response=responses({200: SecuritySigmaRulePage}), summary="Sigma rules")
+def sigma_rule_list(request, page: Query[ApiPagination]):
+    return paginate(selectors.sigma_rule_list(user=request.user), page)
+
+
+@router.post("/rules", response=responses({201: SecuritySigmaRuleOut}), summary="Add a Sigma rule")
+def sigma_rule_create(request, payload: SecuritySigmaRuleIn):
     return Status(201, services.sigma_rule_create(text=payload.yaml, user=request.user))
 
 
-class SystemOut(Schema):
+class SecuritySystemOut(Schema):
     id: int
     code: str
     name: str
@@ -163,6 +204,11 @@ class SystemOut(Schema):
     holds_important_data: bool
 
 
-@router.get("/systems", response=list[SystemOut])
-def systems(request):
-    return list(selectors.system_list(user=request.user))
+SecuritySystemPage = page_schema("SecuritySystemPage", SecuritySystemOut)
+
+
+@router.get(
+    "/systems", response=responses({200: SecuritySystemPage}), summary="Information systems"
+)
+def system_list(request, page: Query[ApiPagination]):
+    return paginate(selectors.system_list(user=request.user), page)
