@@ -23,6 +23,7 @@ from xizang5g.network import constants as C
 from xizang5g.network import forms, reports, selectors, services
 from xizang5g.network import imports as network_imports
 from xizang5g.network.choices import Band, CaseState, MitigationKind, StudyScope, TerrainKind
+from xizang5g.network.engine import antennas
 from xizang5g.network.models import (
     Cell,
     CoordinationCase,
@@ -260,8 +261,6 @@ def earth_station_list(request):
 @login_required
 def earth_station_detail(request, pk: int):
     station = get_object_or_404(selectors.earth_station_list(user=request.user), pk=pk)
-    from xizang5g.network.engine import antennas
-
     az, el = antennas.gso_look_angles_deg(station.lon, station.lat, station.orbital_lon_deg)
     context = _base(request)
     context.update(
@@ -722,10 +721,8 @@ def coverage(request):
 @login_required
 def coverage_grid(request, pk: int):
     """Predicted best RSRP on a grid around a site (heat map), from every cell within 15 km."""
-    from xizang5g.network.studies import coverage_grid as grid
-
     site = selectors.site_get(user=request.user, pk=pk)
-    return JsonResponse(grid(site=site))
+    return JsonResponse(selectors.coverage_grid(site=site))
 
 
 @login_required
