@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,17 +11,15 @@ class IotConfig(AppConfig):
     nav = [{"label": _("IoT hub"), "url": "iot:device_list", "icon": "cpu", "order": 40}]
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
+        # Signal wiring: these modules import models, which exist once the registry is ready.
         from xizang5g.iot import checks  # noqa: F401  (registers the deploy checks)
+        from xizang5g.iot.directory import directory
         from xizang5g.iot.models import Device, Product, Rule
+        from xizang5g.iot.rules import engine
 
         def forget(sender, **kwargs):
             # Configuration changed in this process: drop the ingest caches at once (other
             # processes pick changes up within the caches' TTL).
-            from xizang5g.iot.ingest import directory
-            from xizang5g.iot.rules import engine
-
             directory.invalidate()
             engine.invalidate()
 
