@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
     nav = [{"label": _("Alert centre"), "url": "core:alert_list", "icon": "bell", "order": 50}]
 
     def ready(self) -> None:
-        from xizang5g.core import audit, checks, converters, throttle  # noqa: F401  (registrations)
+        # Registrations (checks, path converters, signals) that import models: once ready.
+        from xizang5g.core import audit, checks, converters, throttle  # noqa: F401
 
         audit.connect_signals()
         throttle.connect_signals()

@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from xizang5g.core.choices import ChangeAction
+from xizang5g.core.models.base import ChangeLoggedModel
+from xizang5g.core.models.changelog import ChangeLog
 
 _current_user: contextvars.ContextVar = contextvars.ContextVar("xz5g_user", default=None)
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("xz5g_request_id", default="")
@@ -61,14 +64,10 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 
 
 def _is_logged(sender) -> bool:
-    from xizang5g.core.models.base import ChangeLoggedModel
-
     return isinstance(sender, type) and issubclass(sender, ChangeLoggedModel)
 
 
 def _write(instance, action: str, before: dict | None, after: dict | None) -> None:
-    from xizang5g.core.models.changelog import ChangeLog
-
     if action == ChangeAction.UPDATE and before == after:
         return  # nothing really changed: keep idempotent reloads silent
     user = current_user()
@@ -130,10 +129,6 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> 
 def connect_signals() -> None:
     """Connect the recorders to each change-logged model only, so that bulk deletes of data
     tables (telemetry, events, study results) stay fast deletes without per-row signals."""
-    from django.apps import apps
-
-    from xizang5g.core.models.base import ChangeLoggedModel
-
     for model in apps.get_models():
         if not issubclass(model, ChangeLoggedModel):
             continue

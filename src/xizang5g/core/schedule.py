@@ -1,12 +1,12 @@
 """Periodic jobs: which background task runs how often. `xizang5g scheduler` enqueues them."""
 
-import importlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from xizang5g.core.models import PeriodicRun
 
@@ -46,11 +46,6 @@ SCHEDULE = [
 ]
 
 
-def _task(path: str):
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
 def enqueue_due(*, now: datetime | None = None, schedule=SCHEDULE) -> list[str]:
     """Enqueue every job whose interval has passed; returns the names enqueued."""
     now = now or timezone.now()
@@ -67,7 +62,7 @@ def enqueue_due(*, now: datetime | None = None, schedule=SCHEDULE) -> list[str]:
                 continue
             if run.last_enqueued_at and now - run.last_enqueued_at < job.every:
                 continue
-            _task(job.task).enqueue()
+            import_string(job.task).enqueue()
             run.last_enqueued_at = now
             run.save(update_fields=["last_enqueued_at"])
             enqueued.append(job.name)
