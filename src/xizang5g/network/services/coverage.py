@@ -15,14 +15,15 @@ from xizang5g.network import engine, selectors, studies
 from xizang5g.network.choices import VillageKind
 from xizang5g.network.models import TerrainTile, Village
 from xizang5g.network.services.imports import (
-    ImportFailed,
     ImportResult,
     RowError,
+    checks_passed,
     noop_progress,
     parse_number,
     parse_rows,
     parse_text,
     read_table,
+    rows_to_check,
 )
 from xizang5g.network.services.permissions import require_regulator
 
@@ -42,11 +43,7 @@ def villages_import(*, user, content: bytes, filename: str, progress=noop_progre
     parsed, errors = parse_rows(rows, VILLAGE_COLUMNS)
     counties = {d.adcode: d for d in AdminDivision.objects.filter(level=DivisionLevel.COUNTY)}
     plans = []
-    bad_rows = {e.row for e in errors}
-    for position, (number, values) in enumerate(parsed):
-        progress(position, len(parsed))
-        if number in bad_rows:
-            continue
+    for number, values in rows_to_check(parsed, errors, progress):
         code = values["adcode"].split(".")[0]
         if not (code.isdigit() and len(code) in (9, 12)):
             errors.append(
@@ -79,10 +76,8 @@ def villages_import(*, user, content: bytes, filename: str, progress=noop_progre
                 "population": int(values["population"]),
             }
         )
-    if errors:
-        raise ImportFailed(sorted(errors, key=lambda e: e.row))
+    checks_passed(parsed, errors, progress)
     result = ImportResult(rows=len(plans))
-    progress(len(parsed), len(parsed), writing=True)
     with transaction.atomic():
         for data in plans:
             _obj, created = Village.objects.update_or_create(

@@ -19,14 +19,15 @@ from xizang5g.network import engine
 from xizang5g.network.choices import StationStatus
 from xizang5g.network.models import Cell, EmfAssessment, EmfMeasurement, Site
 from xizang5g.network.services.imports import (
-    ImportFailed,
     ImportResult,
     RowError,
+    checks_passed,
     noop_progress,
     parse_number,
     parse_rows,
     parse_text,
     read_table,
+    rows_to_check,
 )
 from xizang5g.network.services.permissions import is_regulator
 
@@ -143,11 +144,7 @@ def emf_measurements_import(
     records = []
     # Only sites the user keeps: an operator measures its own sites, the regulator any.
     sites = {s.code: s for s in Site.objects.restrict(user, access.CHANGE)}
-    bad_rows = {e.row for e in errors}
-    for position, (number, values) in enumerate(parsed):
-        progress(position, len(parsed))
-        if number in bad_rows:
-            continue
+    for number, values in rows_to_check(parsed, errors, progress):
         try:
             when = _parse_time(values["measured_at"])
         except ValueError:
@@ -189,9 +186,7 @@ def emf_measurements_import(
                 agency=values.get("agency", ""),
             )
         )
-    if errors:
-        raise ImportFailed(sorted(errors, key=lambda e: e.row))
-    progress(len(parsed), len(parsed), writing=True)
+    checks_passed(parsed, errors, progress)
     with transaction.atomic():
         EmfMeasurement.objects.bulk_create(records)  # measurement data, not change-logged
     for record in records:

@@ -170,6 +170,22 @@ def noop_progress(done: int, total: int, *, writing: bool = False) -> None:
     return None
 
 
+def rows_to_check(parsed: list[tuple[int, dict]], errors: list[RowError], progress):
+    """(row number, values) of each parsed row without a parsing error, reporting progress."""
+    bad_rows = {e.row for e in errors}
+    for position, (number, values) in enumerate(parsed):
+        progress(position, len(parsed))
+        if number not in bad_rows:
+            yield number, values
+
+
+def checks_passed(parsed: list, errors: list[RowError], progress) -> None:
+    """Raise ImportFailed with every row error, sorted by row; else report the writing."""
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: e.row))
+    progress(len(parsed), len(parsed), writing=True)
+
+
 def stations_import(*, user, content: bytes, filename: str, progress=noop_progress) -> ImportResult:
     """Import an operator's station list (one row per cell). All rows or none are written."""
     rows = read_table(content=content, filename=filename)
@@ -178,11 +194,7 @@ def stations_import(*, user, content: bytes, filename: str, progress=noop_progre
     counties = county_divisions()
     seen_cells: set[str] = set()
     plans = []
-    bad_rows = {e.row for e in errors}
-    for position, (number, values) in enumerate(parsed):
-        progress(position, len(parsed))
-        if number in bad_rows:
-            continue
+    for number, values in rows_to_check(parsed, errors, progress):
         operator = row_operator(
             number, values, operators, user, errors, _("you may not submit stations of %(op)s")
         )
@@ -231,10 +243,8 @@ def stations_import(*, user, content: bytes, filename: str, progress=noop_progre
             errors.extend(row_errors(number, exc))
             continue
         plans.append((site, cell))
-    if errors:
-        raise ImportFailed(sorted(errors, key=lambda e: e.row))
+    checks_passed(parsed, errors, progress)
     result = ImportResult(rows=len(plans))
-    progress(len(parsed), len(parsed), writing=True)
     with transaction.atomic(), acting_as(user):
         sites: dict[str, Site] = {}
         for site, cell in plans:

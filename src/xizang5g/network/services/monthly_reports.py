@@ -12,15 +12,16 @@ from xizang5g.core.choices import DivisionLevel, UnitKind
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.network.models import OperatorMonthlyReport
 from xizang5g.network.services.imports import (
-    ImportFailed,
     ImportResult,
     RowError,
+    checks_passed,
     noop_progress,
     parse_number,
     parse_rows,
     parse_text,
     read_table,
     row_operator,
+    rows_to_check,
 )
 
 REPORT_COLUMNS = [
@@ -44,11 +45,7 @@ def monthly_reports_import(
         d.adcode: d for d in AdminDivision.objects.filter(level=DivisionLevel.PREFECTURE)
     }
     plans = []
-    bad_rows = {e.row for e in errors}
-    for position, (number, values) in enumerate(parsed):
-        progress(position, len(parsed))
-        if number in bad_rows:
-            continue
+    for number, values in rows_to_check(parsed, errors, progress):
         operator = row_operator(
             number, values, operators, user, errors, _("you may not submit reports of %(op)s")
         )
@@ -92,10 +89,8 @@ def monthly_reports_import(
                 values["traffic_share_pct"],
             )
         )
-    if errors:
-        raise ImportFailed(sorted(errors, key=lambda e: e.row))
+    checks_passed(parsed, errors, progress)
     result = ImportResult(rows=len(plans))
-    progress(len(parsed), len(parsed), writing=True)
     with transaction.atomic(), acting_as(user):
         for operator, prefecture, month, counts, share in plans:
             report = OperatorMonthlyReport.objects.filter(
