@@ -23,7 +23,6 @@ from xizang5g.security.models import (
     LogSource,
     SecurityEvent,
 )
-from xizang5g.security.partitions import event_partitions_ensure
 
 UNITS = [
     (
@@ -156,7 +155,7 @@ def demo_load(*, now: datetime | None = None) -> DemoReport:
         operator = _operator()
     services.sigma_rules_sync()
 
-    event_partitions_ensure()
+    services.events_partitions_ensure()
     with acting_as(operator), transaction.atomic():
         systems = {}
         for (

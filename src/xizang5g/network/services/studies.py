@@ -1,7 +1,5 @@
-"""Interference studies: creation, queueing, cancellation, and the run that stores their results.
-
-The computation itself is pure (`network.studies.compute_from_inputs`); this module snapshots the
-inputs, reports progress, honours cancellation, stores pairs and per-station results, raises alerts."""
+"""Interference studies: creation with its checks, queueing as a job, cancellation, deletion.
+The run itself (snapshot, computation, storage, alerts) is `study_runs.study_execute`."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from xizang5g.security import ingest
+from xizang5g.security import ingest, partitions
 from xizang5g.security.constants import BAD_LINE_KEEP_BYTES, EVENT_FIELDS, HTTP_BATCH_MAX
 from xizang5g.security.models import BadLine, Detection, LogSource, SecurityEvent
 from xizang5g.security.services.detection import detect
@@ -168,3 +168,8 @@ def events_ingest(*, events: list[dict], source: LogSource | None = None) -> Ing
         raise RuntimeError("the database did not return event ids")
     detections = detect(rows)
     return IngestResult(stored=len(rows), detections=detections)
+
+
+def events_partitions_ensure(*, months_ahead: int = 2) -> list[str]:
+    """Month partitions of the events table ahead of time (PostgreSQL); returns those created."""
+    return partitions.event_partitions_ensure(months_ahead=months_ahead)
