@@ -3,7 +3,7 @@
 17,000 5G cells and 2,000 C-band earth stations placed over a synthetic Xizang-sized plateau,
 clustered around the 74 county seats (denser in Lhasa, Shigatse, Nyingchi, Shannan, Chamdo,
 Nagqu); every (cell, earth station) pair within 60 km studied end to end through the app's own
-job code (`network.studies.run_study`): input snapshot from PostgreSQL, selection, terrain
+job code (`network.services.study_execute`): input snapshot from PostgreSQL, selection, terrain
 profiles at 90 m spacing, ITU-R P.452-18 (in-band at the ES carrier, blocking at the 5G
 frequency), antenna gains, margins, per-station aggregates, storage of every pair (COPY) and
 alerts. The registry is built once (untimed) and reused by later runs.
@@ -261,7 +261,6 @@ def main() -> None:
 
     from xizang5g.network import services
     from xizang5g.network.models import InterferenceStudy, StudyPair
-    from xizang5g.network.studies import run_study
 
     user, build_s = build_registry()
     for old in InterferenceStudy.objects.all():
@@ -297,7 +296,7 @@ def main() -> None:
     base_rss = rss_mb()
     with PeakRss() as peak:
         t0 = time.perf_counter()
-        study = run_study(study.pk)
+        study = services.study_execute(study_id=study.pk)
         total_s = time.perf_counter() - t0
     s = study.summary
     stored = StudyPair.objects.filter(study=study).count()
@@ -315,7 +314,7 @@ def main() -> None:
     print(f"|{'-' * 44}|{'-' * 11}|")
     for key, value in s["timings"].items():
         print(f"| {key:<42} | {value:>9.2f} |")
-    print(f"| {'end to end (run_study, incl. snapshot+alerts)':<42} | {total_s:>9.2f} |")
+    print(f"| {'end to end (study_execute, +snapshot+alerts)':<42} | {total_s:>9.2f} |")
     print()
     print(
         f"pairs within {DISTANCE_KM:g} km : {s['n_pairs']:,} (stored {stored:,}); {s['n_profiles']:,} distinct profiles, "

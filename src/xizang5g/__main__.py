@@ -3,6 +3,8 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 # These commands run the demo: a single machine on plain HTTP with its keys under var/.
 DEMO_COMMANDS = {"demo_setup", "demo_serve"}
 
@@ -12,7 +14,6 @@ def main() -> None:
     argv = list(sys.argv)
     if len(argv) >= 2 and argv[1] in DEMO_COMMANDS:
         os.environ.setdefault("XZ5G_DEMO", "1")  # read by the settings, inherited by children
-    from django.core.management import execute_from_command_line
 
     # `xizang5g plan load FILE` reads better than `xizang5g plan_load FILE`.
     if len(argv) >= 3 and argv[1] in {"plan", "audit"} and not argv[2].startswith("-"):

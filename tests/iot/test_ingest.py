@@ -415,7 +415,7 @@ def test_array_literals_round_trip_on_postgresql():
     exactly the values, quotes, backslashes, braces and NULLs included."""
     from django.db import connection
 
-    from xizang5g.iot.ingest import _pg_array
+    from xizang5g.iot.ingest.sql import _pg_array
 
     if connection.vendor != "postgresql":
         print("\nSKIP array literal round trip: unnest(array literal) is the PostgreSQL path")

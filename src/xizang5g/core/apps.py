@@ -15,7 +15,7 @@ class CoreConfig(registry.PlatformApp):
     alert_sources = ((AlertSource.PLATFORM, AlertSource.PLATFORM.label),)
 
     def ready(self) -> None:
-        # Importing these registers deploy checks, URL converters and signal receivers.
+        # Registrations (checks, path converters, signals) that import models: once ready.
         from xizang5g.core import audit, checks, converters, throttle  # noqa: F401
 
         audit.connect_signals()

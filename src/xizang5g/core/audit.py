@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from xizang5g.core.choices import ChangeAction
+from xizang5g.core.models.base import ChangeLoggedModel
+from xizang5g.core.models.changelog import ChangeLog
 
 _current_user: contextvars.ContextVar = contextvars.ContextVar("xz5g_user", default=None)
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("xz5g_request_id", default="")
@@ -63,8 +66,6 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 def is_change_logged(model) -> bool:
     """Change-logged: every domain model (ChangeLoggedModel), and the few Django-shaped ones that
     say so with `change_logged = True` (users, API tokens)."""
-    from xizang5g.core.models.base import ChangeLoggedModel
-
     return isinstance(model, type) and (
         issubclass(model, ChangeLoggedModel) or getattr(model, "change_logged", False)
     )
@@ -74,8 +75,6 @@ _is_logged = is_change_logged
 
 
 def _write(instance, action: str, before: dict | None, after: dict | None) -> None:
-    from xizang5g.core.models.changelog import ChangeLog
-
     if action == ChangeAction.UPDATE and before == after:
         return  # nothing really changed: keep idempotent reloads silent
     user = current_user()
@@ -137,8 +136,6 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> 
 def connect_signals() -> None:
     """Connect the recorders to each change-logged model only, so that bulk deletes of data
     tables (telemetry, events, study results) stay fast deletes without per-row signals."""
-    from django.apps import apps
-
     for model in apps.get_models():
         if not is_change_logged(model):
             continue

@@ -28,7 +28,9 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as chmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
 
 SM4_KEY_BYTES = 16  # GB/T 32907-2016: 128-bit key
 GCM_NONCE_BYTES = 12
@@ -54,8 +56,6 @@ def sm3_hex(data: bytes | str) -> str:
 
 def sm3_hmac(key: bytes, data: bytes | str) -> str:
     """HMAC-SM3 (hex) — a keyed fingerprint that does not reveal the value."""
-    from cryptography.hazmat.primitives import hmac as chmac
-
     mac = chmac.HMAC(key, hashes.SM3())
     mac.update(data.encode("utf-8") if isinstance(data, str) else data)
     return mac.finalize().hex()
@@ -129,7 +129,6 @@ def key_ring() -> KeyRing:
         except OSError as exc:
             raise CryptoError(f"XZ5G_SM4_KEY_FILE {path}: {exc.strerror}") from exc
         return KeyRing.parse(text, origin=f"XZ5G_SM4_KEY_FILE {path}")
-    from django.conf import settings
 
     # Only a single-machine instance whose SECRET_KEY lives under var/ (development or the demo)
     # may fall back to a key derived from it.

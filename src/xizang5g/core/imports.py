@@ -10,7 +10,6 @@ writing=True)`` says the rows are being written.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 import uuid
@@ -21,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from xizang5g.core import limits
@@ -35,6 +35,9 @@ CHECK_SHARE = 90.0
 PROGRESS_EVERY_SECONDS = 0.5
 
 Progress = Callable[..., None]
+
+# The job is named rather than imported: core.tasks imports this module for the job body.
+IMPORT_JOB = "xizang5g.core.tasks.import_run"
 
 
 class ImportRejected(Exception):
@@ -81,10 +84,7 @@ def import_job_create(
 
 
 def _enqueue(job: ImportJob) -> None:
-    # core.tasks imports this module for the job body: the task is looked up when enqueuing.
-    from xizang5g.core.tasks import import_run
-
-    result = import_run.enqueue(job.pk)
+    result = import_string(IMPORT_JOB).enqueue(job.pk)
     ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
 
 
@@ -114,11 +114,6 @@ class _Reporter:
         )
 
 
-def _importer(path: str) -> Callable[..., str]:
-    module, _sep, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
 def _claim(job_id: int) -> ImportJob | None:
     """Mark a queued job running; None when another run has it already (at-least-once queue)."""
     with transaction.atomic():
@@ -142,7 +137,7 @@ def import_job_execute(*, job_id: int) -> ImportJob:
         try:
             with job.file.open("rb") as stored:
                 content = stored.read()
-            message = _importer(job.importer)(
+            message = import_string(job.importer)(
                 user=job.user,
                 content=content,
                 filename=job.filename,

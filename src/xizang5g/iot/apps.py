@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core import registry
@@ -40,18 +41,15 @@ class IotConfig(registry.PlatformApp):
     )
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
-        from xizang5g.iot import checks  # noqa: F401  (registers the deploy checks)
+        # Signal wiring: these modules import models, which exist once the registry is ready.
+        from xizang5g.iot import checks, subscriptions  # noqa: F401  (checks registers)
+        from xizang5g.iot.directory import directory
         from xizang5g.iot.models import Device, Product, Rule
+        from xizang5g.iot.rules import engine
 
         def forget(sender, **kwargs):
             # Configuration changed in this process: drop the ingest caches at once (other
             # processes pick changes up within the caches' TTL).
-            from xizang5g.iot import subscriptions
-            from xizang5g.iot.ingest import directory
-            from xizang5g.iot.rules import engine
-
             directory.invalidate()
             engine.invalidate()
             subscriptions.routes.invalidate()

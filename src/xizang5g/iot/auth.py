@@ -12,7 +12,7 @@ from django.conf import settings
 
 from xizang5g.core.counters import FailureLimit
 from xizang5g.iot.constants import USERNAME_SEPARATOR, WORKER_USERNAME
-from xizang5g.iot.ingest import directory
+from xizang5g.iot.directory import directory
 from xizang5g.iot.models import hash_secret
 from xizang5g.iot.signals import device_auth_failed
 

@@ -12,14 +12,20 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from amqtt.broker import Broker
+from amqtt.contexts import Action
+from amqtt.mqtt.constants import QOS_1
+from amqtt.mqtt.protocol.handler import ProtocolHandler
 from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
+from amqtt.session import OUTGOING
+from django.db import close_old_connections, connection
+
+from xizang5g.iot.auth import check_mqtt_login, topic_allowed
 
 logger = logging.getLogger(__name__)
 
 
 def _db_call(func, *args, **kwargs):
-    from django.db import close_old_connections, connection
-
     close_old_connections()
     try:
         return func(*args, **kwargs)
@@ -35,8 +41,6 @@ class DeviceAuthPlugin(BaseAuthPlugin):
         allow_anonymous: bool = False
 
     async def authenticate(self, *, session) -> bool:
-        from xizang5g.iot.auth import check_mqtt_login
-
         if session.username is None and self.context.config.allow_anonymous:
             return True
         role = await asyncio.to_thread(
@@ -55,10 +59,6 @@ class DeviceTopicPlugin(BaseTopicPlugin):
         enabled: bool = True
 
     async def topic_filtering(self, *, session=None, topic=None, action=None) -> bool:
-        from amqtt.contexts import Action
-
-        from xizang5g.iot.auth import topic_allowed
-
         if session is None or topic is None:
             return True
         return topic_allowed(session.username, topic, publish=action == Action.PUBLISH)
@@ -73,10 +73,6 @@ def _keep_unacknowledged_messages() -> None:
     message stays in flight (waiting as long as the subscriber is connected) and is sent again
     when the persistent session reconnects, as MQTT 3.1.1 §4.4 requires.
     """
-    from amqtt.mqtt.constants import QOS_1
-    from amqtt.mqtt.protocol.handler import ProtocolHandler
-    from amqtt.session import OUTGOING
-
     original = ProtocolHandler._handle_qos1_message_flow
     if getattr(original, "_xz5g_patched", False):
         return
@@ -140,8 +136,6 @@ class EmbeddedBroker:
         return self
 
     def _run(self) -> None:
-        from amqtt.broker import Broker
-
         _keep_unacknowledged_messages()
         loop = self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)

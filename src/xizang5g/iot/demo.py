@@ -1,6 +1,7 @@
 """The IoT demo set: six products of the plan's pilots, devices on the demo projects, rules, and a few
 hours of history so the charts are not empty right after `make demo`. Idempotent."""
 
+import json
 import random
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from xizang5g.core.models import Pilot, Unit
 from xizang5g.iot import services
 from xizang5g.iot.ingest import Inbound, ingest_batch
 from xizang5g.iot.models import Device, Product, Reading, Rule
-from xizang5g.iot.simulators import BEHAVIOURS, demo_secret
+from xizang5g.iot.simulators import BEHAVIOURS, SimDevice, demo_secret
 
 
 def _num(identifier, name, kind="float", low=None, high=None, unit="", step=None):
@@ -384,15 +385,12 @@ def iot_demo_load(*, history_hours: int = 6, stdout=None) -> dict:
         if history_hours and not Reading.objects.filter(device__product=product).exists():
             report["readings"] += _history(product, spec, hours=history_hours)
     if report["readings"]:
-        from xizang5g.iot.storage import rollups_refresh
-
-        rollups_refresh()  # the history's charts work before any worker runs
+        services.rollups_refresh()  # the history's charts work before any worker runs
     return report
 
 
 def _history(product, spec: dict, *, hours: int) -> int:
     """Replay the simulator over the last hours (one point a minute) through the ingest path."""
-    import json
 
     now = timezone.now()
     stored = 0
@@ -416,3 +414,25 @@ def _history(product, spec: dict, *, hours: int) -> int:
             outcomes = ingest_batch(batch[start : start + 500], evaluate_rules=False)
             stored += sum(1 for o in outcomes if o.code == 200)
     return stored
+
+
+def demo_fleet_devices(*, speedup: float = 1.0) -> list[SimDevice]:
+    """The demo devices from the database (products created by iot_demo), with their behaviour."""
+    kinds = {spec["product_key"]: spec for spec in DEMO_PRODUCTS}
+    devices = []
+    for device in Device.objects.filter(
+        product__product_key__in=kinds, enabled=True
+    ).select_related("product"):
+        spec = kinds[device.product.product_key]
+        rng = random.Random(f"{device.product.product_key}/{device.name}")
+        devices.append(
+            SimDevice(
+                device.product.product_key,
+                device.name,
+                demo_secret(device.product.product_key, device.name),
+                BEHAVIOURS[spec["behaviour"]](rng),
+                period=spec["period"] / speedup,
+                bad_value=spec.get("bad_value"),
+            )
+        )
+    return devices

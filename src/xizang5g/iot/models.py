@@ -10,6 +10,7 @@ import hashlib
 import secrets
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core.access import REGION_READERS, AccessManager, AccessRule
@@ -75,8 +76,6 @@ class Product(ChangeLoggedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("iot:product_detail", args=[self.product_key])
 
     @property
@@ -143,8 +142,6 @@ class Device(ChangeLoggedModel):
         return self.label or self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("iot:device_detail", args=[self.pk])
 
     @property

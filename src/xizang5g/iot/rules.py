@@ -14,9 +14,13 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from xizang5g.core.choices import AlertSource
+from xizang5g.core.choices import AlertSource, AlertState
+from xizang5g.core.models import Alert, Unit
+from xizang5g.core.services import alert_raise, alert_resolve
 from xizang5g.iot import subscriptions
 from xizang5g.iot.choices import Comparison, EventType, RuleKind
+from xizang5g.iot.directory import directory
+from xizang5g.iot.models import Device, DeviceStatus, Reading, Rule, RuleState
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +62,6 @@ class RuleEngine:
     def _rules(self, product_id: int) -> list:
         now = _time.monotonic()
         if now - self._loaded_at > self.ttl:
-            from xizang5g.iot.models import Rule
-
             by_product: dict[int, list] = {}
             for rule in Rule.objects.filter(enabled=True).select_related("product"):
                 by_product.setdefault(rule.product_id, []).append(rule)
@@ -69,8 +71,6 @@ class RuleEngine:
 
     def _active_set(self) -> set[tuple[int, int]]:
         if self._active is None:
-            from xizang5g.iot.models import RuleState
-
             self._active = set(
                 RuleState.objects.filter(active=True).values_list("rule_id", "device_id")
             )
@@ -80,8 +80,6 @@ class RuleEngine:
     def _set(
         self, rule, device, firing: bool, *, at: datetime, message: str, details: dict
     ) -> None:
-        from xizang5g.iot.models import RuleState
-
         key = (rule.pk, device.id)
         active = self._active_set()
         if firing == (key in active):
@@ -119,10 +117,6 @@ class RuleEngine:
             self._resolve(rule, device, note=message)
 
     def _raise(self, rule, device, *, at: datetime, message: str, details: dict) -> None:
-        from xizang5g.core.models import Unit
-        from xizang5g.core.services import alert_raise
-        from xizang5g.iot.models import Device
-
         alert_raise(
             source=AlertSource.DEVICE_RULE,
             dedup_key=dedup_key(rule.pk, device.id),
@@ -142,10 +136,6 @@ class RuleEngine:
         )
 
     def _resolve(self, rule, device, *, note: str) -> None:
-        from xizang5g.core.choices import AlertState
-        from xizang5g.core.models import Alert
-        from xizang5g.core.services import alert_resolve
-
         live = (
             Alert.objects.filter(dedup_key=dedup_key(rule.pk, device.id))
             .exclude(state=AlertState.RESOLVED)
@@ -271,8 +261,6 @@ class RuleEngine:
         reading older than it (this batch's readings are already written)."""
         key = (device_id, prop)
         if key not in self._last:
-            from xizang5g.iot.models import Reading
-
             row = (
                 Reading.objects.filter(
                     device_id=device_id, property=prop, value__isnull=False, time__lt=before
@@ -288,9 +276,6 @@ class RuleEngine:
 
     def check_no_data(self, *, now: datetime | None = None) -> int:
         """Raise 'no data for N minutes' alerts (run periodically by the worker or a command)."""
-        from xizang5g.iot.ingest import directory
-        from xizang5g.iot.models import DeviceStatus, Rule
-
         now = now or timezone.now()
         raised = 0
         rules = Rule.objects.filter(enabled=True, kind=RuleKind.NO_DATA).select_related("product")

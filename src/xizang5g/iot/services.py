@@ -1,8 +1,12 @@
-"""Writes of the IoT hub: products and thing models, devices and credentials, rules."""
+"""Writes of the IoT hub: products and thing models, devices and credentials, rules, and the
+telemetry upkeep that jobs, the ingest worker and `iot_maintain` run."""
 
+import csv
+import io
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,8 +15,11 @@ from django.utils.translation import gettext as _
 from xizang5g.core import access, limits, registry
 from xizang5g.core.audit import acting_as
 from xizang5g.core.services import save_validated
+from xizang5g.iot import storage
 from xizang5g.iot.choices import RuleKind
+from xizang5g.iot.ingest import mark_offline
 from xizang5g.iot.models import Device, DeviceStatus, Product, Rule, hash_secret
+from xizang5g.iot.rules import engine
 from xizang5g.iot.tsl import ThingModelError, validate_thing_model
 
 
@@ -174,9 +181,6 @@ def device_set_enabled(*, device: Device, enabled: bool, user=None) -> Device:
 
 def credentials_csv(credentials: list[Credentials]) -> str:
     """The credential sheet of a bulk creation (CSV with a BOM so spreadsheet programs read UTF-8)."""
-    import csv
-    import io
-
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
@@ -226,8 +230,6 @@ def rule_delete(*, rule: Rule, user=None) -> None:
 
 def rule_check(rule: Rule) -> None:
     """Validate the fields each kind needs, against the product's thing model (after full_clean)."""
-    from django.core.exceptions import ValidationError
-
     errors: dict[str, str] = {}
     props = {p["identifier"]: p for p in rule.product.properties}
     events = {e["identifier"] for e in rule.product.events}
@@ -267,3 +269,29 @@ def rule_check(rule: Rule) -> None:
         errors["event_identifier"] = f"{rule.event_identifier!r} is not an event of {rule.product}."
     if errors:
         raise ValidationError(errors)
+
+
+# --- telemetry upkeep ---------------------------------------------------------------------------
+def devices_mark_offline(*, now: datetime | None = None) -> int:
+    """Devices not heard from for XZ5G_IOT_OFFLINE_SECONDS become offline; returns how many."""
+    return mark_offline(now=now)
+
+
+def no_data_rules_check(*, now: datetime | None = None) -> int:
+    """'No data for N minutes' rules fire for devices gone quiet; returns the alerts raised."""
+    return engine.check_no_data(now=now)
+
+
+def rollups_refresh(*, now: datetime | None = None) -> dict:
+    """The 1-minute rollups of the minutes that are over, then those of their hours."""
+    return storage.rollups_refresh(now=now)
+
+
+def readings_partitions_ensure() -> list[str]:
+    """Monthly partitions of the readings ahead of time (PostgreSQL); returns those created."""
+    return storage.partitions_ensure()
+
+
+def readings_retention_apply(*, days: int | None = None) -> dict:
+    """Delete telemetry older than the retention period (XZ5G_IOT_RETENTION_DAYS by default)."""
+    return storage.retention_apply(days=days)

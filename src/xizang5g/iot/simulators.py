@@ -298,28 +298,3 @@ class Fleet:
             client.publish(device.status_topic(), json.dumps({"state": "offline"}), qos=1)
             client.disconnect()
             client.loop_stop()
-
-
-def demo_fleet_devices(*, speedup: float = 1.0) -> list[SimDevice]:
-    """The demo devices from the database (products created by iot_demo), with their behaviour."""
-    from xizang5g.iot.demo import DEMO_PRODUCTS
-    from xizang5g.iot.models import Device
-
-    kinds = {spec["product_key"]: spec for spec in DEMO_PRODUCTS}
-    devices = []
-    for device in Device.objects.filter(
-        product__product_key__in=kinds, enabled=True
-    ).select_related("product"):
-        spec = kinds[device.product.product_key]
-        rng = random.Random(f"{device.product.product_key}/{device.name}")
-        devices.append(
-            SimDevice(
-                device.product.product_key,
-                device.name,
-                demo_secret(device.product.product_key, device.name),
-                BEHAVIOURS[spec["behaviour"]](rng),
-                period=spec["period"] / speedup,
-                bad_value=spec.get("bad_value"),
-            )
-        )
-    return devices

@@ -18,6 +18,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xizang5g.core import partitions
+from xizang5g.iot.models import (
+    DeviceEvent,
+    MessageReceipt,
+    Reading,
+    ReadingRollup,
+    RejectedMessage,
+    RollupDirty,
+)
 
 PARTITIONED_TABLE = "iot_reading"
 
@@ -244,8 +252,6 @@ def rollups_refresh(*, now: datetime | None = None, settle: timedelta = ROLLUP_S
     Every batch of readings marks its minutes in its own transaction, and this recomputes (never
     adds), so running it again, concurrently with ingest or after a crash, gives the same result.
     """
-    from xizang5g.iot.models import RollupDirty
-
     now = now or timezone.now()
     cutoff = (now - settle).replace(second=0, microsecond=0)
     summarize_time_indexes()
@@ -287,15 +293,6 @@ def _hour(moment: datetime) -> datetime:
 
 def retention_apply(*, days: int | None = None, now: datetime | None = None) -> dict:
     """Delete telemetry older than the retention period (XZ5G_IOT_RETENTION_DAYS)."""
-    from xizang5g.iot.models import (
-        DeviceEvent,
-        MessageReceipt,
-        Reading,
-        ReadingRollup,
-        RejectedMessage,
-        RollupDirty,
-    )
-
     days = days if days is not None else settings.XZ5G_IOT_RETENTION_DAYS
     cutoff = (now or timezone.now()) - timedelta(days=days)
     summarize_time_indexes()

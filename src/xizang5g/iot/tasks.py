@@ -1,30 +1,34 @@
-"""Background jobs of the IoT hub (django-tasks). The ingest worker (`iot_run`) already does all of this
-on its own; these let the platform scheduler do it too, e.g. while no
-worker runs. The scheduler takes them from `IotConfig.periodic_jobs`."""
+"""Background jobs of the IoT hub (django-tasks). The ingest worker (`iot_run`) already does most
+of this on its own; these let the platform scheduler do it too, e.g. while no worker runs. The
+scheduler takes them from `IotConfig.periodic_jobs`."""
 
 from django_tasks import task
 
-from xizang5g.iot import storage, subscriptions
-from xizang5g.iot.ingest import mark_offline
-from xizang5g.iot.rules import engine
+from xizang5g.iot import services, subscriptions
 
 
 @task()
 def iot_housekeeping() -> dict:
     """Devices silent for XZ5G_IOT_OFFLINE_SECONDS go offline; 'no data for N minutes' rules fire."""
-    return {"offline": mark_offline(), "no_data_alerts": engine.check_no_data()}
+    return {
+        "offline": services.devices_mark_offline(),
+        "no_data_alerts": services.no_data_rules_check(),
+    }
 
 
 @task()
 def iot_rollups_refresh() -> dict:
     """1-minute rollups of the minutes that are over, and their hours."""
-    return storage.rollups_refresh()
+    return services.rollups_refresh()
 
 
 @task()
 def iot_storage_maintain() -> dict:
     """Monthly partitions ahead (PostgreSQL) and retention (XZ5G_IOT_RETENTION_DAYS)."""
-    return {"partitions": storage.partitions_ensure(), "retention": storage.retention_apply()}
+    return {
+        "partitions": services.readings_partitions_ensure(),
+        "retention": services.readings_retention_apply(),
+    }
 
 
 @task()

@@ -23,6 +23,7 @@ from xizang5g.iot import selectors, services
 from xizang5g.iot.choices import DeviceState, RuleKind
 from xizang5g.iot.forms import BulkDevicesForm, ProductForm, RuleForm, ThingModelForm, style
 from xizang5g.iot.models import Device, LatestValue, Product, Reading, RejectedMessage, Rule
+from xizang5g.iot.services import thing_model_parse
 from xizang5g.iot.tsl import NUMERIC_TYPES, ThingModelError
 
 LIVE_WINDOW = timedelta(hours=1)
@@ -249,8 +250,6 @@ def product_create(request):
     form = style(ProductForm(request.POST or None, request.FILES or None, user=request.user))
     errors = []
     if request.method == "POST" and form.is_valid():
-        from xizang5g.iot.services import thing_model_parse
-
         try:
             source = form.source().strip() or "{}"
             model = thing_model_parse(source)
@@ -296,8 +295,6 @@ def product_detail(request, key: str):
             raise PermissionDenied
         form = ThingModelForm(request.POST, request.FILES)
         if form.is_valid():
-            from xizang5g.iot.services import thing_model_parse
-
             try:
                 model = thing_model_parse(form.source())
                 services.product_set_thing_model(

@@ -42,12 +42,11 @@ from gmqtt import Client
 from gmqtt.mqtt.constants import MQTTv50, MQTTv311
 
 from xizang5g.iot import constants as C
-from xizang5g.iot import storage
+from xizang5g.iot import services
 from xizang5g.iot.ingest import (
     Inbound,
     LatestBuffer,
     Prepared,
-    mark_offline,
     parse_topic,
     prepare_batch,
     status_post,
@@ -550,11 +549,9 @@ class IngestWorker:
         return None
 
     def _housekeep(self) -> None:
-        from xizang5g.iot.rules import engine
-
         try:
-            engine.check_no_data()
-            mark_offline()
+            services.no_data_rules_check()
+            services.devices_mark_offline()
         except Exception:
             logger.exception("ingest worker: housekeeping failed")
         close_old_connections()
@@ -562,7 +559,7 @@ class IngestWorker:
     def _rollup_loop(self) -> None:
         while not self._stop.wait(settings.XZ5G_IOT_ROLLUP_SECONDS):
             try:
-                storage.rollups_refresh()
+                services.rollups_refresh()
             except Exception:
                 logger.exception("ingest worker: rollups failed")
             close_old_connections()

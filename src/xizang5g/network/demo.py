@@ -11,9 +11,25 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+from django.db import transaction
 
+from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import Role, UnitKind
 from xizang5g.core.constants import DEMO_PASSWORD
+from xizang5g.core.models import AdminDivision, Unit, User
+from xizang5g.core.services import user_create
+from xizang5g.network import engine, services
+from xizang5g.network.choices import EarthStationPurpose, StudyScope, TerrainKind
+from xizang5g.network.models import (
+    Cell,
+    EarthStation,
+    InterferenceStudy,
+    OperatorMonthlyReport,
+    Site,
+    StudyStationResult,
+    TerrainTile,
+    Village,
+)
 
 XIZANG_BOUNDS = (78.3, 26.8, 99.2, 36.5)
 """lon_min, lat_min, lon_max, lat_max of the synthetic plateau covering Xizang."""
@@ -155,14 +171,6 @@ def synthetic_terrain_params(resolution_deg: float = 1 / 120) -> dict:
 # ------------------------------------------------------------------------------ DB loader
 def demo_load(*, stdout=None, n_cells: int = 900, n_earth_stations: int = 40) -> dict:
     """Create (idempotently) the demo registry and a worked set of studies, cases, EMF, KPIs."""
-    from django.db import transaction
-
-    from xizang5g.core.audit import acting_as
-    from xizang5g.core.models import AdminDivision, Unit, User
-    from xizang5g.core.services import user_create
-    from xizang5g.network import services
-    from xizang5g.network.choices import EarthStationPurpose, StudyScope, TerrainKind
-    from xizang5g.network.models import Cell, EarthStation, InterferenceStudy, Site, TerrainTile
 
     def say(text):
         if stdout is not None:
@@ -218,7 +226,6 @@ def demo_load(*, stdout=None, n_cells: int = 900, n_earth_stations: int = 40) ->
         return report
     seats = [(c.adcode, c.seat_lon, c.seat_lat) for c in counties]
     layout = generate_layout(seats, n_cells=n_cells, n_earth_stations=n_earth_stations)
-    from xizang5g.network import engine
 
     dem = engine.dem_from_tiles(TerrainTile.objects.filter(is_active=True))
     ground = dem.sample(layout.site_lon, layout.site_lat)
@@ -316,9 +323,6 @@ def demo_load(*, stdout=None, n_cells: int = 900, n_earth_stations: int = 40) ->
 
 
 def _demo_cases(*, study, regulator, units, report):
-    from xizang5g.network import services
-    from xizang5g.network.models import StudyStationResult
-
     failing = list(
         StudyStationResult.objects.filter(study=study, passes=False)
         .select_related("earth_station")
@@ -358,9 +362,6 @@ def _demo_cases(*, study, regulator, units, report):
 
 
 def _demo_emf(*, regulator, report):
-    from xizang5g.network import services
-    from xizang5g.network.models import Site
-
     n = 0
     for site in Site.objects.filter(is_synthetic=True).order_by("pk")[:40]:
         services.emf_assess_site(site=site, user=regulator, raise_alerts=True)
@@ -369,11 +370,6 @@ def _demo_emf(*, regulator, report):
 
 
 def _demo_coverage(*, counties, report):
-    from django.db import transaction
-
-    from xizang5g.network import services
-    from xizang5g.network.models import Village
-
     rng = np.random.default_rng(DEMO_SEED + 1)
     with transaction.atomic():
         for county in counties:
@@ -401,9 +397,6 @@ def _demo_coverage(*, counties, report):
 
 
 def _demo_monthly(*, units, counties, regulator):
-    from xizang5g.core.audit import acting_as
-    from xizang5g.network.models import OperatorMonthlyReport
-
     prefectures = sorted({c.parent for c in counties if c.parent}, key=lambda d: d.adcode)
     rng = np.random.default_rng(DEMO_SEED + 2)
     start = date(2025, 11, 1)

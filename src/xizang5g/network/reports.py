@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import io
 
+import openpyxl
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from docx import Document
+from docx.shared import Pt, RGBColor
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from xizang5g.network import constants as C
 from xizang5g.network.models import InterferenceStudy
+from xizang5g.network.selectors import study_station_results
 
 SYNTHETIC_NOTE = "本报告使用合成高原地形（演示数据），不是真实地形，结论仅用于演示。"
 SYNTHETIC_NOTE_EN = "Computed on SYNTHETIC plateau terrain (demo data), not real elevation data."
 
 
 def _station_rows(study: InterferenceStudy):
-    from xizang5g.network.selectors import study_station_results
-
     for r in study_station_results(study=study):
         es = r.earth_station
         yield [
@@ -129,9 +132,6 @@ def _basis(study) -> list[tuple[str, str]]:
 
 
 def study_xlsx(study: InterferenceStudy) -> bytes:
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-
     book = openpyxl.Workbook()
     summary = book.active
     summary.title = "概要"
@@ -181,9 +181,6 @@ def study_xlsx(study: InterferenceStudy) -> bytes:
 
 
 def study_docx(study: InterferenceStudy) -> bytes:
-    from docx import Document
-    from docx.shared import Pt, RGBColor
-
     doc = Document()
     style = doc.styles["Normal"]
     style.font.size = Pt(10.5)

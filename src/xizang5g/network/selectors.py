@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from xizang5g.core import access
 from xizang5g.core.choices import DivisionLevel, UnitKind
 from xizang5g.core.models import AdminDivision, Unit
+from xizang5g.network import constants as C
+from xizang5g.network import engine, studies
+from xizang5g.network.choices import StationStatus
 from xizang5g.network.models import (
     CaseDocument,
     Cell,
@@ -311,8 +315,6 @@ def coverage_kpis(*, user, level: str = DivisionLevel.COUNTY) -> list[dict]:
         if row[key] in rows:
             rows[row[key]]["villages"] = row["n"]
             rows[row[key]]["covered"] = row["covered"]
-    from django.db.models import Sum
-
     for row in Village.objects.values(key).annotate(p=Sum("population")):
         if row[key] in rows:
             rows[row[key]]["population"] = row["p"] or 0
@@ -346,8 +348,6 @@ def monthly_reports(*, user, filters: dict | None = None) -> QuerySet[OperatorMo
 
 def monthly_trend(*, user) -> dict:
     """Region totals per month and operator (for the trend charts and the plan dashboard)."""
-    from django.db.models import Sum
-
     data = (
         monthly_reports(user=user)
         .values("month", "operator__short_name", "operator__name")
@@ -378,8 +378,6 @@ def new_consumption_indicators(*, as_of=None) -> dict:
     """Latest region totals of the operators' monthly reports, for the plan dashboard's
     "new consumption" indicators: 5G base stations, 5G users, 5G terminal users and the
     traffic-weighted 5G share. Public aggregate figures: no user scope."""
-    from django.db.models import Max, Sum
-
     qs = OperatorMonthlyReport.objects.all()
     if as_of is not None:
         qs = qs.filter(month__lte=as_of)
@@ -394,3 +392,40 @@ def new_consumption_indicators(*, as_of=None) -> dict:
     weight = sum(u for _s, u in shares)
     share = sum(s * u for s, u in shares) / weight if weight else None
     return {"month": latest, **totals, "traffic_share_pct": share}
+
+
+def in_service_cell_columns() -> dict:
+    """Every in-service cell as the column arrays of `network.studies`. No user scope: a
+    predicted signal counts whichever operator's cell gives it."""
+    rows = (
+        Cell.objects.filter(status=StationStatus.IN_SERVICE)
+        .annotate(lon=F("site__lon"), lat=F("site__lat"), ground_m=F("site__ground_m"))
+        .values(*studies.CELL_KEYS)
+    )
+    return studies.columns_from_rows(list(rows), studies.CELL_KEYS)
+
+
+def coverage_grid(*, site: Site, half_km: float = 8.0, n: int = 33) -> dict:
+    """Best predicted RSRP (dBm) on an n×n grid of ±half_km around a site (heat map data), from
+    every in-service cell within reach; no points while no terrain is registered."""
+    glon, glat, lons, lats = studies.grid_around(site.lon, site.lat, half_km=half_km, n=n)
+    tiles = list(TerrainTile.objects.filter(is_active=True))
+    best = np.full(glon.size, -np.inf)
+    if tiles:
+        best, _cells = studies.best_levels(
+            cells=in_service_cell_columns(),
+            dem=engine.dem_from_tiles(tiles),
+            rx_lon=glon,
+            rx_lat=glat,
+        )
+    points = [
+        [round(float(x), 5), round(float(y), 5), round(float(v), 1)]
+        for x, y, v in zip(glon, glat, best, strict=True)
+        if np.isfinite(v)
+    ]
+    return {
+        "site": [site.lon, site.lat, site.code],
+        "points": points,
+        "threshold_dbm": C.DEFAULT_COVERAGE_DBM,
+        "bounds": [lons[0], lats[0], lons[-1], lats[-1]],
+    }

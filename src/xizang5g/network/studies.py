@@ -1,21 +1,23 @@
-"""Interference studies and coverage predictions: selection, profiles, engine, margins, storage.
+"""Interference studies and coverage predictions as pure NumPy: pair selection, profiles,
+the engine, margins, per-station aggregates and the best signal at receiving points.
 
-`compute_pairs` is pure NumPy over column arrays (also used by the benchmark); `run_study`
-wraps it with the database: snapshot of the inputs, progress, cancellation, storage, alerts.
+Everything here works on column arrays (also used by the benchmark) and touches no database:
+`network.services.study_runs` snapshots a study's inputs, runs `compute_from_inputs` and stores
+the results; `network.services.coverage` and `network.selectors.coverage_grid` feed the coverage
+functions the registry's in-service cells.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable
 
 import numpy as np
-from django.db import connection, transaction
-from django.utils import timezone
 
 from xizang5g.network import constants as C
 from xizang5g.network import engine
-from xizang5g.network.choices import MitigationKind, StationStatus, StudyScope, StudyStatus
+from xizang5g.network.choices import MitigationKind
 from xizang5g.radio import antennas, levels, p452, terrain
 
 CELL_KEYS = (
@@ -57,13 +59,9 @@ OBJECT_KEYS = ("pattern", "emission_mask")
 INT_KEYS = ("id", "site_id", "operator_id")
 
 
-class StudyCancelled(Exception):
-    pass
-
-
 def select_pairs(es_lon, es_lat, cell_lon, cell_lat, radius_km):
     """All (earth station, cell) index pairs closer than ``radius_km`` (great circle)."""
-    from scipy.spatial import cKDTree
+    from scipy.spatial import cKDTree  # scipy.spatial takes seconds to load: pairs need it
 
     if len(es_lon) == 0 or len(cell_lon) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -166,8 +164,6 @@ def _losses(
     the cell, antenna height, earth station), P.452 once per geometry and frequency. Large
     studies run their chunks on a pool of forked processes (one per core).
     """
-    import multiprocessing
-
     n = ci.size
     if n == 0:
         empty = np.zeros(0)
@@ -441,53 +437,9 @@ def compute_pairs(
     }
 
 
-# ---------------------------------------------------------------------------- database side
-def _columns(rows: list[dict], keys) -> dict:
+def columns_from_rows(rows: list[dict], keys) -> dict:
+    """Query rows (dicts) → one NumPy column per key, as compute_pairs takes them."""
     return _from_lists({k: [r[k] for r in rows] for k in keys}, keys)
-
-
-def snapshot_inputs(study) -> dict:
-    """Every input of the study as plain data (stored on the row: a study is reproducible)."""
-    from django.db.models import F
-
-    from xizang5g.network.models import Cell, EarthStation, TerrainTile
-
-    stations = EarthStation.objects.exclude(status=StationStatus.DECOMMISSIONED)
-    if study.scope == StudyScope.STATIONS:
-        stations = stations.filter(pk__in=study.earth_stations.values("pk"))
-    elif study.scope == StudyScope.COUNTY:
-        stations = stations.filter(division=study.division)
-    es_rows = list(stations.order_by("pk").values(*ES_KEYS))
-    cells = Cell.objects.exclude(status=StationStatus.DECOMMISSIONED)
-    if study.inputs.get("cell_ids"):
-        cells = cells.filter(pk__in=study.inputs["cell_ids"])
-    cell_rows = list(
-        cells.order_by("pk")
-        .annotate(lon=F("site__lon"), lat=F("site__lat"), ground_m=F("site__ground_m"))
-        .values(*CELL_KEYS)
-    )
-    tiles = list(
-        TerrainTile.objects.filter(is_active=True)
-        .order_by("pk")
-        .values("name", "kind", "path", "west", "south", "east", "north", "params")
-    )
-    return {
-        "coordination_km": study.coordination_km,
-        "p_percent": study.p_percent,
-        "p_blocking_percent": study.p_blocking_percent,
-        "spacing_m": float(study.inputs.get("spacing_m") or C.PROFILE_STEP_KM * 1000.0),
-        "mitigation": study.mitigation,
-        "cell_ids": study.inputs.get("cell_ids", []),
-        "atmosphere": {
-            "press_hpa": C.PLATEAU_PRESSURE_HPA,
-            "temp_c": C.PLATEAU_TEMPERATURE_C,
-            "delta_n": C.DELTA_N,
-            "n0": C.N0,
-        },
-        "terrain": tiles,
-        "earth_stations": {k: [r[k] for r in es_rows] for k in ES_KEYS},
-        "cells": {k: [r[k] for r in cell_rows] for k in CELL_KEYS},
-    }
 
 
 def _from_lists(columns: dict, keys) -> dict:
@@ -524,221 +476,38 @@ def compute_from_inputs(inputs: dict, progress=None) -> dict:
     )
 
 
-PAIR_COLUMNS = (
-    "study_id",
-    "earth_station_id",
-    "cell_id",
-    "distance_km",
-    "lb_db",
-    "lb_5g_db",
-    "gt_dbi",
-    "gr_dbi",
-    "i_inband_dbm",
-    "i_over_n_db",
-    "inband_margin_db",
-    "blocking_dbm",
-    "blocking_margin_db",
-    "margin_db",
-    "passes",
-)
-
-
-PAIR_FLOATS = PAIR_COLUMNS[3:-1]
-
-
-def _copy_binary(n: int, ids: list, floats: list, flags) -> np.ndarray:
-    """Rows in PostgreSQL's binary COPY layout, built in one vectorised pass."""
-    fields = [("count", ">i2")]
-    for k in range(len(ids)):
-        fields += [(f"l{k}", ">i4"), (f"i{k}", ">i8")]
-    for k in range(len(floats)):
-        fields += [(f"lf{k}", ">i4"), (f"f{k}", ">f8")]
-    fields += [("lb", ">i4"), ("b", "u1")]
-    rows = np.empty(n, dtype=np.dtype(fields))
-    rows["count"] = len(ids) + len(floats) + 1
-    for k, values in enumerate(ids):
-        rows[f"l{k}"] = 8
-        rows[f"i{k}"] = values
-    for k, values in enumerate(floats):
-        rows[f"lf{k}"] = 8
-        rows[f"f{k}"] = values
-    rows["lb"] = 1
-    rows["b"] = flags
-    return rows
-
-
-def store_pairs(study_id: int, es_ids, cell_ids, result: dict) -> int:
-    """Write every pair: binary COPY on PostgreSQL, bulk_create elsewhere (a data table that is
-    not change-logged)."""
-    from xizang5g.network.models import StudyPair
-
-    n = result["es_index"].size
-    if n == 0:
-        return 0
-    ids = [
-        np.full(n, study_id, dtype=np.int64),
-        es_ids[result["es_index"]],
-        cell_ids[result["cell_index"]],
-    ]
-    floats = [np.round(result[k], 3) for k in PAIR_FLOATS]
-    passes = result["margin_db"] >= 0
-    if connection.vendor == "postgresql":
-        block = 250_000
-        with connection.cursor() as cursor:
-            sql = f"COPY {StudyPair._meta.db_table} ({', '.join(PAIR_COLUMNS)}) FROM STDIN WITH (FORMAT BINARY)"
-            with cursor.cursor.copy(sql) as copy:
-                copy.write(
-                    b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
-                )
-                for s in range(0, n, block):
-                    e = min(n, s + block)
-                    rows = _copy_binary(
-                        e - s, [v[s:e] for v in ids], [v[s:e] for v in floats], passes[s:e]
-                    )
-                    copy.write(rows.tobytes())
-                copy.write((-1).to_bytes(2, "big", signed=True))
-        return n
-    objs = [
-        StudyPair(
-            study_id=study_id,
-            earth_station_id=int(ids[1][i]),
-            cell_id=int(ids[2][i]),
-            passes=bool(passes[i]),
-            **{name: float(floats[k][i]) for k, name in enumerate(PAIR_FLOATS)},
-        )
-        for i in range(n)
-    ]
-    StudyPair.objects.bulk_create(objs, batch_size=2000)
-    return n
-
-
-def run_study(study_id: int):
-    """Run a study end to end; progress on the row, cancellation between chunks."""
-    from xizang5g.core.audit import acting_as
-    from xizang5g.network.models import InterferenceStudy, StudyPair, StudyStationResult
-    from xizang5g.network.services import study_raise_alerts
-
-    study = InterferenceStudy.objects.get(pk=study_id)
-    if study.status not in (StudyStatus.QUEUED, StudyStatus.RUNNING) or study.cancel_requested:
-        return study
-    user = study.created_by
-    started = time.perf_counter()
-
-    def progress(percent: float, message: str) -> None:
-        row = InterferenceStudy.objects.filter(pk=study_id).values("cancel_requested").first()
-        if row is None or row["cancel_requested"]:
-            raise StudyCancelled()
-        study.progress = round(percent, 1)
-        study.progress_message = message[:200]
-        with acting_as(user):
-            study.save(update_fields=["progress", "progress_message", "updated_at"])
-
-    try:
-        with acting_as(user):
-            study.status = StudyStatus.RUNNING
-            study.started_at = timezone.now()
-            study.engine_version = engine.engine_version()
-            t0 = time.perf_counter()
-            study.inputs = snapshot_inputs(study)
-            t_snapshot = time.perf_counter() - t0
-            study.terrain_synthetic = (
-                any(t["kind"] == "synthetic" for t in study.inputs["terrain"])
-                or not study.inputs["terrain"]
-            )
-            study.save()
-        progress(1.0, "inputs stored")
-        result = compute_from_inputs(study.inputs, progress=progress)
-        progress(92.0, "storing results")
-        es_ids = np.asarray(study.inputs["earth_stations"]["id"], dtype=np.int64)
-        cell_ids = np.asarray(study.inputs["cells"]["id"], dtype=np.int64)
-        t_store = time.perf_counter()
-        with transaction.atomic():
-            with connection.cursor() as cursor:  # a re-run replaces the rows (one statement)
-                cursor.execute(
-                    f"DELETE FROM {StudyPair._meta.db_table} WHERE study_id = %s", [study.pk]
-                )
-            study.station_results.all().delete()
-            store_pairs(study.pk, es_ids, cell_ids, result)
-            st = result["station"]
-            StudyStationResult.objects.bulk_create(
-                [
-                    StudyStationResult(
-                        study_id=study.pk,
-                        earth_station_id=int(es_ids[k]),
-                        n_cells=int(st["n_cells"][k]),
-                        n_failing=int(st["n_failing"][k]),
-                        aggregate_inband_dbm=_finite(st["aggregate_inband_dbm"][k]),
-                        aggregate_inband_margin_db=_finite(st["aggregate_inband_margin_db"][k]),
-                        aggregate_blocking_dbm=_finite(st["aggregate_blocking_dbm"][k]),
-                        aggregate_blocking_margin_db=_finite(st["aggregate_blocking_margin_db"][k]),
-                        worst_margin_db=_finite(st["worst_margin_db"][k]),
-                        passes=bool(st["n_failing"][k] == 0 and not (st["worst_margin_db"][k] < 0)),
-                    )
-                    for k in range(es_ids.size)
-                ],
-                batch_size=2000,
-            )
-        result["timings"]["storage_s"] = time.perf_counter() - t_store
-        result["timings"]["snapshot_s"] = t_snapshot
-        margins = result["margin_db"]
-        failing_stations = int(np.count_nonzero(st["worst_margin_db"] < 0))
-        summary = {
-            "n_pairs": int(margins.size),
-            "n_failing_pairs": int(np.count_nonzero(margins < 0)),
-            "n_stations": int(es_ids.size),
-            "n_failing_stations": failing_stations,
-            "n_cells": int(cell_ids.size),
-            "n_profiles": result["n_profiles"],
-            "n_p452_paths": result["n_p452_paths"],
-            "worst_margin_db": float(
-                np.min(st["worst_margin_db"][np.isfinite(st["worst_margin_db"])])
-            )
-            if np.isfinite(st["worst_margin_db"]).any()
-            else None,
-            "passes": failing_stations == 0,
-            "timings": {k: round(v, 3) for k, v in result["timings"].items()},
-            "elapsed_s": round(time.perf_counter() - started, 3),
-        }
-        with acting_as(user):
-            study.summary = summary
-            study.status = StudyStatus.DONE
-            study.progress = 100.0
-            study.progress_message = "done"
-            study.finished_at = timezone.now()
-            study.save()
-        t_alerts = time.perf_counter()
-        study_raise_alerts(study=study)
-        study.summary["timings"]["alerts_s"] = round(time.perf_counter() - t_alerts, 3)
-        study.summary["elapsed_s"] = round(time.perf_counter() - started, 3)
-        with acting_as(user):
-            study.save(update_fields=["summary", "updated_at"])
-    except StudyCancelled:
-        with acting_as(user):
-            study.refresh_from_db()
-            study.status = StudyStatus.CANCELLED
-            study.finished_at = timezone.now()
-            study.progress_message = "cancelled"
-            study.save()
-    except Exception as exc:
-        with acting_as(user):
-            study.status = StudyStatus.FAILED
-            study.error = f"{type(exc).__name__}: {exc}"
-            study.finished_at = timezone.now()
-            study.save()
-        raise
-    return study
-
-
-def _finite(value):
-    value = float(value)
-    return value if np.isfinite(value) else None
-
-
 # ---------------------------------------------------------------------------- coverage
-def _cell_gain_toward(cells: dict, ci, tx_lon, rx_lon, rx_lat, loss) -> np.ndarray:
-    """Each cell's gain toward its receiving point, at the P.452 horizon elevation."""
-    return antennas.cell_gain_dbi(
-        terrain.initial_bearing_deg(tx_lon, cells["lat"][ci], rx_lon, rx_lat),
+def best_levels(*, cells: dict, dem, rx_lon, rx_lat) -> tuple[np.ndarray, np.ndarray]:
+    """Best predicted RSRP (dBm, -inf where no cell is within reach) at each receiving point,
+    and the id of the cell that gives it (-1 where none): P.452 at 50 % from every cell within
+    COVERAGE_RADIUS_KM, the cell's gain toward the point at the horizon elevation."""
+    rx_lon = np.asarray(rx_lon, dtype=float)
+    rx_lat = np.asarray(rx_lat, dtype=float)
+    best = np.full(rx_lon.size, -np.inf)
+    best_cell = np.full(rx_lon.size, -1, dtype=np.int64)
+    if cells["id"].size == 0 or rx_lon.size == 0:
+        return best, best_cell
+    ri, ci = select_pairs(rx_lon, rx_lat, cells["lon"], cells["lat"], C.COVERAGE_RADIUS_KM)
+    if ri.size == 0:
+        return best, best_cell
+    coinciding = (
+        np.abs(cells["lon"][ci] - rx_lon[ri]) + np.abs(cells["lat"][ci] - rx_lat[ri]) < 1e-6
+    )
+    tx_lon = np.where(coinciding, cells["lon"][ci] + 1e-4, cells["lon"][ci])  # nudge ~10 m
+    loss = engine.path_loss(
+        dem=dem,
+        tx_lon=tx_lon,
+        tx_lat=cells["lat"][ci],
+        rx_lon=rx_lon[ri],
+        rx_lat=rx_lat[ri],
+        f_mhz=cells["f_mhz"][ci],
+        htg_m=cells["height_m"][ci],
+        hrg_m=C.UE_HEIGHT_M,
+        p_percent=C.COVERAGE_P_PERCENT,
+        spacing_m=C.PROFILE_STEP_KM * 1000.0,
+    )
+    gain = antennas.cell_gain_dbi(
+        terrain.initial_bearing_deg(tx_lon, cells["lat"][ci], rx_lon[ri], rx_lat[ri]),
         antennas.mrad_to_deg(loss.theta_t_mrad),
         cells["azimuth_deg"][ci],
         cells["mech_tilt_deg"][ci],
@@ -746,132 +515,20 @@ def _cell_gain_toward(cells: dict, ci, tx_lon, rx_lon, rx_lat, loss) -> np.ndarr
         cells["gain_dbi"][ci],
         cells["beamwidth_deg"][ci],
     )
-
-
-def coverage_predict(*, threshold_dbm: float, villages=None) -> dict:
-    from django.db.models import F
-
-    from xizang5g.network.models import Cell, TerrainTile, Village
-
-    tiles = list(TerrainTile.objects.filter(is_active=True))
-    if not tiles:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError("No terrain is registered.")
-    dem = engine.dem_from_tiles(tiles)
-    villages = list(villages if villages is not None else Village.objects.all())
-    rows = list(
-        Cell.objects.filter(status=StationStatus.IN_SERVICE)
-        .annotate(lon=F("site__lon"), lat=F("site__lat"), ground_m=F("site__ground_m"))
-        .values(*CELL_KEYS)
+    level = levels.rsrp_dbm(
+        cells["power_dbm"][ci], cells["bw_mhz"][ci], cells["f_mhz"][ci], gain, loss.lb_db
     )
-    now = timezone.now()
-    if not villages:
-        return {"villages": 0, "covered": 0}
-    if rows:
-        cells = _columns(rows, CELL_KEYS)
-        vlon = np.array([v.lon for v in villages])
-        vlat = np.array([v.lat for v in villages])
-        vi, ci = select_pairs(vlon, vlat, cells["lon"], cells["lat"], C.COVERAGE_RADIUS_KM)
-    else:
-        vi = ci = np.zeros(0, np.int64)
-    best = np.full(len(villages), -np.inf)
-    best_cell = np.full(len(villages), -1)
-    if vi.size:
-        lon_tx = np.where(
-            np.abs(cells["lon"][ci] - vlon[vi]) + np.abs(cells["lat"][ci] - vlat[vi]) < 1e-6,
-            cells["lon"][ci] + 1e-4,
-            cells["lon"][ci],
-        )
-        loss = engine.path_loss(
-            dem=dem,
-            tx_lon=lon_tx,
-            tx_lat=cells["lat"][ci],
-            rx_lon=vlon[vi],
-            rx_lat=vlat[vi],
-            f_mhz=cells["f_mhz"][ci],
-            htg_m=cells["height_m"][ci],
-            hrg_m=C.UE_HEIGHT_M,
-            p_percent=C.COVERAGE_P_PERCENT,
-            spacing_m=C.PROFILE_STEP_KM * 1000.0,
-        )
-        lb = loss.lb_db
-        g = _cell_gain_toward(cells, ci, cells["lon"][ci], vlon[vi], vlat[vi], loss)
-        level = levels.rsrp_dbm(
-            cells["power_dbm"][ci], cells["bw_mhz"][ci], cells["f_mhz"][ci], g, lb
-        )
-        np.maximum.at(best, vi, level)
-        is_best = level >= best[vi] - 1e-9
-        best_cell[vi[is_best]] = cells["id"][ci[is_best]]
-    covered = 0
-    with transaction.atomic():
-        for k, village in enumerate(villages):
-            village.best_rx_dbm = float(best[k]) if np.isfinite(best[k]) else None
-            village.best_cell_id = int(best_cell[k]) if best_cell[k] >= 0 else None
-            village.covered = bool(np.isfinite(best[k]) and best[k] >= threshold_dbm)
-            village.coverage_threshold_dbm = threshold_dbm
-            village.coverage_at = now
-            covered += int(village.covered)
-        Village.objects.bulk_update(
-            villages,
-            ["best_rx_dbm", "best_cell", "covered", "coverage_threshold_dbm", "coverage_at"],
-            batch_size=1000,
-        )
-    return {"villages": len(villages), "covered": covered, "threshold_dbm": threshold_dbm}
+    np.maximum.at(best, ri, level)
+    is_best = level >= best[ri] - 1e-9
+    best_cell[ri[is_best]] = cells["id"][ci[is_best]]
+    return best, best_cell
 
 
-def coverage_grid(*, site, half_km: float = 8.0, n: int = 33) -> dict:
-    """Best predicted RSRP (dBm) on an n×n grid of ±half_km around a site (heat map data)."""
-    from django.db.models import F
-
-    from xizang5g.network.models import Cell, TerrainTile
-
-    dem = engine.dem_from_tiles(TerrainTile.objects.filter(is_active=True))
-    east, north = terrain.destination_point(site.lon, site.lat, [90.0, 0.0], half_km)
-    dlon, dlat = float(east[0]) - site.lon, float(north[1]) - site.lat
-    lons = np.linspace(site.lon - dlon, site.lon + dlon, n)
-    lats = np.linspace(site.lat - dlat, site.lat + dlat, n)
+def grid_around(lon: float, lat: float, *, half_km: float, n: int):
+    """An n×n grid of points ±half_km around (lon, lat): (grid lons, grid lats, axis lons, axis lats)."""
+    east, north = terrain.destination_point(lon, lat, [90.0, 0.0], half_km)
+    dlon, dlat = float(east[0]) - lon, float(north[1]) - lat
+    lons = np.linspace(lon - dlon, lon + dlon, n)
+    lats = np.linspace(lat - dlat, lat + dlat, n)
     glon, glat = (a.ravel() for a in np.meshgrid(lons, lats))
-    rows = list(
-        Cell.objects.filter(status=StationStatus.IN_SERVICE)
-        .annotate(lon=F("site__lon"), lat=F("site__lat"), ground_m=F("site__ground_m"))
-        .values(*CELL_KEYS)
-    )
-    best = np.full(glon.size, -np.inf)
-    if rows:
-        cells = _columns(rows, CELL_KEYS)
-        gi, ci = select_pairs(glon, glat, cells["lon"], cells["lat"], C.COVERAGE_RADIUS_KM)
-        if gi.size:
-            lon_tx = np.where(
-                np.abs(cells["lon"][ci] - glon[gi]) + np.abs(cells["lat"][ci] - glat[gi]) < 1e-6,
-                cells["lon"][ci] + 1e-4,
-                cells["lon"][ci],
-            )
-            loss = engine.path_loss(
-                dem=dem,
-                tx_lon=lon_tx,
-                tx_lat=cells["lat"][ci],
-                rx_lon=glon[gi],
-                rx_lat=glat[gi],
-                f_mhz=cells["f_mhz"][ci],
-                htg_m=cells["height_m"][ci],
-                hrg_m=C.UE_HEIGHT_M,
-                p_percent=C.COVERAGE_P_PERCENT,
-                spacing_m=C.PROFILE_STEP_KM * 1000.0,
-            )
-            g = _cell_gain_toward(cells, ci, lon_tx, glon[gi], glat[gi], loss)
-            level = levels.rsrp_dbm(
-                cells["power_dbm"][ci], cells["bw_mhz"][ci], cells["f_mhz"][ci], g, loss.lb_db
-            )
-            np.maximum.at(best, gi, level)
-    points = [
-        [round(float(x), 5), round(float(y), 5), round(float(v), 1)]
-        for x, y, v in zip(glon, glat, best, strict=True)
-        if np.isfinite(v)
-    ]
-    return {
-        "site": [site.lon, site.lat, site.code],
-        "points": points,
-        "threshold_dbm": C.DEFAULT_COVERAGE_DBM,
-        "bounds": [lons[0], lats[0], lons[-1], lats[-1]],
-    }
+    return glon, glat, lons, lats

@@ -12,7 +12,7 @@ from xizang5g.core.audit import acting_as
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.plan.models import Goal, Industry, Plan, Scenario, Task, WorkPoint
 from xizang5g.plan.schema import PlanFile, check_references
-from xizang5g.plan.yamlsource import format_loc, line_of, parse_yaml
+from xizang5g.plan.yamlsource import YamlSyntaxError, format_loc, line_of, parse_yaml
 
 
 @dataclass
@@ -48,8 +48,6 @@ class LoadReport:
 
 def read_plan_file(text: str, *, source: str = "<plan>") -> PlanFile:
     """Parse and validate; raises PlanFileError naming line and field of each fault."""
-    from xizang5g.plan.yamlsource import YamlSyntaxError
-
     try:
         document = parse_yaml(text)
     except YamlSyntaxError as exc:

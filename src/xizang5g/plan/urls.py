@@ -1,8 +1,6 @@
-import importlib.util
-
 from django.urls import path
 
-from xizang5g.plan import views
+from xizang5g.plan import io_urls, views
 
 app_name = "plan"
 
@@ -29,7 +27,4 @@ urlpatterns = [
 ]
 
 # Excel import/export pages live in their own module.
-if importlib.util.find_spec("xizang5g.plan.io_urls") is not None:
-    from xizang5g.plan import io_urls
-
-    urlpatterns += io_urls.urlpatterns
+urlpatterns += io_urls.urlpatterns

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from xizang5g.core import access, registry
 from xizang5g.core.files import download
 from xizang5g.core.models import AdminDivision, Unit
+from xizang5g.network.selectors import new_consumption_indicators
 from xizang5g.plan import progress, selectors, services
 from xizang5g.plan.choices import MilestoneStatus, ProjectState
 from xizang5g.plan.constants import (
@@ -143,8 +144,6 @@ def _dashboard_chart_data(plan, rows, as_of, visible: set[int]) -> dict:
 
 def _new_consumption(as_of: date) -> dict:
     """Task 1 (培育新型消费模式) indicators from the operators' monthly reports (5G supervision)."""
-    from xizang5g.network.selectors import new_consumption_indicators
-
     return new_consumption_indicators(as_of=as_of)
 
 

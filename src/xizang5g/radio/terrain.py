@@ -113,7 +113,7 @@ class RasterDem:
         lon, lat = np.broadcast_arrays(np.asarray(lon, float), np.asarray(lat, float))
         x, y = lon.ravel(), lat.ravel()
         if not self._geographic:
-            from rasterio.warp import transform
+            from rasterio.warp import transform  # GDAL: only projected rasters need it
 
             x, y = (np.asarray(v) for v in transform("EPSG:4326", self.crs, x, y))
         return _sample_mapped(self._grid, self._mapping, x, y).reshape(lon.shape)

@@ -36,6 +36,7 @@ class SecurityConfig(registry.PlatformApp):
     )
 
     def ready(self) -> None:
+        # Signal wiring: the receivers import models, which exist once the registry is ready.
         from xizang5g.security import signals
 
         signals.connect()

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import management, serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -215,9 +217,6 @@ def restore_backup(path: Path, *, media_root: Path | None = None) -> dict:
         fixture = Path(tmp) / "db.json"
         fixture.write_bytes(database)
         with transaction.atomic():
-            from django.contrib.auth.models import Permission
-            from django.contrib.contenttypes.models import ContentType
-
             Permission.objects.all().delete()
             ContentType.objects.all().delete()
             ContentType.objects.clear_cache()

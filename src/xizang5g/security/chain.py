@@ -18,6 +18,8 @@ from datetime import UTC
 from django.db import connection, transaction
 
 from xizang5g.core.crypto import sm3_hex
+from xizang5g.core.models import ChangeLog
+from xizang5g.security.models import AuditChainHead, AuditSeal
 
 logger = logging.getLogger(__name__)
 GENESIS = "0" * 64
@@ -63,8 +65,6 @@ def _ready() -> bool:
 
 def seal(row) -> None:
     """Append the link for a freshly written ChangeLog row."""
-    from xizang5g.security.models import AuditChainHead, AuditSeal
-
     if not _ready():
         return
     with transaction.atomic():
@@ -115,9 +115,6 @@ class VerifyReport:
 
 
 def verify(*, batch: int = 2000) -> VerifyReport:
-    from xizang5g.core.models import ChangeLog
-    from xizang5g.security.models import AuditChainHead, AuditSeal
-
     breaks: list[Break] = []
     previous_hash = GENESIS
     expected_sequence = 1

@@ -14,6 +14,7 @@ from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import Role, UnitKind
 from xizang5g.core.constants import DEMO_PASSWORD
 from xizang5g.core.models import Alert, Pilot, Unit, User
+from xizang5g.core.services import user_create
 from xizang5g.security import services, simulate
 from xizang5g.security.models import (
     CryptoAssessment,
@@ -134,7 +135,6 @@ def _operator() -> User:
     user = User.objects.filter(role=Role.SECURITY_OPERATOR, is_active=True).order_by("pk").first()
     if user is not None:
         return user
-    from xizang5g.core.services import user_create
 
     return user_create(
         username="secops",
@@ -151,9 +151,8 @@ def demo_load(*, now: datetime | None = None) -> DemoReport:
     with acting_as(None):
         operator = _operator()
     services.sigma_rules_sync()
-    from xizang5g.security.partitions import event_partitions_ensure
 
-    event_partitions_ensure()
+    services.events_partitions_ensure()
     with acting_as(operator), transaction.atomic():
         systems = {}
         for (

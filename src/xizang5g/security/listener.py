@@ -17,6 +17,7 @@ from collections import defaultdict
 from django.db import close_old_connections
 
 from xizang5g.security.constants import SYSLOG_MAX_LINE
+from xizang5g.security.services import syslog_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +72,6 @@ class SyslogServer:
         await asyncio.get_running_loop().run_in_executor(None, self._ingest, pending)
 
     def _ingest(self, pending) -> None:
-        from xizang5g.security.services import syslog_ingest
-
         close_old_connections()
         try:
             for (peer, transport), lines in pending.items():

@@ -11,15 +11,16 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from xizang5g.core.clients import client_ip
+from xizang5g.core.models import ChangeLog
 from xizang5g.core.throttle import login_blocked
+from xizang5g.security.chain import on_changelog_saved
+from xizang5g.security.services import platform_event_record
 
 logger = logging.getLogger(__name__)
 
 
 def record(**kwargs) -> None:
     """Record a platform event; a failure here is logged and never breaks the caller."""
-    from xizang5g.security.services import platform_event_record
-
     try:
         with transaction.atomic():
             platform_event_record(**kwargs)
@@ -112,14 +113,10 @@ def permission_denied(request) -> None:
 
 
 def _on_changelog(sender, instance, created, raw=False, **kwargs) -> None:
-    from xizang5g.security.chain import on_changelog_saved
-
     on_changelog_saved(sender, instance, created, raw=raw, **kwargs)
 
 
 def connect() -> None:
-    from xizang5g.core.models import ChangeLog
-
     post_save.connect(_on_changelog, sender=ChangeLog, dispatch_uid="xz5g_security_audit_seal")
     user_logged_in.connect(on_login, dispatch_uid="xz5g_security_login")
     user_login_failed.connect(on_login_failed, dispatch_uid="xz5g_security_login_failed")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from stdnum.cn import ric
+
 ATTACKER = "203.0.113.66"  # RFC 5737 TEST-NET-3
 SCANNER = "198.51.100.23"  # RFC 5737 TEST-NET-2
 INTERNAL = [f"10.20.{i // 250}.{i % 250 + 1}" for i in range(400)]
@@ -149,8 +151,6 @@ def attack_lines(*, start: datetime | None = None, seed: int = 11) -> list[bytes
 
 def valid_resident_ids(n: int, seed: int = 3) -> list[str]:
     """Valid GB 11643 numbers (real Xizang region codes, valid dates, correct check character)."""
-    from stdnum.cn import ric
-
     rnd = random.Random(seed)
     regions = [
         "540102",
@@ -178,8 +178,6 @@ def valid_resident_ids(n: int, seed: int = 3) -> list[str]:
 
 def invalid_lookalikes(valid: list[str]) -> list[str]:
     """Per valid number: wrong check character, impossible date, unknown region."""
-    from stdnum.cn import ric
-
     out = []
     for number in valid:
         body = number[:17]

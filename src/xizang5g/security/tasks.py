@@ -3,7 +3,6 @@
 from django_tasks import task
 
 from xizang5g.security import services
-from xizang5g.security.partitions import event_partitions_ensure
 
 
 @task()
@@ -15,4 +14,4 @@ def security_deadlines_check() -> int:
 @task()
 def security_partitions_ensure() -> list[str]:
     """Month partitions of the events table ahead of time on PostgreSQL (run daily)."""
-    return event_partitions_ensure()
+    return services.events_partitions_ensure()

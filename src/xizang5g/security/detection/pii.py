@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
-from stdnum import luhn
+from stdnum import luhn, numdb
 from stdnum.cn import ric
 
 from xizang5g.security.choices import PiKind
@@ -66,8 +66,6 @@ def _id_structure(digits: str) -> bool:
 
 def _known_region(code: str) -> bool:
     """The six digits are an administrative region code in python-stdnum's GB/T 2260 table."""
-    from stdnum import numdb
-
     results = numdb.get("cn/loc").info(code)
     return any(props for _part, props in results)
 

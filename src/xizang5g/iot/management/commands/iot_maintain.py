@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from xizang5g.iot import storage
+from xizang5g.iot import services
 
 
 class Command(BaseCommand):
@@ -16,8 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-retention", action="store_true")
 
     def handle(self, *args, retention_days, no_retention, **options):
-        self.stdout.write(f"rollups: {storage.rollups_refresh()}")
-        created = storage.partitions_ensure()
+        self.stdout.write(f"rollups: {services.rollups_refresh()}")
+        created = services.readings_partitions_ensure()
         self.stdout.write(f"partitions created: {', '.join(created) or 'none'}")
         if not no_retention:
-            self.stdout.write(f"retention: {storage.retention_apply(days=retention_days)}")
+            self.stdout.write(
+                f"retention: {services.readings_retention_apply(days=retention_days)}"
+            )

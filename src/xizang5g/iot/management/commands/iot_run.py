@@ -9,10 +9,12 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from xizang5g.iot import storage
+from xizang5g.iot import services
 from xizang5g.iot.auth import worker_password
 from xizang5g.iot.constants import SHARED_GROUP, WORKER_USERNAME
-from xizang5g.iot.ingest import mark_offline
+from xizang5g.iot.demo import demo_fleet_devices
+from xizang5g.iot.simulators import Fleet
+from xizang5g.iot.worker import IngestWorker
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +52,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, embedded_broker, simulate, port, client_id, group, leave, **options):
-        from xizang5g.iot.worker import IngestWorker
-
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         broker = fleet = None
         embedded = embedded_broker or not settings.MQTT_URL
         if embedded:
+            # amqtt loads only when this process runs the embedded broker.
             from xizang5g.iot.broker import EmbeddedBroker
 
             broker = EmbeddedBroker("127.0.0.1", port or settings.XZ5G_EMBEDDED_MQTT_PORT).start()
@@ -78,12 +79,10 @@ class Command(BaseCommand):
             worker = IngestWorker(url, mqtt5=True, shared=True, client_id=client_id, group=group)
             self.stdout.write(f"ingest worker on {url} (MQTT 5, $share/{group}/…)")
         try:
-            storage.partitions_ensure()
-            mark_offline()  # devices that went quiet while no worker ran
+            services.readings_partitions_ensure()
+            services.devices_mark_offline()  # devices that went quiet while no worker ran
             worker.start()
             if simulate:
-                from xizang5g.iot.simulators import Fleet, demo_fleet_devices
-
                 devices = demo_fleet_devices()
                 if devices:
                     fleet = Fleet(url, devices, mqtt5=not embedded, auth=embedded).start()
@@ -102,8 +101,8 @@ class Command(BaseCommand):
                 if time.monotonic() >= next_maintenance:
                     next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
                     try:
-                        storage.partitions_ensure()
-                        storage.retention_apply()
+                        services.readings_partitions_ensure()
+                        services.readings_retention_apply()
                     except Exception:
                         logger.exception("IoT maintenance failed")
         finally:

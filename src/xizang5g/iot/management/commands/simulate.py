@@ -4,7 +4,8 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from xizang5g.iot.simulators import Fleet, demo_fleet_devices
+from xizang5g.iot.demo import demo_fleet_devices
+from xizang5g.iot.simulators import Fleet
 
 
 class Command(BaseCommand):

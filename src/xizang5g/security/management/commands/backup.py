@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -17,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--media-root", help="media directory (default MEDIA_ROOT)")
 
     def handle(self, *args, **options):
-        from django.conf import settings
-
         output = options["output"] or str(
             settings.VAR_DIR / "backups" / f"xizang5g-{timezone.now():%Y%m%dT%H%M%SZ}.xzbak"
         )

@@ -1,6 +1,6 @@
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from xizang5g.core import crypto
 from xizang5g.core.fields import EncryptedTextField
@@ -24,7 +24,6 @@ class Command(BaseCommand):
             with transaction.atomic():
                 # Raw stored tokens (values() would decrypt): read through a plain-text cast.
                 table = model._meta.db_table
-                from django.db import connection
 
                 quoted = ", ".join(connection.ops.quote_name(f.column) for f in fields)
                 with connection.cursor() as cursor:

@@ -3,6 +3,7 @@ import signal
 
 from django.core.management.base import BaseCommand
 
+from xizang5g.security import services
 from xizang5g.security.listener import SyslogServer
 
 
@@ -23,9 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--flush-seconds", type=float, default=0.5)
 
     def handle(self, *args, **options):
-        from xizang5g.security.partitions import event_partitions_ensure
-
-        created = event_partitions_ensure()
+        created = services.events_partitions_ensure()
         if created:
             self.stdout.write(f"Created event partitions: {', '.join(created)}")
         server = SyslogServer(

@@ -1,0 +1,175 @@
+"""Event ingest: syslog lines, HTTP batches and the platform's own events are normalised,
+stored and run through detection; lines that cannot be parsed are kept as bad lines."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from xizang5g.security import ingest, partitions
+from xizang5g.security.constants import BAD_LINE_KEEP_BYTES, EVENT_FIELDS, HTTP_BATCH_MAX
+from xizang5g.security.models import BadLine, Detection, LogSource, SecurityEvent
+from xizang5g.security.services.detection import detect
+from xizang5g.security.services.sources import syslog_source_map
+
+
+@dataclass
+class IngestResult:
+    stored: int = 0
+    bad: int = 0
+    detections: list[Detection] = field(default_factory=list)
+    bad_reasons: list[str] = field(default_factory=list)
+
+    def merge(self, other: IngestResult) -> None:
+        self.stored += other.stored
+        self.bad += other.bad
+        self.detections.extend(other.detections)
+        self.bad_reasons.extend(other.bad_reasons)
+
+
+def _bad_line(
+    *, transport: str, reason: str, data: bytes | str, peer: str = "", source=None
+) -> BadLine:
+    """A bad line as kept: its length, and its first BAD_LINE_KEEP_BYTES as text."""
+    blob = data if isinstance(data, bytes) else data.encode("utf-8", "replace")
+    return BadLine(
+        received_at=timezone.now(),
+        source=source,
+        transport=transport,
+        peer=peer[:100],
+        reason=reason[:200],
+        length=len(blob),
+        raw=blob[:BAD_LINE_KEEP_BYTES].decode("utf-8", "backslashreplace").replace("\x00", "\\x00"),
+    )
+
+
+def bad_line_record(
+    *, transport: str, reason: str, data: bytes | str, peer: str = "", source=None
+) -> BadLine:
+    line = _bad_line(transport=transport, reason=reason, data=data, peer=peer, source=source)
+    line.save()
+    return line
+
+
+def _store(result: IngestResult, bad: list[BadLine], events: list[dict]) -> IngestResult:
+    """Keep the bad lines, store and detect over the good events."""
+    if bad:
+        BadLine.objects.bulk_create(bad)
+        result.bad = len(bad)
+    if events:
+        result.merge(events_ingest(events=events))
+    return result
+
+
+def syslog_ingest(*, lines: list[bytes], peer: str = "", transport: str = "udp") -> IngestResult:
+    """Parse syslog lines; good ones are stored and run through detection, bad ones kept."""
+    result = IngestResult()
+    now = datetime.now(UTC)
+    events: list[dict] = []
+    bad: list[BadLine] = []
+    peer_ip = peer.rsplit(":", 1)[0] if peer else ""
+    sources = syslog_source_map()
+    for line in lines:
+        try:
+            event = ingest.parse_syslog(line, now=now)
+        except ingest.BadInput as exc:
+            bad.append(_bad_line(transport=transport, reason=str(exc), data=line, peer=peer))
+            result.bad_reasons.append(str(exc))
+            continue
+        source = sources.get((event.get("host") or "").lower()) or sources.get(peer_ip)
+        ingest.enrich(event, fallback=source.category if source else None)
+        event["_source"] = source
+        events.append(event)
+    return _store(result, bad, events)
+
+
+def http_batch_ingest(*, source: LogSource, items) -> IngestResult:
+    if not isinstance(items, list):
+        raise ValueError("the body must be a JSON array of event objects")
+    if len(items) > HTTP_BATCH_MAX:
+        raise ValueError(
+            f"a batch holds at most {HTTP_BATCH_MAX} events, this one has {len(items)}"
+        )
+    result = IngestResult()
+    events = []
+    bad = []
+    for position, item in enumerate(items):
+        try:
+            event = ingest.normalise_json_item(item)
+        except ingest.BadInput as exc:
+            reason = f"item {position}: {exc}"
+            text = json.dumps(item, ensure_ascii=False, default=str)
+            bad.append(_bad_line(transport="http", reason=reason, data=text, source=source))
+            result.bad_reasons.append(reason)
+            continue
+        ingest.enrich(event, category=event.pop("category", None) or source.category)
+        event["_source"] = source
+        events.append(event)
+    return _store(result, bad, events)
+
+
+def platform_event_record(
+    *,
+    action: str,
+    outcome: str,
+    message: str,
+    user: str = "",
+    src_ip: str = "",
+    program: str = "xizang5g",
+    extra: dict | None = None,
+    time: datetime | None = None,
+) -> IngestResult:
+    """Record one of the platform's own events (login, denial, device authentication failure …)."""
+    event = {
+        "time": time or timezone.now(),
+        "category": "platform",
+        "source_system": "xizang5g",
+        "host": "xizang5g",
+        "program": program,
+        "user": user[:150],
+        "src_ip": ingest.ip_or_blank(src_ip),
+        "action": action,
+        "outcome": outcome,
+        "message": message,
+        "extra": extra or {},
+    }
+    return events_ingest(events=[event])
+
+
+_EVENT_COLUMNS = ("time", *EVENT_FIELDS, "severity", "raw", "extra")
+
+
+def events_ingest(*, events: list[dict], source: LogSource | None = None) -> IngestResult:
+    """Store normalised events and run the detection stage over them."""
+    received = timezone.now()
+    rows = []
+    for event in events:
+        src = event.pop("_source", None) or source
+        row = SecurityEvent(
+            received_at=received, source=src, system_id=src.system_id if src else None
+        )
+        for column in _EVENT_COLUMNS:
+            value = event.get(column)
+            if value is None and column not in ("dst_port", "severity"):
+                value = {} if column == "extra" else ""
+            setattr(row, column, value)
+        if not row.category:
+            row.category = src.category if src else "application"
+        if src and not row.source_system:
+            row.source_system = src.name[:100]
+        rows.append(row)
+    with transaction.atomic():
+        SecurityEvent.objects.bulk_create(rows, batch_size=500)
+    if rows and rows[0].pk is None:  # database without RETURNING on bulk insert
+        raise RuntimeError("the database did not return event ids")
+    detections = detect(rows)
+    return IngestResult(stored=len(rows), detections=detections)
+
+
+def events_partitions_ensure(*, months_ahead: int = 2) -> list[str]:
+    """Month partitions of the events table ahead of time (PostgreSQL); returns those created."""
+    return partitions.event_partitions_ensure(months_ahead=months_ahead)
