@@ -66,8 +66,13 @@ assets:
 	cd assets && npm ci --no-audit --no-fund
 	./scripts/vendor_assets.sh
 
+# The shared catalogue is src/xizang5g/locale; an app with its own locale/ folder keeps its strings
+# there (so that apps added side by side never edit one file).
+APP_LOCALES = $(patsubst %/locale,%,$(wildcard src/xizang5g/*/locale))
+LANGS = -l zh_Hans -l bo -l en
 messages: install
-	cd src/xizang5g && XZ5G_DEBUG=1 ../../$(BIN)/xizang5g makemessages -l zh_Hans -l bo -l en --no-obsolete --ignore='static/*'
+	cd src/xizang5g && XZ5G_DEBUG=1 ../../$(BIN)/xizang5g makemessages $(LANGS) --no-obsolete --ignore='static/*' $(foreach a,$(APP_LOCALES),--ignore='$(notdir $(a))/*')
+	@for app in $(APP_LOCALES); do (cd $$app && XZ5G_DEBUG=1 $(CURDIR)/$(BIN)/xizang5g makemessages $(LANGS) --no-obsolete --ignore='static/*') || exit 1; done
 	$(BIN)/python scripts/check_messages.py
 
 clean:

@@ -296,6 +296,8 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xizang5g.settings")
     os.environ.setdefault("XZ5G_LOG_LEVEL", "WARNING")
+    # A production-mode process needs a key; the bench's is thrown away with its database.
+    os.environ.setdefault("SECRET_KEY", "bench-" + uuid.uuid4().hex)
     import django
 
     django.setup()

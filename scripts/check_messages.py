@@ -5,12 +5,14 @@ from pathlib import Path
 
 import polib
 
-LOCALE = Path(__file__).resolve().parents[1] / "src" / "xizang5g" / "locale"
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "xizang5g"
+# The shared catalogue and those of apps that keep their own (src/xizang5g/<app>/locale).
+CATALOGUES = ("locale/*/LC_MESSAGES/django.po", "*/locale/*/LC_MESSAGES/django.po")
 
 
 def main() -> int:
     status = 0
-    for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/django.po")):
+    for po_path in sorted(p for pattern in CATALOGUES for p in PACKAGE.glob(pattern)):
         catalogue = polib.pofile(str(po_path))
         missing = [
             e.msgid
@@ -18,7 +20,9 @@ def main() -> int:
             if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)
         ]
         language = po_path.parts[-3]
-        print(f"{language}: {len(catalogue)} messages, {len(missing)} untranslated or fuzzy")
+        print(
+            f"{po_path.relative_to(PACKAGE)}: {len(catalogue)} messages, {len(missing)} untranslated or fuzzy"
+        )
         if missing and language == "zh_Hans":
             status = 1
             for msgid in missing[:50]:

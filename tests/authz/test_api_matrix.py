@@ -24,6 +24,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from tests.authz import api_routes
+from tests.authz.extensions import operations
 from tests.authz.test_matrix import MISSING_ID
 from tests.authz.world import ROLES, build_world
 from xizang5g.api import api
@@ -31,6 +32,7 @@ from xizang5g.core import access
 from xizang5g.core.services import api_token_create
 
 # A stand-in for an object that does not exist, in paths and bodies alike.
+OPERATIONS = operations()  # the central table plus each app's tests/<app>/authz.py
 MISSING = SimpleNamespace(
     pk=MISSING_ID, product_key="no-such-product", code="no-such-plan", unit=None
 )
@@ -49,7 +51,7 @@ def schema_operations() -> set[str]:
 
 
 def test_every_operation_declares_what_it_does():
-    declared = set(api_routes.OPERATIONS)
+    declared = set(OPERATIONS)
     undeclared = schema_operations() - declared
     assert not undeclared, (
         f"declare these operations in tests/authz/api_routes.py: {sorted(undeclared)}"
@@ -121,7 +123,7 @@ def _send(client: Client, key: str, operation: api_routes.Operation, world, obj,
 
 
 def _cases(world):
-    for key, operation in sorted(api_routes.OPERATIONS.items()):
+    for key, operation in sorted(OPERATIONS.items()):
         for obj in world.objects[operation.kind] if operation.kind else [None]:
             yield key, operation, obj
 

@@ -13,11 +13,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.authz import routes
+from tests.authz.extensions import pages
 from tests.authz.world import ROLES, build_world
 from xizang5g.core import access
 from xizang5g.core.models import ChangeLog
 from xizang5g.core.models.base import ChangeLoggedModel
 
+PAGES = pages()  # the central table plus each app's tests/<app>/authz.py
 MISSING_ID = 987654321012  # an id no object has: the answer for hidden objects must be the same
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
 
@@ -46,9 +48,9 @@ def url_names() -> set[str]:
 
 
 def test_every_page_declares_what_it_does():
-    undeclared = url_names() - set(routes.PAGES) - {"core:history"}
+    undeclared = url_names() - set(PAGES) - {"core:history"}
     assert not undeclared, f"declare these pages in tests/authz/routes.py: {sorted(undeclared)}"
-    stale = set(routes.PAGES) - url_names()
+    stale = set(PAGES) - url_names()
     assert not stale, f"declared pages that no longer exist: {sorted(stale)}"
 
 
@@ -113,7 +115,7 @@ def world(db, settings, tmp_path):
 
 
 def _page_cases(world):
-    for name, route in sorted(routes.PAGES.items()):
+    for name, route in sorted(PAGES.items()):
         objects = world.objects[route.kind] if route.kind else [None]
         for obj in objects:
             yield name, route, obj
@@ -190,7 +192,7 @@ def test_lists_show_only_what_the_role_may_read(world, role):
     client = _client(world, role)
     user = world.users[role]
     leaks = []
-    for name, route in sorted(routes.PAGES.items()):
+    for name, route in sorted(PAGES.items()):
         if not route.lists or expected(route, user, None) != "ok":
             continue
         html = client.get(reverse(name)).content.decode()

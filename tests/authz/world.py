@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tests.authz.extensions import populate
 from tests.network.factories import build_region, build_terrain
 from xizang5g.core.choices import AlertSeverity, AlertSource, Role
 from xizang5g.core.models import AdminDivision, ImportJob, NotificationChannel, Unit, User
@@ -316,6 +317,7 @@ def build_world() -> World:
     _network(world, units)
     _iot(world, units)
     _security(world, units)
+    populate(world, units)  # each app's tests/<app>/authz.py
     for username in ("health", "cmcc"):
         job = ImportJob(
             importer="xizang5g.network.imports.stations",

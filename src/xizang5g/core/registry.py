@@ -14,6 +14,12 @@ here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing el
                          (``core.evidence``)
 * ``iot_subscriptions`` subscriptions to telemetry (``iot.subscriptions.Subscription``)
 * ``rule_actions``      actions an IoT rule may call (``iot.subscriptions.RuleAction``)
+* ``setup_commands``    management commands (name, *args) that install its shipped content, run by
+                        ``xizang5g setup`` in production and by the demo (idempotent)
+* ``demo_commands``     management commands (name, *args) that load its demo data (``demo_setup``)
+* ``demo_processes``    ``xizang5g`` sub-commands (name, *args) the demo runs beside the web server
+                        (workers, simulators: ``demo_serve``)
+* ``demo_users``        :class:`DemoUser` accounts the demo creates and prints
 * ``layer``             where the app sits (``LAYERS``): ``xizang5g lint_layers`` checks with
                         import-linter that no app imports one above it or a sibling of its layer
 
@@ -42,6 +48,15 @@ class PeriodicJob:
     every: timedelta
 
 
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    unit: str | None  # unit code (created by the app's demo command when it is its own)
+    full_name: str
+    what: str  # what the login shows, printed with the demo's logins
+
+
 # From the top down. Apps of one layer are independent of each other; an app imports only from
 # the layers below its own. `radio` (the pure engine) stands apart and imports nothing of the
 # project.
@@ -63,6 +78,10 @@ class PlatformApp(AppConfig):
     evidence_providers: tuple[str, ...] = ()
     iot_subscriptions: tuple = ()
     rule_actions: tuple = ()
+    setup_commands: tuple[tuple[str, ...], ...] = ()
+    demo_commands: tuple[tuple[str, ...], ...] = ()
+    demo_processes: tuple[tuple[str, ...], ...] = ()
+    demo_users: tuple[DemoUser, ...] = ()
 
     @property
     def prefix(self) -> str:
@@ -123,6 +142,22 @@ def iot_subscriptions() -> list:
 
 def rule_actions() -> dict[str, object]:
     return {action.name: action for app in platform_apps() for action in app.rule_actions}
+
+
+def setup_commands() -> list[tuple[str, ...]]:
+    return [command for app in platform_apps() for command in app.setup_commands]
+
+
+def demo_commands() -> list[tuple[str, ...]]:
+    return [command for app in platform_apps() for command in app.demo_commands]
+
+
+def demo_processes() -> list[tuple[str, ...]]:
+    return [command for app in platform_apps() for command in app.demo_processes]
+
+
+def demo_users() -> list[DemoUser]:
+    return [user for app in platform_apps() for user in app.demo_users]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ class IotConfig(registry.PlatformApp):
     name = "xizang5g.iot"
     label = "iot"
     layer = "system"
+    demo_commands = (("iot_demo",),)
+    # The hub with its embedded broker and the demo devices' simulators.
+    demo_processes = (("iot_run", "--embedded-broker", "--simulate"),)
     verbose_name = _("IoT data hub")
     nav = ({"label": _("IoT hub"), "url": "iot:device_list", "icon": "cpu", "order": 40},)
     urls = "xizang5g.iot.urls"

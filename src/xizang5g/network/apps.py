@@ -8,6 +8,7 @@ class NetworkConfig(registry.PlatformApp):
     name = "xizang5g.network"
     label = "network"
     layer = "system"
+    demo_commands = (("network_demo",),)
     verbose_name = _("5G supervision")
     nav = (
         {

@@ -11,6 +11,7 @@ class SecurityConfig(registry.PlatformApp):
     name = "xizang5g.security"
     label = "security"
     layer = "system"
+    demo_commands = (("security_demo",),)
     verbose_name = _("Security situational awareness")
     nav = (
         {"label": _("Security"), "url": "security:dashboard", "icon": "shield-check", "order": 30},

@@ -10,10 +10,11 @@ import subprocess
 import sys
 import time
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from xizang5g.plan.management.commands.demo_setup import DEMO_PASSWORD, DEMO_USERS
+from xizang5g.core import registry
+from xizang5g.plan.management.commands.demo_setup import DEMO_PASSWORD, DEMO_USERS, demo_users
 
 
 class Command(BaseCommand):
@@ -30,8 +31,8 @@ class Command(BaseCommand):
             "jobs": subprocess.Popen([*exe, "db_worker", "--no-reload"]),
             "scheduler": subprocess.Popen([*exe, "scheduler"]),
         }
-        if "iot_run" in get_commands():
-            children["iot"] = subprocess.Popen([*exe, "iot_run", "--embedded-broker", "--simulate"])
+        for name, *args in registry.demo_processes():  # each app's workers and simulators
+            children[name] = subprocess.Popen([*exe, name, *args])
         children["web"] = subprocess.Popen(
             [
                 *(sys.executable, "-m", "uvicorn", "xizang5g.asgi:application"),
@@ -40,7 +41,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(f"\n西藏5G应用平台 demo on http://{host}:{port}/"))
         self.stdout.write(
-            f"Logins (password {DEMO_PASSWORD}): " + ", ".join(u[0] for u in DEMO_USERS)
+            f"Logins (password {DEMO_PASSWORD}): "
+            + ", ".join(u[0] for u in DEMO_USERS + demo_users())
         )
         stop = {"now": False}
 

@@ -1,9 +1,10 @@
 """Everything `make demo` needs in the database: divisions, the plan, demo units/users/projects,
 and the demo sets of the other systems. Idempotent."""
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from xizang5g.core import registry
 from xizang5g.core.choices import Role
 from xizang5g.core.constants import DEMO_PASSWORD
 from xizang5g.core.models import Unit, User
@@ -33,6 +34,11 @@ DEMO_USERS = [
 ]
 
 
+def demo_users() -> list[tuple]:
+    """The accounts the installed apps add to the demo (``PlatformApp.demo_users``)."""
+    return [(u.username, u.role, u.unit, u.full_name, u.what) for u in registry.demo_users()]
+
+
 class Command(BaseCommand):
     help = "Load divisions, the plan, demo users and demo projects (and other systems' demo data)."
 
@@ -49,18 +55,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo: {report.units} units, {report.projects} projects ({report.skipped} already present)"
         )
-        self._users()
+        self._users(DEMO_USERS)
+        call_command("setup", stdout=self.stdout)
         if not skip_apps:
-            for command in ("network_demo", "iot_demo", "security_demo"):
-                if command in get_commands():
-                    try:
-                        call_command(command, stdout=self.stdout)
-                    except Exception as exc:  # keep the demo usable if one system's demo fails
-                        self.stderr.write(self.style.WARNING(f"{command} failed: {exc}"))
-        self._print_logins()
+            for name, *args in registry.demo_commands():
+                try:
+                    call_command(name, *args, stdout=self.stdout)
+                except Exception as exc:  # keep the demo usable if one system's demo fails
+                    self.stderr.write(self.style.WARNING(f"{name} failed: {exc}"))
+            self._users(demo_users())
+        self._print_logins(skip_apps)
 
-    def _users(self) -> None:
-        for username, role, unit_code, full_name, _what in DEMO_USERS:
+    def _users(self, users) -> None:
+        for username, role, unit_code, full_name, _what in users:
             if User.objects.filter(username=username).exists():
                 continue
             unit = Unit.objects.filter(code=unit_code).first() if unit_code else None
@@ -73,7 +80,7 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = True
                 user.save()
 
-    def _print_logins(self) -> None:
+    def _print_logins(self, skip_apps: bool) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
-        for username, _role, _unit, _name, what in DEMO_USERS:
+        for username, _role, _unit, _name, what in DEMO_USERS + ([] if skip_apps else demo_users()):
             self.stdout.write(f"  {username:<11} {what}")
