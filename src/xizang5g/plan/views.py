@@ -88,7 +88,7 @@ def dashboard(request, plan):
     context = {
         "plan": plan,
         "as_of": as_of,
-        "attainment": progress.plan_attainment(plan, as_of),
+        "attainment": progress.plan_attainment(plan, as_of, projects),
         "state_counts": states,
         "total_projects": len(rows),
         "running_projects": sum(states[s] for s in RUNNING_STATES),
@@ -154,9 +154,11 @@ def map_geojson(request):
         {
             "type": "Feature",
             "properties": {"name": d.name_zh, "adcode": d.adcode},
-            "geometry": d.geometry,
+            "geometry": d.shape.geometry,
         }
-        for d in AdminDivision.objects.filter(level=request.GET.get("level", "prefecture"))
+        for d in AdminDivision.objects.filter(
+            level=request.GET.get("level", "prefecture")
+        ).select_related("shape")
     ]
     response = JsonResponse({"type": "FeatureCollection", "features": features})
     response["Cache-Control"] = "public, max-age=86400"
@@ -442,7 +444,7 @@ def plan_detail(request, plan):
         {
             "plan": plan,
             "as_of": as_of,
-            "attainment": progress.plan_attainment(plan, as_of),
+            "attainment": progress.plan_attainment(plan, as_of, projects),
             "tasks": progress.task_progress(plan, as_of, projects),
             "work_points": progress.work_point_progress(plan, as_of, projects),
             "status_labels": progress.ITEM_STATUS_LABELS,
