@@ -329,6 +329,10 @@ class Scorecard:
         return self.reports_on_time / self.reports_due if self.reports_due else None
 
     @property
+    def project_count(self) -> int:
+        return len(self.projects)
+
+    @property
     def overdue_count(self) -> int:
         return len(self.overdue_milestones) + len(self.missing_reports)
 
