@@ -59,3 +59,16 @@ def test_default_language_is_simplified_chinese(client):
     assert 'lang="zh-hans"' in html
     with translation.override("zh-hans"):
         assert translation.gettext("Log in") != "Log in"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "bo", "en"])
+def test_the_language_menu_names_each_language_in_itself(client, language):
+    client.cookies["django_language"] = language
+    html = client.get(reverse("login")).content.decode()
+    menu = html[html.index('name="language"') : html.index("</select>")]
+    for code, name in (("zh-hans", "简体中文"), ("bo", "བོད་ཡིག"), ("en", "English")):
+        assert f'<option value="{code}" lang="{code}"' in menu
+        assert f">{name}</option>" in menu
+    assert f'value="{language}" lang="{language}" selected' in menu
+    for translated_name in ("英语", "藏语", "Simplified Chinese", "Tibetan"):
+        assert translated_name not in menu
