@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src=assets/node_modules
 dst=src/xizang5g/static/vendor
-mkdir -p "$dst"/{bootstrap,bootstrap-icons/fonts,echarts,htmx}
+mkdir -p "$dst"/{bootstrap,bootstrap-icons/fonts,echarts,htmx,noto-serif-tibetan}
 
 strip_source_map() { sed -E -i '/^\/[*\/]# sourceMappingURL=[^ ]*( \*\/)?$/d' "$1"; }
 
@@ -20,6 +20,10 @@ cp "$src/bootstrap-icons/font/bootstrap-icons.min.css" "$dst/bootstrap-icons/"
 cp "$src/bootstrap-icons/font/fonts/bootstrap-icons.woff2" "$dst/bootstrap-icons/fonts/"
 cp "$src/echarts/dist/echarts.min.js" "$dst/echarts/"
 cp "$src/htmx.org/dist/htmx.min.js" "$dst/htmx/"
+# Tibetan webfont: only the Tibetan-script subset at weight 400 (bold is synthesised); the
+# @font-face with its unicode-range is in css/app.css, so only pages with Tibetan text fetch it.
+cp "$src/@fontsource/noto-serif-tibetan/files/noto-serif-tibetan-tibetan-400-normal.woff2" \
+  "$src/@fontsource/noto-serif-tibetan/LICENSE" "$dst/noto-serif-tibetan/"
 
 for file in "$dst"/bootstrap/* "$dst"/echarts/* "$dst"/htmx/* "$dst"/bootstrap-icons/*.css; do
   strip_source_map "$file"
@@ -32,7 +36,7 @@ if grep -l -E 'sourceMappingURL=|bootstrap-icons\.woff[?"]' -r "$dst"; then
   exit 1
 fi
 
-for pkg in bootstrap bootstrap-icons echarts htmx.org; do
+for pkg in bootstrap bootstrap-icons echarts htmx.org @fontsource/noto-serif-tibetan; do
   printf '%s %s\n' "$pkg" "$(node -p "require('./$src/$pkg/package.json').version")"
 done > "$dst/VERSIONS.txt"
 cat "$dst/VERSIONS.txt"
