@@ -48,7 +48,8 @@ def main(node_modules: str, output: str) -> int:
     out = Path(output)
     (out / "fonts").mkdir(parents=True, exist_ok=True)
 
-    font = TTFont(font_dir / "fonts" / "bootstrap-icons.woff2")
+    # Keep the font's own timestamp, so that `make assets` gives the same bytes every time.
+    font = TTFont(font_dir / "fonts" / "bootstrap-icons.woff2", recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = []

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src=assets/node_modules
 dst=src/xizang5g/static/vendor
-mkdir -p "$dst"/{bootstrap,bootstrap-icons/fonts,echarts,htmx}
+mkdir -p "$dst"/{bootstrap,bootstrap-icons/fonts,echarts,htmx,noto-serif-tibetan}
 
 strip_source_map() { sed -E -i '/^\/[*\/]# sourceMappingURL=[^ ]*( \*\/)?$/d' "$1"; }
 
@@ -22,6 +22,10 @@ cp "$src/bootstrap/dist/js/bootstrap.bundle.min.js" "$dst/bootstrap/"
 (cd assets && npx esbuild echarts.entry.js --bundle --minify --format=iife --legal-comments=none \
   --target=es2018 --log-level=warning --outfile="../$dst/echarts/echarts.min.js")
 cp "$src/htmx.org/dist/htmx.min.js" "$dst/htmx/"
+# Tibetan webfont: only the Tibetan-script subset at weight 400 (bold is synthesised); the
+# @font-face with its unicode-range is in css/app.css, so only pages with Tibetan text fetch it.
+cp "$src/@fontsource/noto-serif-tibetan/files/noto-serif-tibetan-tibetan-400-normal.woff2" \
+  "$src/@fontsource/noto-serif-tibetan/LICENSE" "$dst/noto-serif-tibetan/"
 
 for file in "$dst"/bootstrap/* "$dst"/htmx/*; do
   strip_source_map "$file"
@@ -32,7 +36,7 @@ if grep -l -E 'sourceMappingURL=|bootstrap-icons\.woff[?"]' -r "$dst"; then
   exit 1
 fi
 
-for pkg in bootstrap bootstrap-icons echarts htmx.org esbuild; do
+for pkg in bootstrap bootstrap-icons echarts htmx.org @fontsource/noto-serif-tibetan esbuild; do
   printf '%s %s\n' "$pkg" "$(node -p "require('./$src/$pkg/package.json').version")"
 done > "$dst/VERSIONS.txt"
 cat "$dst/VERSIONS.txt"

@@ -259,8 +259,11 @@ PERMISSIONS_POLICY = {
 # --- Language and time -----------------------------------------------------------------------
 LANG_INFO.setdefault("bo", {"bidi": False, "code": "bo", "name": "Tibetan", "name_local": "བོད་ཡིག"})
 LANGUAGE_CODE = "zh-hans"
+# The menu names each language in itself (LANG_INFO's name_local), whatever the page's language.
 LANGUAGES = [("zh-hans", "简体中文"), ("bo", "བོད་ཡིག"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates and numbers per language: Django has no format module for bo (xizang5g/formats).
+FORMAT_MODULE_PATH = "xizang5g.formats"
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
