@@ -1,0 +1,386 @@
+"""Writes of the tourism app: spots and zones with their capacity, counts and headcounts, the live
+occupancy and crowd level of each spot with its alerts, car parks, content and daily data."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from xizang5g.core import access
+from xizang5g.core.choices import AlertSeverity, AlertState
+from xizang5g.core.models import Alert, Unit
+from xizang5g.core.services import alert_raise, alert_resolve, save_validated
+from xizang5g.tourism import capacity
+from xizang5g.tourism import constants as C
+from xizang5g.tourism.choices import CountSource, CrowdLevel
+from xizang5g.tourism.models import (
+    CarPark,
+    ContentItem,
+    CountSample,
+    DailyStat,
+    Gate,
+    Headcount,
+    OccupancyPoint,
+    ScenicSpot,
+    SpotState,
+    Zone,
+)
+
+LOCAL = zoneinfo.ZoneInfo(C.LOCAL_TZ)
+TOURISM_DEPARTMENT_CODES = ("tourism-dept", "culture-tourism-dept")
+
+
+def local_day(at: datetime) -> date:
+    return timezone.localtime(at, LOCAL).date()
+
+
+def tourism_department() -> Unit | None:
+    """The regional tourism department (区旅游发展厅 / 文化和旅游厅), which supervises every spot."""
+    return Unit.objects.filter(code__in=TOURISM_DEPARTMENT_CODES).order_by("code").first()
+
+
+# ==== spots and zones ==============================================================================
+@dataclass(frozen=True)
+class ZoneInput:
+    code: str
+    name: str
+    area_m2: float
+    per_visitor_m2: float
+
+
+def _check_zones(zones: list[ZoneInput]) -> None:
+    if not zones:
+        raise ValidationError({"zones": _("A spot needs at least one zone.")})
+    codes = [z.code for z in zones]
+    if len(set(codes)) != len(codes):
+        raise ValidationError({"zones": _("Zone codes must be unique within a spot.")})
+    for z in zones:
+        if not (z.area_m2 and z.area_m2 > 0) or not (z.per_visitor_m2 and z.per_visitor_m2 > 0):
+            raise ValidationError(
+                {
+                    "zones": _("Zone %(c)s: area and space per visitor must be positive.")
+                    % {"c": z.code}
+                }
+            )
+
+
+def spot_save(
+    *,
+    user,
+    code: str,
+    name: str,
+    zones: list[ZoneInput],
+    open_hours: float,
+    average_stay_hours: float,
+    cap_daily: int | None = None,
+    managing_unit: Unit | None = None,
+    **fields,
+) -> tuple[ScenicSpot, bool]:
+    """Register a spot with its zones, or replace the zones and inputs of one the user may
+    change; C1 and C2 are computed from the inputs (LB/T 034-2014). Returns (spot, created)."""
+    _check_zones(zones)
+    existing = ScenicSpot.objects.filter(code=code).first()
+    with transaction.atomic():
+        if existing is not None:
+            access.require(user, access.CHANGE, existing)
+            spot = existing
+        else:
+            unit = managing_unit or getattr(user, "unit", None)
+            if unit is None:
+                raise ValidationError({"unit": _("Name the spot's managing unit.")})
+            access.require_create(user, ScenicSpot, managing_unit=unit)
+            spot = ScenicSpot(code=code, managing_unit=unit, supervising_unit=tourism_department())
+        spot.name = name
+        spot.open_hours = open_hours
+        spot.average_stay_hours = average_stay_hours
+        spot.cap_daily = cap_daily
+        for key, value in fields.items():
+            setattr(spot, key, value)
+        spot.capacity_instant = capacity.instant_capacity(
+            (z.area_m2, z.per_visitor_m2) for z in zones
+        )
+        spot.capacity_daily = capacity.daily_capacity(
+            spot.capacity_instant, open_hours, average_stay_hours, cap_daily
+        )
+        save_validated(spot, user=user)
+        keep = set()
+        for z in zones:
+            zone = Zone.objects.filter(spot=spot, code=z.code).first() or Zone(
+                spot=spot, code=z.code
+            )
+            zone.name, zone.area_m2, zone.per_visitor_m2 = z.name, z.area_m2, z.per_visitor_m2
+            zone.capacity_instant = capacity.zone_capacity(z.area_m2, z.per_visitor_m2)
+            save_validated(zone, user=user)
+            keep.add(zone.pk)
+        for zone in Zone.objects.filter(spot=spot).exclude(pk__in=keep):
+            zone.delete()
+        SpotState.objects.get_or_create(spot=spot)
+    return spot, existing is None
+
+
+def gate_attach(*, user, zone: Zone, device) -> Gate:
+    access.require(user, access.CHANGE, zone.spot)
+    gate = Gate.objects.filter(device=device).first() or Gate(device=device)
+    gate.zone = zone
+    return save_validated(gate, user=user)
+
+
+# ==== counts and occupancy =========================================================================
+@dataclass(frozen=True)
+class Count:
+    zone: Zone
+    at: datetime
+    entries: int
+    exits: int
+    source: str = "api"
+    kind: str = CountSource.API
+
+
+def counts_record(counts: Iterable[Count], *, now: datetime | None = None) -> dict:
+    """Store cumulative counts (idempotent by zone, source and time) and update the occupancy and
+    level of the spots they touch. Returns {"stored", "spots": {spot id: level}}."""
+    counts = list(counts)
+    for c in counts:
+        if c.entries < 0 or c.exits < 0:
+            raise ValidationError({"entries": _("Counts cannot be negative.")})
+    rows = [
+        CountSample(
+            zone=c.zone,
+            source=c.source,
+            kind=c.kind,
+            at=c.at,
+            day=local_day(c.at),
+            entries=c.entries,
+            exits=c.exits,
+        )
+        for c in counts
+    ]
+    stored = 0
+    with transaction.atomic():
+        before = CountSample.objects.count() if len(rows) > 1 else None
+        if len(rows) == 1:
+            try:
+                with transaction.atomic():
+                    rows[0].save()
+                stored = 1
+            except IntegrityError:
+                stored = 0
+        else:
+            CountSample.objects.bulk_create(rows, ignore_conflicts=True)
+            stored = CountSample.objects.count() - before
+    touched: dict[int, tuple[ScenicSpot, date]] = {}
+    for c in counts:
+        day = local_day(c.at)
+        spot = c.zone.spot
+        if spot.pk not in touched or touched[spot.pk][1] < day:
+            touched[spot.pk] = (spot, day)
+    levels = {pk: spot_refresh(spot=spot, day=day, now=now) for pk, (spot, day) in touched.items()}
+    return {"stored": stored, "spots": levels}
+
+
+def headcount_record(*, zone: Zone, at: datetime, count: int, source: str = "", user=None) -> str:
+    """A headcount (operators' signalling data) of a zone: it corrects the drift of entries −
+    exits from its time on. Returns the spot's level."""
+    if user is not None:
+        access.require(user, access.CHANGE, zone.spot)
+    if count < 0:
+        raise ValidationError({"count": _("A headcount cannot be negative.")})
+    Headcount.objects.update_or_create(
+        zone=zone, at=at, defaults={"count": count, "source": source[:80], "day": local_day(at)}
+    )
+    return spot_refresh(spot=zone.spot, day=local_day(at))
+
+
+def _net(sample: CountSample | None) -> tuple[int, int]:
+    return (sample.entries, sample.exits) if sample else (0, 0)
+
+
+def zone_occupancy(zone: Zone, day: date) -> tuple[int, int]:
+    """(occupancy, entries) of a zone on a local day.
+
+    Occupancy is entries − exits summed over the zone's gate and vendor sources; ticket
+    validations stand in only where a zone has neither. The latest headcount of the day replaces
+    everything before it: occupancy = headcount + the net flow of each source since."""
+    samples = CountSample.objects.filter(zone=zone, day=day)
+    sources = dict(samples.values_list("source", "kind").distinct())
+    counted = [s for s, k in sources.items() if k != CountSource.TICKET] or list(sources)
+    headcount = Headcount.objects.filter(zone=zone, day=day).order_by("-at").first()
+    occupancy = headcount.count if headcount else 0
+    entries = 0
+    for source in counted:
+        of_source = samples.filter(source=source)
+        last = of_source.order_by("-at", "-id").first()
+        e_last, x_last = _net(last)
+        entries += e_last
+        if headcount is None:
+            occupancy += e_last - x_last
+        else:
+            base = of_source.filter(at__lte=headcount.at).order_by("-at", "-id").first()
+            e_base, x_base = _net(base)
+            occupancy += (e_last - x_last) - (e_base - x_base)
+    return max(0, occupancy), entries
+
+
+def spot_refresh(*, spot: ScenicSpot, day: date, now: datetime | None = None) -> str:
+    """Recompute the spot's occupancy and level for `day` from its zones; raise or resolve its
+    crowd alert on a change of level. Returns the level."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        state, _created = SpotState.objects.select_for_update().get_or_create(spot=spot)
+        if state.day is not None and day < state.day:
+            return state.level  # late counts of an earlier day change nothing live
+        per_zone, occupancy, entries = {}, 0, 0
+        for zone in Zone.objects.filter(spot=spot):
+            occ, ent = zone_occupancy(zone, day)
+            per_zone[zone.code] = occ
+            occupancy += occ
+            entries += ent
+        previous = state.level  # the live level, which alerts follow
+        level = capacity.level_for(
+            occupancy,
+            spot.capacity_instant,
+            # a new day's counts start afresh: no hysteresis carried over the night
+            current=previous if state.day == day else CrowdLevel.COMFORTABLE,
+            busy_pct=spot.busy_pct,
+            warning_pct=spot.warning_pct,
+            saturated_pct=spot.saturated_pct,
+            hysteresis_pct=spot.hysteresis_pct,
+        )
+        state.day, state.occupancy, state.entries_today, state.zones = (
+            day,
+            occupancy,
+            entries,
+            per_zone,
+        )
+        state.updated_at = now
+        changed = level != previous
+        if changed:
+            state.level_since = now
+        state.level = level
+        state.save()
+        OccupancyPoint.objects.create(spot=spot, at=now, occupancy=occupancy, entries=entries)
+        if changed:
+            _crowd_alert(spot, previous, level, occupancy, now)
+    return level
+
+
+ALERT_LEVELS = (CrowdLevel.WARNING, CrowdLevel.SATURATED)
+
+
+def crowd_dedup_key(spot: ScenicSpot) -> str:
+    return f"tourism:crowd:{spot.pk}"
+
+
+def _crowd_alert(spot, previous: str, level: str, occupancy: int, now: datetime) -> None:
+    key = crowd_dedup_key(spot)
+    pct = round(100.0 * occupancy / spot.capacity_instant, 1) if spot.capacity_instant else None
+    details = {
+        "code": f"crowd_{level}",
+        "spot": spot.code,
+        "level": level,
+        "occupancy": occupancy,
+        "capacity_instant": spot.capacity_instant,
+        "percent": pct,
+    }
+    if level in ALERT_LEVELS:
+        with translation.override(settings.LANGUAGE_CODE):
+            if level == CrowdLevel.SATURATED:
+                title = _("%(spot)s saturated: %(n)d visitors, %(p)s %% of capacity C1") % {
+                    "spot": spot.name,
+                    "n": occupancy,
+                    "p": pct,
+                }
+                actions = _(
+                    "LB/T 034-2014: stop admissions and ticket sales, publish the notice, divert "
+                    "visitors and start the emergency plan for crowds."
+                )
+            else:
+                title = _("%(spot)s crowd warning: %(n)d visitors, %(p)s %% of capacity C1") % {
+                    "spot": spot.name,
+                    "n": occupancy,
+                    "p": pct,
+                }
+                actions = _(
+                    "LB/T 034-2014: publish the crowd notice, stop ticket sales and divert visitors."
+                )
+        alert_raise(
+            source=C.CROWD_SOURCE,
+            dedup_key=key,
+            title=title,
+            message=actions,
+            severity=AlertSeverity.CRITICAL
+            if level == CrowdLevel.SATURATED
+            else AlertSeverity.MAJOR,
+            rule=f"tourism.crowd.{level}",
+            unit=spot.managing_unit,
+            obj=spot,
+            details=details,
+            at=now,
+        )
+    elif previous in ALERT_LEVELS:
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _("Occupancy back to %(n)d (%(p)s %% of C1): level %(l)s.") % {
+                "n": occupancy,
+                "p": pct,
+                "l": CrowdLevel(level).label,
+            }
+        for alert in Alert.objects.filter(dedup_key=key).exclude(state=AlertState.RESOLVED):
+            alert_resolve(alert=alert, note=note)
+
+
+# ==== car parks, content, daily data ===============================================================
+def car_park_save(*, user, spot: ScenicSpot, code: str, **fields) -> CarPark:
+    access.require(user, access.CHANGE, spot)
+    park = CarPark.objects.filter(code=code).first() or CarPark(code=code, spot=spot)
+    if park.pk:
+        access.require(user, access.CHANGE, park)
+    park.spot = spot
+    for key, value in fields.items():
+        setattr(park, key, value)
+    return save_validated(park, user=user)
+
+
+def car_park_count(*, park: CarPark, occupied: int, at: datetime | None = None) -> CarPark:
+    """Sensor or barrier count of occupied spaces (runtime state, not change-logged)."""
+    if occupied < 0:
+        raise ValidationError({"occupied": _("Occupied spaces cannot be negative.")})
+    park.occupied = min(occupied, park.spaces)
+    park.occupied_at = at or timezone.now()
+    park.save(update_fields=["occupied", "occupied_at"])
+    return park
+
+
+def content_save(*, user, spot: ScenicSpot, title: str, **fields) -> ContentItem:
+    access.require(user, access.CHANGE, spot)
+    item = ContentItem.objects.filter(spot=spot, title=title).first() or ContentItem(
+        spot=spot, title=title
+    )
+    for key, value in fields.items():
+        setattr(item, key, value)
+    return save_validated(item, user=user)
+
+
+def daily_stats_store(rows: Iterable[DailyStat]) -> int:
+    """Store daily tourism data (idempotent by spot and date: a later row replaces)."""
+    rows = list(rows)
+    with transaction.atomic():
+        for row in rows:
+            DailyStat.objects.update_or_create(
+                spot=row.spot,
+                date=row.date,
+                defaults={
+                    "visitors": row.visitors,
+                    "revenue_yuan": row.revenue_yuan,
+                    "stay_hours": row.stay_hours,
+                    "origins": row.origins,
+                },
+            )
+    return len(rows)
