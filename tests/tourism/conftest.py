@@ -2,6 +2,13 @@
 
 import pytest
 
+from tests.iot.conftest import (  # noqa: F401  (the IoT hub's broker and worker fixtures)
+    _fresh_caches,
+    broker,
+    connect_device,
+    embedded_broker,
+    start_worker,
+)
 from xizang5g.core.choices import Role, UnitKind
 from xizang5g.tourism import services
 

@@ -76,6 +76,7 @@ class TourismStatusOut(Schema):
 
 
 class TourismSpotOut(Schema):
+    id: int
     code: str
     name: str
     a_level: int | None

@@ -27,6 +27,7 @@ def on_gate_counts(deliveries: list[Delivery]) -> None:
             exits=int(d.values["exits"]),
             source=f"gate:{d.device_id}",
             kind=CountSource.GATE,
+            msg_id=d.msg_id,
         )
         for d in wanted
         if d.device_id in gates and d.values["entries"] >= 0 and d.values["exits"] >= 0

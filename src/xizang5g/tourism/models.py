@@ -154,7 +154,8 @@ class Gate(ChangeLoggedModel):
 
 class CountSample(models.Model):
     """Cumulative entries and exits since the day's opening, from one source at one zone (data).
-    Kept once per zone, source and time: a repeated push is idempotent."""
+    Kept once per zone, source and time (pushes over HTTP), or per device message (gates), so a
+    repeated push or a redelivered message is stored once."""
 
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="samples")
     source = models.CharField(max_length=80)  # "gate:<device id>", "api", "ticket"
@@ -163,6 +164,7 @@ class CountSample(models.Model):
     day = models.DateField()  # local day of `at`
     entries = models.PositiveIntegerField()
     exits = models.PositiveIntegerField()
+    msg_id = models.CharField(max_length=64, blank=True)  # a device message (redelivered once)
 
     objects = AccessManager()
     access = AccessRule(via="zone")
@@ -171,8 +173,15 @@ class CountSample(models.Model):
         ordering = ["at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["zone", "source", "at"], name="tourism_countsample_once"
-            )
+                fields=["zone", "source", "at"],
+                condition=models.Q(msg_id=""),
+                name="tourism_countsample_once",
+            ),
+            models.UniqueConstraint(
+                fields=["zone", "source", "msg_id"],
+                condition=~models.Q(msg_id=""),
+                name="tourism_countsample_message_once",
+            ),
         ]
         indexes = [models.Index(fields=["zone", "day", "source", "at"])]
 
