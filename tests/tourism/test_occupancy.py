@@ -3,6 +3,7 @@ crowd alert at 80 % and 100 % of C1 with hysteresis."""
 
 import zoneinfo
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -10,7 +11,7 @@ from xizang5g.core.choices import AlertSeverity, AlertState
 from xizang5g.core.models import Alert
 from xizang5g.tourism import services
 from xizang5g.tourism.choices import CountSource, CrowdLevel
-from xizang5g.tourism.models import SpotState, Zone
+from xizang5g.tourism.models import DailyStat, SpotState, Zone
 
 LHASA = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -130,3 +131,13 @@ def test_a_new_day_starts_from_its_own_counts(spot, zones):
     # a late count of the day before changes nothing live
     push(zones["square"], at(16), 2900, 100)
     assert SpotState.objects.get(spot=spot).occupancy == 10
+
+
+def test_the_daily_rollup_records_visitors_and_revenue(spot, zones):
+    spot.ticket_price_yuan = Decimal("200")
+    spot.save()
+    push(zones["interior"], at(16), 3000, 2900)
+    push(zones["square"], at(16), 1000, 1000, source="api", kind=CountSource.API)
+    assert services.daily_rollup(day=at(16).date()) == 1
+    row = DailyStat.objects.get(spot=spot)
+    assert (row.visitors, row.revenue_yuan) == (4000, Decimal("800000"))

@@ -25,6 +25,11 @@ class TourismConfig(registry.PlatformApp):
             "xizang5g.tourism.tasks.tourism_forecast_refresh",
             timedelta(hours=1),
         ),
+        registry.PeriodicJob(
+            "tourism_daily_rollup",
+            "xizang5g.tourism.tasks.tourism_daily_rollup",
+            timedelta(hours=6),  # idempotent: yesterday's row is rewritten until complete
+        ),
     )
     iot_subscriptions = (
         Subscription(

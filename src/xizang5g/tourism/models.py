@@ -66,13 +66,13 @@ class ScenicSpot(ChangeLoggedModel):
     capacity_instant = models.PositiveIntegerField(_("instantaneous capacity C1"), default=0)
     capacity_daily = models.PositiveIntegerField(_("daily capacity C2"), default=0)
     busy_pct = models.PositiveSmallIntegerField(
-        _("busy from (% of C1)"), default=C.DEFAULT_BUSY_PCT
+        _("busy from (percent of C1)"), default=C.DEFAULT_BUSY_PCT
     )
     warning_pct = models.PositiveSmallIntegerField(
-        _("warning from (% of C1)"), default=C.DEFAULT_WARNING_PCT
+        _("warning from (percent of C1)"), default=C.DEFAULT_WARNING_PCT
     )
     saturated_pct = models.PositiveSmallIntegerField(
-        _("saturated from (% of C1)"), default=C.DEFAULT_SATURATED_PCT
+        _("saturated from (percent of C1)"), default=C.DEFAULT_SATURATED_PCT
     )
     hysteresis_pct = models.PositiveSmallIntegerField(
         _("hysteresis (percentage points)"), default=C.DEFAULT_HYSTERESIS_PCT

@@ -398,3 +398,21 @@ def daily_stats_store(rows: Iterable[DailyStat]) -> int:
                 },
             )
     return len(rows)
+
+
+def daily_rollup(*, day: date) -> int:
+    """Each spot's visitors of a finished local day from its counts (entries since opening at
+    the day's end), with the ticket revenue at the spot's price; origins and stay, which come
+    from the operators' data, are kept. Returns the number of spots written."""
+    written = 0
+    for spot in ScenicSpot.objects.all():
+        entries = sum(zone_occupancy(zone, day)[1] for zone in Zone.objects.filter(spot=spot))
+        if not entries and not CountSample.objects.filter(zone__spot=spot, day=day).exists():
+            continue
+        DailyStat.objects.update_or_create(
+            spot=spot,
+            date=day,
+            defaults={"visitors": entries, "revenue_yuan": spot.ticket_price_yuan * entries},
+        )
+        written += 1
+    return written
