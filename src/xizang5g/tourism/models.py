@@ -186,6 +186,29 @@ class CountSample(models.Model):
         indexes = [models.Index(fields=["zone", "day", "source", "at"])]
 
 
+class ZoneCounter(models.Model):
+    """The latest cumulative count of each source at a zone today, and its count at the time of
+    the zone's latest headcount (runtime state derived from the counts: one row per source)."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="counters")
+    source = models.CharField(max_length=80)
+    kind = models.CharField(max_length=16, choices=CountSource.choices)
+    day = models.DateField()
+    at = models.DateTimeField()
+    entries = models.PositiveIntegerField()
+    exits = models.PositiveIntegerField()
+    base_entries = models.PositiveIntegerField(default=0)
+    base_exits = models.PositiveIntegerField(default=0)
+
+    objects = AccessManager()
+    access = AccessRule(via="zone")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "source"], name="tourism_zonecounter_once")
+        ]
+
+
 class Headcount(models.Model):
     """A periodic headcount of a zone (operators' signalling data): it replaces the drifting
     entries − exits from its time on (data)."""

@@ -32,6 +32,7 @@ from xizang5g.tourism.models import (
     ScenicSpot,
     SpotState,
     Zone,
+    ZoneCounter,
 )
 
 LOCAL = zoneinfo.ZoneInfo(C.LOCAL_TZ)
@@ -157,7 +158,8 @@ class Count:
 
 def counts_record(counts: Iterable[Count], *, now: datetime | None = None) -> dict:
     """Store cumulative counts (idempotent by zone, source and time) and update the occupancy and
-    level of the spots they touch. Returns {"stored", "spots": {spot id: level}}."""
+    level of the spots they touch. Returns {"stored", "spots": {spot id: level}}; for a batch,
+    "stored" counts the counts offered (repeats are skipped by the constraints)."""
     counts = list(counts)
     for c in counts:
         if c.entries < 0 or c.exits < 0:
@@ -176,26 +178,24 @@ def counts_record(counts: Iterable[Count], *, now: datetime | None = None) -> di
         for c in counts
     ]
     stored = 0
-    with transaction.atomic():
-        before = CountSample.objects.count() if len(rows) > 1 else None
-        if len(rows) == 1:
-            try:
-                with transaction.atomic():
-                    rows[0].save()
-                stored = 1
-            except IntegrityError:
-                stored = 0
-        else:
-            CountSample.objects.bulk_create(rows, ignore_conflicts=True)
-            stored = CountSample.objects.count() - before
+    if len(rows) == 1:
+        try:
+            with transaction.atomic():
+                rows[0].save()
+            stored = 1
+        except IntegrityError:
+            stored = 0
+    else:  # a batch from the ingest worker: repeats are skipped by the unique constraints
+        CountSample.objects.bulk_create(rows, ignore_conflicts=True)
+        stored = len(rows)
+    _counters_advance(counts)
     touched: dict[int, tuple[ScenicSpot, date]] = {}
     for c in counts:
         day = local_day(c.at)
         spot = c.zone.spot
         if spot.pk not in touched or touched[spot.pk][1] < day:
             touched[spot.pk] = (spot, day)
-    levels = {pk: spot_refresh(spot=spot, day=day, now=now) for pk, (spot, day) in touched.items()}
-    return {"stored": stored, "spots": levels}
+    return {"stored": stored, "spots": spots_refresh(touched, now=now)}
 
 
 def headcount_record(*, zone: Zone, at: datetime, count: int, source: str = "", user=None) -> str:
@@ -205,83 +205,173 @@ def headcount_record(*, zone: Zone, at: datetime, count: int, source: str = "", 
         access.require(user, access.CHANGE, zone.spot)
     if count < 0:
         raise ValidationError({"count": _("A headcount cannot be negative.")})
-    Headcount.objects.update_or_create(
+    headcount, _created = Headcount.objects.update_or_create(
         zone=zone, at=at, defaults={"count": count, "source": source[:80], "day": local_day(at)}
     )
+    latest = Headcount.objects.filter(zone=zone, day=headcount.day).order_by("-at").first()
+    if latest.pk == headcount.pk:
+        _counters_rebase(zone, headcount)
     return spot_refresh(spot=zone.spot, day=local_day(at))
 
 
-def _net(sample: CountSample | None) -> tuple[int, int]:
-    return (sample.entries, sample.exits) if sample else (0, 0)
+def _counters_advance(counts: list[Count]) -> None:
+    """Move each source's counter forward to its latest count (a count older than the counter's,
+    or of an earlier day, leaves it as it is). A new day starts with no headcount base. Two
+    queries and one write per batch, whatever its size."""
+    existing = {
+        (c.zone_id, c.source): c
+        for c in ZoneCounter.objects.filter(
+            zone_id__in={c.zone.pk for c in counts}, source__in={c.source for c in counts}
+        )
+    }
+    new, changed = {}, {}
+    for c in sorted(counts, key=lambda c: c.at):
+        key, day = (c.zone.pk, c.source), local_day(c.at)
+        counter = existing.get(key) or new.get(key)
+        if counter is None:
+            new[key] = ZoneCounter(
+                zone=c.zone,
+                source=c.source,
+                kind=c.kind,
+                day=day,
+                at=c.at,
+                entries=c.entries,
+                exits=c.exits,
+            )
+            continue
+        if (counter.day, counter.at) > (day, c.at):
+            continue
+        if counter.day != day:
+            counter.base_entries = counter.base_exits = 0
+        counter.day, counter.at, counter.kind = day, c.at, c.kind
+        counter.entries, counter.exits = c.entries, c.exits
+        if counter.pk:
+            changed[key] = counter
+    if new:
+        ZoneCounter.objects.bulk_create(new.values())
+    if changed:
+        ZoneCounter.objects.bulk_update(
+            changed.values(),
+            ["day", "at", "kind", "entries", "exits", "base_entries", "base_exits"],
+        )
 
 
-def zone_occupancy(zone: Zone, day: date) -> tuple[int, int]:
-    """(occupancy, entries) of a zone on a local day.
+def _counters_rebase(zone: Zone, headcount: Headcount) -> None:
+    """After a headcount: each source's base is its latest count at or before the headcount."""
+    for counter in ZoneCounter.objects.filter(zone=zone, day=headcount.day):
+        base = (
+            CountSample.objects.filter(
+                zone=zone, source=counter.source, day=headcount.day, at__lte=headcount.at
+            )
+            .order_by("-at", "-id")
+            .first()
+        )
+        counter.base_entries, counter.base_exits = (base.entries, base.exits) if base else (0, 0)
+        counter.save(update_fields=["base_entries", "base_exits"])
+
+
+def occupancy_of(counters: list[ZoneCounter], headcount: Headcount | None) -> tuple[int, int]:
+    """(occupancy, entries) of a zone from its sources' counters.
 
     Occupancy is entries − exits summed over the zone's gate and vendor sources; ticket
     validations stand in only where a zone has neither. The latest headcount of the day replaces
     everything before it: occupancy = headcount + the net flow of each source since."""
-    samples = CountSample.objects.filter(zone=zone, day=day)
-    sources = dict(samples.values_list("source", "kind").distinct())
-    counted = [s for s, k in sources.items() if k != CountSource.TICKET] or list(sources)
-    headcount = Headcount.objects.filter(zone=zone, day=day).order_by("-at").first()
+    counted = [c for c in counters if c.kind != CountSource.TICKET] or counters
     occupancy = headcount.count if headcount else 0
     entries = 0
-    for source in counted:
-        of_source = samples.filter(source=source)
-        last = of_source.order_by("-at", "-id").first()
-        e_last, x_last = _net(last)
-        entries += e_last
-        if headcount is None:
-            occupancy += e_last - x_last
-        else:
-            base = of_source.filter(at__lte=headcount.at).order_by("-at", "-id").first()
-            e_base, x_base = _net(base)
-            occupancy += (e_last - x_last) - (e_base - x_base)
+    for c in counted:
+        entries += c.entries
+        occupancy += c.entries - c.exits
+        if headcount is not None:
+            occupancy -= c.base_entries - c.base_exits
     return max(0, occupancy), entries
+
+
+def zone_occupancy(zone: Zone, day: date) -> tuple[int, int]:
+    counters = list(ZoneCounter.objects.filter(zone=zone, day=day))
+    headcount = Headcount.objects.filter(zone=zone, day=day).order_by("-at").first()
+    return occupancy_of(counters, headcount)
 
 
 def spot_refresh(*, spot: ScenicSpot, day: date, now: datetime | None = None) -> str:
     """Recompute the spot's occupancy and level for `day` from its zones; raise or resolve its
     crowd alert on a change of level. Returns the level."""
+    return spots_refresh({spot.pk: (spot, day)}, now=now)[spot.pk]
+
+
+def spots_refresh(
+    touched: dict[int, tuple[ScenicSpot, date]], *, now: datetime | None = None
+) -> dict[int, str]:
+    """`spot_refresh` for many spots at once, in a fixed number of queries (the ingest worker's
+    batches touch many spots)."""
     now = now or timezone.now()
+    ids = sorted(touched)
+    levels: dict[int, str] = {}
+    changes = []
     with transaction.atomic():
-        state, _created = SpotState.objects.select_for_update().get_or_create(spot=spot)
-        if state.day is not None and day < state.day:
-            return state.level  # late counts of an earlier day change nothing live
-        per_zone, occupancy, entries = {}, 0, 0
-        for zone in Zone.objects.filter(spot=spot):
-            occ, ent = zone_occupancy(zone, day)
-            per_zone[zone.code] = occ
-            occupancy += occ
-            entries += ent
-        previous = state.level  # the live level, which alerts follow
-        level = capacity.level_for(
-            occupancy,
-            spot.capacity_instant,
-            # a new day's counts start afresh: no hysteresis carried over the night
-            current=previous if state.day == day else CrowdLevel.COMFORTABLE,
-            busy_pct=spot.busy_pct,
-            warning_pct=spot.warning_pct,
-            saturated_pct=spot.saturated_pct,
-            hysteresis_pct=spot.hysteresis_pct,
+        for spot_id in ids:  # states exist from registration; a spot made otherwise gets one
+            if not SpotState.objects.filter(spot_id=spot_id).exists():
+                SpotState.objects.get_or_create(spot_id=spot_id)
+        states = {
+            s.spot_id: s
+            for s in SpotState.objects.select_for_update()
+            .filter(spot_id__in=ids)
+            .order_by("spot_id")
+        }
+        days = {day for _spot, day in touched.values()}
+        counters: dict[int, list[ZoneCounter]] = {}
+        for counter in ZoneCounter.objects.filter(zone__spot_id__in=ids, day__in=days):
+            counters.setdefault(counter.zone_id, []).append(counter)
+        headcounts: dict[tuple[int, date], Headcount] = {}
+        for h in Headcount.objects.filter(zone__spot_id__in=ids, day__in=days).order_by("at"):
+            headcounts[(h.zone_id, h.day)] = h  # the latest wins
+        zones: dict[int, list[Zone]] = {}
+        for zone in Zone.objects.filter(spot_id__in=ids).order_by("code"):
+            zones.setdefault(zone.spot_id, []).append(zone)
+        points, dirty = [], []
+        for spot_id in ids:
+            spot, day = touched[spot_id]
+            state = states[spot_id]
+            if state.day is not None and day < state.day:
+                levels[spot_id] = state.level  # late counts of an earlier day change nothing
+                continue
+            per_zone, occupancy, entries = {}, 0, 0
+            for zone in zones.get(spot_id, []):
+                mine = [c for c in counters.get(zone.pk, []) if c.day == day]
+                occ, ent = occupancy_of(mine, headcounts.get((zone.pk, day)))
+                per_zone[zone.code] = occ
+                occupancy += occ
+                entries += ent
+            previous = state.level  # the live level, which alerts follow
+            level = capacity.level_for(
+                occupancy,
+                spot.capacity_instant,
+                # a new day's counts start afresh: no hysteresis carried over the night
+                current=previous if state.day == day else CrowdLevel.COMFORTABLE,
+                busy_pct=spot.busy_pct,
+                warning_pct=spot.warning_pct,
+                saturated_pct=spot.saturated_pct,
+                hysteresis_pct=spot.hysteresis_pct,
+            )
+            state.day, state.occupancy, state.entries_today = day, occupancy, entries
+            state.zones, state.updated_at = per_zone, now
+            if level != previous:
+                state.level_since = now
+                changes.append((spot, previous, level, occupancy))
+            state.level = level
+            dirty.append(state)
+            points.append(
+                OccupancyPoint(spot_id=spot_id, at=now, occupancy=occupancy, entries=entries)
+            )
+            levels[spot_id] = level
+        SpotState.objects.bulk_update(
+            dirty,
+            ["day", "occupancy", "entries_today", "zones", "updated_at", "level_since", "level"],
         )
-        state.day, state.occupancy, state.entries_today, state.zones = (
-            day,
-            occupancy,
-            entries,
-            per_zone,
-        )
-        state.updated_at = now
-        changed = level != previous
-        if changed:
-            state.level_since = now
-        state.level = level
-        state.save()
-        OccupancyPoint.objects.create(spot=spot, at=now, occupancy=occupancy, entries=entries)
-        if changed:
+        OccupancyPoint.objects.bulk_create(points)
+        for spot, previous, level, occupancy in changes:
             _crowd_alert(spot, previous, level, occupancy, now)
-    return level
+    return levels
 
 
 ALERT_LEVELS = (CrowdLevel.WARNING, CrowdLevel.SATURATED)
