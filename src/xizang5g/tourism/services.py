@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -250,10 +250,29 @@ def _counters_advance(counts: list[Count]) -> None:
     if new:
         ZoneCounter.objects.bulk_create(new.values())
     if changed:
-        ZoneCounter.objects.bulk_update(
+        _update_many(
+            ZoneCounter,
             changed.values(),
             ["day", "at", "kind", "entries", "exits", "base_entries", "base_exits"],
         )
+
+
+def _update_many(model, objects, fields: list[str]) -> None:
+    """UPDATE … WHERE id = … for each object in one executemany: Django's bulk_update builds a
+    CASE per field and object, which costs more than the database work for these small rows."""
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        connection.ops.quote_name(meta.db_table),
+        ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns),
+        connection.ops.quote_name(meta.pk.column),
+    )
+    params = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _counters_rebase(zone: Zone, headcount: Headcount) -> None:
@@ -309,9 +328,9 @@ def spots_refresh(
     levels: dict[int, str] = {}
     changes = []
     with transaction.atomic():
-        for spot_id in ids:  # states exist from registration; a spot made otherwise gets one
-            if not SpotState.objects.filter(spot_id=spot_id).exists():
-                SpotState.objects.get_or_create(spot_id=spot_id)
+        have = set(SpotState.objects.filter(spot_id__in=ids).values_list("spot_id", flat=True))
+        for spot_id in set(ids) - have:  # states exist from registration; others get one here
+            SpotState.objects.get_or_create(spot_id=spot_id)
         states = {
             s.spot_id: s
             for s in SpotState.objects.select_for_update()
@@ -364,7 +383,8 @@ def spots_refresh(
                 OccupancyPoint(spot_id=spot_id, at=now, occupancy=occupancy, entries=entries)
             )
             levels[spot_id] = level
-        SpotState.objects.bulk_update(
+        _update_many(
+            SpotState,
             dirty,
             ["day", "occupancy", "entries_today", "zones", "updated_at", "level_since", "level"],
         )
