@@ -127,8 +127,9 @@ class EmergencyCall(ChangeLoggedModel):
     handover_note = models.TextField(_("handover record"), blank=True)
     hospital_eta = models.DateTimeField(_("ETA at hospital"), null=True, blank=True)
 
-    # The 120 centre runs the call; the receiving hospital reads it (its emergency board).
-    access = AccessRule(read=REGION_READERS, units=("unit",), read_units=("hospital",))
+    # The 120 centre runs the call; the receiving hospital reads it on its emergency board and
+    # writes the arrival and the handover record.
+    access = AccessRule(read=REGION_READERS, units=("unit", "hospital"))
 
     class Meta:
         ordering = ["-received_at", "-id"]

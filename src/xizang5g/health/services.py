@@ -20,6 +20,7 @@ from xizang5g.health import dispatch, news2
 from xizang5g.health.apps import CLINICAL_SOURCE
 from xizang5g.health.choices import AmbulanceState, CallState
 from xizang5g.health.models import Ambulance, EmergencyCall, SyndromicCount, VitalSigns
+from xizang5g.health.selectors import ACTIVE
 
 # The run of a call: each state, the call's timestamp field and the ambulance's state.
 RUN = {
@@ -37,13 +38,6 @@ NEXT = {
     CallState.TRANSPORTING: CallState.AT_HOSPITAL,
     CallState.AT_HOSPITAL: CallState.HANDED_OVER,
 }
-ACTIVE = (
-    CallState.DISPATCHED,
-    CallState.EN_ROUTE,
-    CallState.ON_SCENE,
-    CallState.TRANSPORTING,
-    CallState.AT_HOSPITAL,
-)
 
 
 def altitude_adjustment_on() -> bool:
@@ -293,9 +287,12 @@ def vitals_record_many(*, ambulance: Ambulance, updates) -> list[VitalSigns]:
             )
         )
     VitalSigns.objects.bulk_create(rows, ignore_conflicts=True)  # at least once: kept once
-    worst = max(rows, key=lambda r: (r.score, r.time), default=None)
-    if call is not None and worst is not None and worst.response in (news2.MEDIUM, news2.HIGH):
-        _news2_alert(call, worst)
+    if call is not None:
+        # one live alert per call and response level (repeats are counted on it)
+        latest = {r.response: r for r in sorted(rows, key=lambda r: r.time)}
+        for response in (news2.MEDIUM, news2.HIGH):
+            if response in latest:
+                _news2_alert(call, latest[response])
     return rows
 
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from xizang5g.core.registry import Tile
 from xizang5g.health.models import EmergencyCall
-from xizang5g.health.services import ACTIVE
+from xizang5g.health.selectors import ACTIVE
 
 
 def health_tile(request):
