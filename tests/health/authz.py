@@ -32,6 +32,15 @@ PAGES = {
     "health:board": Route(lists="call"),
     "health:call_detail": Route(kind="call"),
     "health:call_step": Route(kind="call", action=CHANGE, method="post", data={"step": "dispatch"}),
+    "health:call_new": Route(
+        method="post",
+        data={"unit": "health", "caller_lon": "91.1", "caller_lat": "29.6", "chief_complaint": "x"},
+        requires=create(EmergencyCall, unit=lambda o: _health()),
+    ),
+    # FHIR R4 (401 for anonymous callers, like the API)
+    "fhir:metadata": Route(public=True),
+    "fhir:search": Route(kwargs=lambda o: {"kind": "Encounter"}),
+    "fhir:read": Route(kind="call", kwargs=lambda o: {"kind": "Encounter", "rid": str(o.pk)}),
 }
 
 OPERATIONS = {

@@ -1,26 +1,27 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AmbulanceState(models.TextChoices):
-    AVAILABLE = "available", _("Available")
-    DISPATCHED = "dispatched", _("Dispatched")
-    EN_ROUTE = "en_route", _("En route")
-    ON_SCENE = "on_scene", _("On scene")
-    TRANSPORTING = "transporting", _("Transporting")
-    AT_HOSPITAL = "at_hospital", _("At hospital")
-    OUT_OF_SERVICE = "out_of_service", _("Out of service")
+    AVAILABLE = "available", pgettext_lazy("ambulance state", "Available")
+    DISPATCHED = "dispatched", pgettext_lazy("ambulance state", "Dispatched")
+    EN_ROUTE = "en_route", pgettext_lazy("ambulance state", "En route")
+    ON_SCENE = "on_scene", pgettext_lazy("ambulance state", "On scene")
+    TRANSPORTING = "transporting", pgettext_lazy("ambulance state", "Transporting")
+    AT_HOSPITAL = "at_hospital", pgettext_lazy("ambulance state", "At hospital")
+    OUT_OF_SERVICE = "out_of_service", pgettext_lazy("ambulance state", "Out of service")
 
 
 class CallState(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    DISPATCHED = "dispatched", _("Dispatched")
-    EN_ROUTE = "en_route", _("En route")
-    ON_SCENE = "on_scene", _("On scene")
-    TRANSPORTING = "transporting", _("Transporting")
-    AT_HOSPITAL = "at_hospital", _("At hospital")
-    HANDED_OVER = "handed_over", _("Handed over")
-    CANCELLED = "cancelled", _("Cancelled")
+    RECEIVED = "received", pgettext_lazy("120 call state", "Received")
+    DISPATCHED = "dispatched", pgettext_lazy("120 call state", "Dispatched")
+    EN_ROUTE = "en_route", pgettext_lazy("120 call state", "En route")
+    ON_SCENE = "on_scene", pgettext_lazy("120 call state", "On scene")
+    TRANSPORTING = "transporting", pgettext_lazy("120 call state", "Transporting")
+    AT_HOSPITAL = "at_hospital", pgettext_lazy("120 call state", "At hospital")
+    HANDED_OVER = "handed_over", pgettext_lazy("120 call state", "Handed over")
+    CANCELLED = "cancelled", pgettext_lazy("120 call state", "Cancelled")
 
 
 class CallPriority(models.IntegerChoices):
@@ -30,11 +31,11 @@ class CallPriority(models.IntegerChoices):
 
 
 class Consciousness(models.TextChoices):
-    ALERT = "A", _("Alert")
-    CONFUSION = "C", _("New confusion")
-    VOICE = "V", _("Responds to voice")
-    PAIN = "P", _("Responds to pain")
-    UNRESPONSIVE = "U", _("Unresponsive")
+    ALERT = "A", _("A — alert")
+    CONFUSION = "C", _("C — new confusion")
+    VOICE = "V", _("V — responds to voice")
+    PAIN = "P", _("P — responds to pain")
+    UNRESPONSIVE = "U", _("U — unresponsive")
 
 
 class Syndrome(models.TextChoices):

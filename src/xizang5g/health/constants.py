@@ -88,3 +88,23 @@ ALTITUDE_SHIFTS = ((0, 0), (1500, 0), (2500, 2), (3500, 5), (4500, 8), (5500, 12
 DEFAULT_DETOUR_FACTOR = 1.5
 DEFAULT_SPEED_KMH = 45.0
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
+
+# ------------------------------------------------------------------------------ epidemic warning
+# EARS — the CDC's Early Aberration Reporting System: Hutwagner L, Thompson W, Seeman GM,
+# Treadwell T. The bioterrorism preparedness and response Early Aberration Reporting System
+# (EARS). J Urban Health 2003;80(2 Suppl 1):i89–i96; and Fricker RD Jr, Hegler BL, Dunfee DA.
+# Comparing syndromic surveillance detection methods: EARS' versus a CUSUM-based methodology.
+# Stat Med 2008;27:3407–3429.
+#   C1: today against the mean and standard deviation of the 7 days before it (days t−7…t−1);
+#       alarm when (x − mean) / sd > 3.
+#   C2: the same with a 2-day guard band (baseline t−9…t−3); alarm when > 3.
+#   C3: the sum over t−2…t of max(0, C2 − 1); alarm when > 2.
+EARS_BASELINE_DAYS = 7
+EARS_C2_LAG_DAYS = 2
+EARS_C1_THRESHOLD = 3.0
+EARS_C2_THRESHOLD = 3.0
+EARS_C3_THRESHOLD = 2.0
+# A baseline of identical counts has sd 0; the platform floors the sd at this many cases so that
+# a flat week of zeros followed by one case is not an infinite score (a platform choice, as in
+# the `surveillance` R package's `earsC(minSigma=…)`).
+EARS_MIN_SD = 0.5

@@ -3,11 +3,13 @@ vitals from the ambulance monitor (NEWS2, alerts), and syndromic counts."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,9 +18,9 @@ from xizang5g.core.choices import AlertSeverity
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.core.sequences import sequence_next
 from xizang5g.core.services import acting_as, alert_raise, save_validated
-from xizang5g.health import dispatch, news2
-from xizang5g.health.apps import CLINICAL_SOURCE
-from xizang5g.health.choices import AmbulanceState, CallState
+from xizang5g.health import dispatch, ears, news2
+from xizang5g.health.apps import CLINICAL_SOURCE, EPIDEMIC_SOURCE
+from xizang5g.health.choices import AmbulanceState, CallState, Syndrome
 from xizang5g.health.models import Ambulance, EmergencyCall, SyndromicCount, VitalSigns
 from xizang5g.health.selectors import ACTIVE
 
@@ -351,3 +353,61 @@ def syndromic_report(
 
 def eta_from_minutes(minutes: float) -> datetime:
     return timezone.now() + timedelta(minutes=minutes)
+
+
+def syndromic_check(*, day: date | None = None, history_days: int = 28) -> list[dict]:
+    """Run EARS C1/C2/C3 over each county's daily syndromic counts up to `day` (default
+    yesterday) and raise an epidemic-warning alert for each county and syndrome in alarm."""
+    day = day or (timezone.localdate() - timedelta(days=1))
+    start = day - timedelta(days=history_days - 1)
+    totals: dict[tuple[int, str], dict] = defaultdict(dict)
+    rows = (
+        SyndromicCount.objects.filter(day__range=(start, day))
+        .values("division_id", "syndrome", "day")
+        .annotate(n=Sum("count"))
+    )
+    for row in rows:
+        totals[(row["division_id"], row["syndrome"])][row["day"]] = row["n"]
+    found = []
+    divisions = AdminDivision.objects.in_bulk({k[0] for k in totals})
+    for (division_id, syndrome), by_day in totals.items():
+        series = [by_day.get(start + timedelta(days=i), 0) for i in range(history_days)]
+        today = ears.ears(series)[-1]
+        if not today.alarm:
+            continue
+        division = divisions[division_id]
+        methods = [
+            m
+            for m, on in (("C1", today.c1_alarm), ("C2", today.c2_alarm), ("C3", today.c3_alarm))
+            if on
+        ]
+        found.append(
+            {
+                "division": division.adcode,
+                "syndrome": syndrome,
+                "count": today.count,
+                "methods": methods,
+            }
+        )
+        alert_raise(
+            source=EPIDEMIC_SOURCE,
+            dedup_key=f"health:ears:{division.adcode}:{syndrome}",
+            title=_("%(syndrome)s cases above expected in %(county)s (EARS %(methods)s)")
+            % {
+                "syndrome": Syndrome(syndrome).label,
+                "county": division.name_zh,
+                "methods": "/".join(methods),
+            },
+            severity=AlertSeverity.MAJOR,
+            message=_("%(n)s cases on %(day)s.") % {"n": int(today.count), "day": day.isoformat()},
+            details={
+                "adcode": division.adcode,
+                "syndrome": syndrome,
+                "day": day.isoformat(),
+                "count": today.count,
+                "c1": today.c1,
+                "c2": today.c2,
+                "c3": today.c3,
+            },
+        )
+    return found
