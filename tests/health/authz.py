@@ -7,7 +7,7 @@ from tests.authz.routes import Route, create
 from xizang5g.core.access import CHANGE
 from xizang5g.core.models import Unit
 from xizang5g.health import services
-from xizang5g.health.models import Ambulance, EmergencyCall
+from xizang5g.health.models import Ambulance, Consultation, EmergencyCall
 
 P = "/api/v1/health"
 
@@ -37,6 +37,22 @@ PAGES = {
         data={"unit": "health", "caller_lon": "91.1", "caller_lat": "29.6", "chief_complaint": "x"},
         requires=create(EmergencyCall, unit=lambda o: _health()),
     ),
+    "health:consultation_list": Route(lists="consultation"),
+    "health:consultation_new": Route(
+        method="post",
+        data={
+            "requesting_unit": "health",
+            "consulting_unit": "lhasa-gov",
+            "department": "cardiology",
+            "urgency": "urgent",
+            "question": "x",
+        },
+        requires=create(Consultation, requesting_unit=lambda o: _health()),
+    ),
+    "health:consultation_detail": Route(kind="consultation"),
+    "health:consultation_step": Route(
+        kind="consultation", action=CHANGE, method="post", data={"step": "none"}
+    ),
     # FHIR R4 (401 for anonymous callers, like the API)
     "fhir:metadata": Route(public=True),
     "fhir:search": Route(kwargs=lambda o: {"kind": "Encounter"}),
@@ -64,6 +80,10 @@ OPERATIONS = {
         kind="call", action=CHANGE, path=by_id("call_id"), body=lambda w, o: {"state": "en_route"}
     ),
     f"GET {P}/calls/{{call_id}}/vitals": Operation(kind="call", path=by_id("call_id")),
+    f"GET {P}/consultations": Operation(lists=Consultation),
+    f"GET {P}/consultations/{{consultation_id}}": Operation(
+        kind="consultation", path=by_id("consultation_id")
+    ),
 }
 
 
@@ -88,3 +108,15 @@ def populate(world, units) -> None:
             user=office,
         )
         world.add("call", call)
+        other = units["cac" if code == "health" else "econ-it"]
+        world.add(
+            "consultation",
+            services.consultation_request(
+                requesting_unit=unit,
+                consulting_unit=other,
+                department="cardiology",
+                urgency="urgent",
+                question="胸痛会诊",
+                user=office,
+            ),
+        )

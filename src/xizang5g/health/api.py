@@ -16,7 +16,7 @@ from xizang5g.core.api_style import ApiInput, ApiPagination, page_schema, pagina
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.health import constants as C
 from xizang5g.health import news2, selectors, services
-from xizang5g.health.choices import AmbulanceState, CallState
+from xizang5g.health.choices import AmbulanceState, CallState, ConsultationState
 
 router = Router(tags=["health"])
 
@@ -240,3 +240,45 @@ def call_advance(request, call_id: int, payload: HealthCallAdvanceIn):
 def call_vitals(request, call_id: int, page: Query[ApiPagination]):
     call = selectors.call_get(user=request.user, pk=call_id)
     return paginate(selectors.call_vitals(user=request.user, call=call), page)
+
+
+# ==== consultations ===============================================================================
+class HealthConsultationOut(Schema):
+    id: int
+    number: str
+    requesting_unit: str = Field(..., alias="requesting_unit.code")
+    consulting_unit: str = Field(..., alias="consulting_unit.code")
+    department: str
+    urgency: str
+    patient_ref: str
+    question: str
+    attachments: list[dict]
+    state: str
+    requested_at: datetime
+    specialist: str
+    scheduled_for: datetime | None
+    session_started_at: datetime | None
+    session_ended_at: datetime | None
+    link_rtt_ms: float | None
+    link_downlink_mbps: float | None
+    link_uplink_mbps: float | None
+    link_loss_pct: float | None
+    outcome: str
+    completed_at: datetime | None
+
+
+class HealthConsultationFilter(ApiPagination):
+    state: ConsultationState | None = None
+
+
+HealthConsultationPage = page_schema("HealthConsultationPage", HealthConsultationOut)
+
+
+@router.get("/consultations", response=responses({200: HealthConsultationPage}))
+def consultation_list(request, filters: Query[HealthConsultationFilter]):
+    return paginate(selectors.consultation_list(user=request.user, state=filters.state), filters)
+
+
+@router.get("/consultations/{consultation_id}", response=responses({200: HealthConsultationOut}))
+def consultation_get(request, consultation_id: int):
+    return selectors.consultation_get(user=request.user, pk=consultation_id)

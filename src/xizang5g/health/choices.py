@@ -42,3 +42,32 @@ class Syndrome(models.TextChoices):
     FEVER = "fever", _("Fever")
     RESPIRATORY = "respiratory", _("Respiratory")
     DIARRHOEA = "diarrhoea", _("Diarrhoea")
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", pgettext_lazy("consultation urgency", "Emergency")
+
+
+class ConsultationState(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("consultation state", "Requested")
+    SCHEDULED = "scheduled", pgettext_lazy("consultation state", "Scheduled")
+    COMPLETED = "completed", pgettext_lazy("consultation state", "Completed")
+    CANCELLED = "cancelled", pgettext_lazy("consultation state", "Cancelled")
+
+
+class Department(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency medicine")
+    CARDIOLOGY = "cardiology", _("Cardiology")
+    RESPIRATORY = "respiratory", _("Respiratory medicine")
+    RADIOLOGY = "radiology", _("Radiology (imaging)")
+    OBSTETRICS = "obstetrics", _("Obstetrics")
+    PAEDIATRICS = "paediatrics", _("Paediatrics")
+    HIGH_ALTITUDE = "high_altitude", _("High-altitude medicine")
+
+
+class AttachmentKind(models.TextChoices):
+    DICOM = "dicom", _("DICOM study")
+    REPORT = "report", _("Report")
+    ECG = "ecg", _("ECG")

@@ -14,7 +14,10 @@ from xizang5g.health.choices import (
     CallPriority,
     CallState,
     Consciousness,
+    ConsultationState,
+    Department,
     Syndrome,
+    Urgency,
 )
 
 
@@ -199,3 +202,58 @@ class SyndromicCount(models.Model):
                 fields=["unit", "division", "day", "syndrome"], name="health_syndromic_once"
             )
         ]
+
+
+class Consultation(ChangeLoggedModel):
+    """A remote consultation (远程会诊): a county or township clinic asks a regional hospital;
+    the hospital schedules a specialist; the session's 5G link quality and the outcome are kept."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    requesting_unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("requesting clinic"), on_delete=models.PROTECT, related_name="+"
+    )
+    consulting_unit = models.ForeignKey(
+        "core.Unit",
+        verbose_name=_("consulting hospital"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.CharField(_("department"), max_length=20, choices=Department.choices)
+    urgency = models.CharField(
+        _("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE
+    )
+    patient_ref = models.CharField(_("patient pseudonym"), max_length=32)
+    question = models.TextField(_("question"), max_length=4000)
+    attachments = models.JSONField(
+        _("attachments"),
+        default=list,
+        blank=True,
+        help_text=_("references to DICOM studies or reports held by the clinic's systems"),
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=ConsultationState.choices,
+        default=ConsultationState.REQUESTED,
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    specialist = models.CharField(_("specialist"), max_length=100, blank=True)
+    scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    session_started_at = models.DateTimeField(_("session started"), null=True, blank=True)
+    session_ended_at = models.DateTimeField(_("session ended"), null=True, blank=True)
+    link_rtt_ms = models.FloatField(_("5G round-trip time (ms)"), null=True, blank=True)
+    link_downlink_mbps = models.FloatField(_("5G downlink (Mbit/s)"), null=True, blank=True)
+    link_uplink_mbps = models.FloatField(_("5G uplink (Mbit/s)"), null=True, blank=True)
+    link_loss_pct = models.FloatField(_("packet loss (%)"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    access = AccessRule(read=REGION_READERS, units=("requesting_unit", "consulting_unit"))
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def __str__(self) -> str:
+        return self.number

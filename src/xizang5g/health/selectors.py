@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import statistics
+
 from xizang5g.core import access
 from xizang5g.health.choices import CallState
-from xizang5g.health.models import Ambulance, EmergencyCall, SyndromicCount, VitalSigns
+from xizang5g.health.models import (
+    Ambulance,
+    Consultation,
+    EmergencyCall,
+    SyndromicCount,
+    VitalSigns,
+)
 
 ACTIVE = (
     CallState.DISPATCHED,
@@ -68,3 +76,40 @@ def latest_vitals(*, user, calls) -> dict[int, list[VitalSigns]]:
 
 def syndromic_list(*, user):
     return SyndromicCount.objects.restrict(user).select_related("division", "unit")
+
+
+def consultation_list(*, user, state: str | None = None):
+    rows = Consultation.objects.restrict(user).select_related("requesting_unit", "consulting_unit")
+    return rows.filter(state=state) if state else rows
+
+
+def consultation_get(*, user, pk: int, action: str = access.VIEW) -> Consultation:
+    return access.get_or_404(
+        Consultation.objects.select_related("requesting_unit", "consulting_unit"),
+        user,
+        action,
+        pk=pk,
+    )
+
+
+def consultation_turnaround(*, user) -> list[dict]:
+    """Hours from request to completion, by urgency: count, median and 90th percentile."""
+    done = consultation_list(user=user, state="completed").values_list(
+        "urgency", "requested_at", "completed_at"
+    )
+    by: dict[str, list[float]] = {}
+    for urgency, requested, completed in done:
+        by.setdefault(urgency, []).append((completed - requested).total_seconds() / 3600)
+    out = []
+    for urgency, hours in sorted(by.items()):
+        hours.sort()
+        p90 = hours[min(len(hours) - 1, round(0.9 * (len(hours) - 1)))]
+        out.append(
+            {
+                "urgency": urgency,
+                "count": len(hours),
+                "median_h": statistics.median(hours),
+                "p90_h": p90,
+            }
+        )
+    return out

@@ -20,8 +20,20 @@ from xizang5g.core.sequences import sequence_next
 from xizang5g.core.services import acting_as, alert_raise, save_validated
 from xizang5g.health import dispatch, ears, news2
 from xizang5g.health.apps import CLINICAL_SOURCE, EPIDEMIC_SOURCE
-from xizang5g.health.choices import AmbulanceState, CallState, Syndrome
-from xizang5g.health.models import Ambulance, EmergencyCall, SyndromicCount, VitalSigns
+from xizang5g.health.choices import (
+    AmbulanceState,
+    AttachmentKind,
+    CallState,
+    ConsultationState,
+    Syndrome,
+)
+from xizang5g.health.models import (
+    Ambulance,
+    Consultation,
+    EmergencyCall,
+    SyndromicCount,
+    VitalSigns,
+)
 from xizang5g.health.selectors import ACTIVE
 
 # The run of a call: each state, the call's timestamp field and the ambulance's state.
@@ -411,3 +423,117 @@ def syndromic_check(*, day: date | None = None, history_days: int = 28) -> list[
             },
         )
     return found
+
+
+# ------------------------------------------------------------------------------ consultations
+def _attachments_clean(attachments) -> list[dict]:
+    out = []
+    for n, item in enumerate(attachments or []):
+        if not isinstance(item, dict) or item.get("kind") not in AttachmentKind.values:
+            raise ValidationError(
+                {
+                    "attachments": _("Attachment %(n)s: kind is one of %(kinds)s.")
+                    % {"n": n, "kinds": ", ".join(AttachmentKind.values)}
+                }
+            )
+        ref = str(item.get("ref", "")).strip()
+        if not ref or len(ref) > 500:
+            raise ValidationError(
+                {"attachments": _("Attachment %(n)s: a reference of 1–500 characters.") % {"n": n}}
+            )
+        out.append({"kind": item["kind"], "ref": ref, "title": str(item.get("title", ""))[:200]})
+    return out
+
+
+def consultation_request(
+    *,
+    requesting_unit: Unit,
+    consulting_unit: Unit,
+    department: str,
+    urgency: str,
+    question: str,
+    patient_ref: str = "",
+    attachments=(),
+    requested_at: datetime | None = None,
+    user,
+) -> Consultation:
+    if not access.can_create(user, Consultation, requesting_unit=requesting_unit):
+        raise PermissionDenied(_("You may not request consultations for this unit."))
+    if requesting_unit.pk == consulting_unit.pk:
+        raise ValidationError({"consulting_unit": _("Ask another unit than your own.")})
+    at = requested_at or timezone.now()
+    consultation = Consultation(
+        requesting_unit=requesting_unit,
+        consulting_unit=consulting_unit,
+        department=department,
+        urgency=urgency,
+        question=question,
+        attachments=_attachments_clean(attachments),
+        requested_at=at,
+    )
+    consultation.full_clean(exclude=["number", "patient_ref"])
+    with transaction.atomic():
+        seq = sequence_next("health.consultation", year=at.year)
+        consultation.number = f"XZ-HZ-{at.year}-{seq:05d}"
+        consultation.patient_ref = patient_ref or f"C-{at.year}-{seq:05d}"
+        save_validated(consultation, user=user)
+    return consultation
+
+
+def _consulting_only(user, consultation: Consultation) -> None:
+    access.require(user, access.CHANGE, consultation)
+    if not (
+        access.sees_all(user, Consultation, access.CHANGE)
+        or getattr(user, "unit_id", None) == consultation.consulting_unit_id
+    ):
+        raise PermissionDenied(_("Only the consulting hospital does this."))
+
+
+def consultation_schedule(
+    *, consultation: Consultation, specialist: str, scheduled_for: datetime, user
+) -> Consultation:
+    _consulting_only(user, consultation)
+    if consultation.state != ConsultationState.REQUESTED:
+        raise ValidationError({"state": _("Only a requested consultation is scheduled.")})
+    if not specialist.strip():
+        raise ValidationError({"specialist": _("Name the specialist.")})
+    consultation.specialist = specialist.strip()
+    consultation.scheduled_for = scheduled_for
+    consultation.state = ConsultationState.SCHEDULED
+    return save_validated(consultation, user=user)
+
+
+def consultation_complete(
+    *,
+    consultation: Consultation,
+    outcome: str,
+    started_at: datetime,
+    ended_at: datetime,
+    rtt_ms: float | None = None,
+    downlink_mbps: float | None = None,
+    uplink_mbps: float | None = None,
+    loss_pct: float | None = None,
+    user,
+) -> Consultation:
+    _consulting_only(user, consultation)
+    if consultation.state != ConsultationState.SCHEDULED:
+        raise ValidationError({"state": _("Only a scheduled consultation is completed.")})
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Write the outcome.")})
+    if ended_at < started_at:
+        raise ValidationError({"session_ended_at": _("The session ends after it starts.")})
+    for field, value, high in (
+        ("link_rtt_ms", rtt_ms, 60_000),
+        ("link_downlink_mbps", downlink_mbps, 100_000),
+        ("link_uplink_mbps", uplink_mbps, 100_000),
+        ("link_loss_pct", loss_pct, 100),
+    ):
+        if value is not None and not 0 <= value <= high:
+            raise ValidationError({field: _("Between 0 and %(h)s.") % {"h": high}})
+    consultation.outcome = outcome.strip()
+    consultation.session_started_at, consultation.session_ended_at = started_at, ended_at
+    consultation.link_rtt_ms, consultation.link_downlink_mbps = rtt_ms, downlink_mbps
+    consultation.link_uplink_mbps, consultation.link_loss_pct = uplink_mbps, loss_pct
+    consultation.state = ConsultationState.COMPLETED
+    consultation.completed_at = timezone.now()
+    return save_validated(consultation, user=user)

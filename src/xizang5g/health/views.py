@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,8 +16,8 @@ from django.views.decorators.http import require_POST
 from xizang5g.core import access
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.health import selectors, services
-from xizang5g.health.choices import CallPriority, CallState
-from xizang5g.health.models import EmergencyCall
+from xizang5g.health.choices import AttachmentKind, CallPriority, CallState, Department, Urgency
+from xizang5g.health.models import Consultation, EmergencyCall
 
 STEP_LABELS = {
     "dispatch": gettext_lazy("Dispatch the nearest ambulance"),
@@ -195,3 +197,126 @@ def board(request):
     latest = selectors.latest_vitals(user=request.user, calls=incoming)
     rows = [(call, latest.get(call.pk, [])) for call in incoming]
     return render(request, "health/board.html", {"rows": rows})
+
+
+# ------------------------------------------------------------------------------ consultations
+def _requesting_units(user):
+    return [
+        u
+        for u in Unit.objects.filter(is_active=True).order_by("kind", "code")
+        if access.can_create(user, Consultation, requesting_unit=u)
+    ][:200]
+
+
+@login_required
+def consultation_list(request):
+    rows = selectors.consultation_list(user=request.user)
+    return render(
+        request,
+        "health/consultation_list.html",
+        {
+            "rows": rows[:200],
+            "turnaround": selectors.consultation_turnaround(user=request.user),
+            "units": _requesting_units(request.user),
+            "hospitals": Unit.objects.filter(kind="institution", is_active=True).order_by("code"),
+            "departments": Department.choices,
+            "urgencies": Urgency.choices,
+            "kinds": AttachmentKind.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def consultation_new(request):
+    data = request.POST
+    attachments = [
+        {"kind": kind, "ref": ref, "title": title}
+        for kind, ref, title in zip(
+            data.getlist("attachment_kind"),
+            data.getlist("attachment_ref"),
+            data.getlist("attachment_title"),
+            strict=False,
+        )
+        if ref.strip()
+    ]
+    try:
+        requesting = Unit.objects.filter(code=data.get("requesting_unit", "")).first()
+        consulting = Unit.objects.filter(code=data.get("consulting_unit", "")).first()
+        if requesting is None or consulting is None:
+            raise ValidationError(_("Choose the requesting clinic and the consulting hospital."))
+        consultation = services.consultation_request(
+            requesting_unit=requesting,
+            consulting_unit=consulting,
+            department=data.get("department", ""),
+            urgency=data.get("urgency", ""),
+            question=data.get("question", "").strip(),
+            attachments=attachments,
+            user=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("health:consultation_list")
+    messages.success(request, _("Consultation %(n)s requested.") % {"n": consultation.number})
+    return redirect("health:consultation_detail", pk=consultation.pk)
+
+
+@login_required
+def consultation_detail(request, pk: int):
+    consultation = selectors.consultation_get(user=request.user, pk=pk)
+    consulting = access.can(request.user, access.CHANGE, consultation) and (
+        access.sees_all(request.user, Consultation, access.CHANGE)
+        or request.user.unit_id == consultation.consulting_unit_id
+    )
+    return render(
+        request,
+        "health/consultation_detail.html",
+        {"c": consultation, "consulting": consulting},
+    )
+
+
+def _float(value: str | None) -> float | None:
+    return float(value) if value not in (None, "") else None
+
+
+def _moment(value: str | None):
+    moment = parse_datetime(value or "")
+    if moment is None:
+        raise ValidationError(_("Give the date and time."))
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@login_required
+@require_POST
+def consultation_step(request, pk: int):
+    consultation = selectors.consultation_get(user=request.user, pk=pk, action=access.CHANGE)
+    data = request.POST
+    try:
+        if data.get("step") == "schedule":
+            services.consultation_schedule(
+                consultation=consultation,
+                specialist=data.get("specialist", ""),
+                scheduled_for=_moment(data.get("scheduled_for")),
+                user=request.user,
+            )
+        elif data.get("step") == "complete":
+            services.consultation_complete(
+                consultation=consultation,
+                outcome=data.get("outcome", ""),
+                started_at=_moment(data.get("started_at")),
+                ended_at=_moment(data.get("ended_at")),
+                rtt_ms=_float(data.get("rtt_ms")),
+                downlink_mbps=_float(data.get("downlink_mbps")),
+                uplink_mbps=_float(data.get("uplink_mbps")),
+                loss_pct=_float(data.get("loss_pct")),
+                user=request.user,
+            )
+        else:
+            raise ValidationError(_("Unknown step."))
+    except ValueError:
+        messages.error(request, _("The link figures are numbers."))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Consultation %(n)s updated.") % {"n": consultation.number})
+    return redirect("health:consultation_detail", pk=pk)
