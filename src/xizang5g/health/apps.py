@@ -41,3 +41,4 @@ class HealthConfig(registry.PlatformApp):
         ),
     )
     demo_commands = (("health_demo",),)
+    demo_processes = (("health_simulate",),)
