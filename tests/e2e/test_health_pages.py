@@ -110,6 +110,7 @@ def test_a_remote_consultation(page, login, screenshot, hospital, nurse, make_us
     expect(page.locator("#consultation-state")).to_contain_text("待安排")
     number = page.locator("h1").inner_text().split(" ")[0]
 
+    page.context.clear_cookies()  # the hospital's doctor on their own computer
     login("hospital")
     page.goto("/health/consultations/")
     page.click(f"text={number}")
