@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from tests.health.conftest import LHASA
 from xizang5g.core.models import AdminDivision, ChangeLog
-from xizang5g.health import dispatch, services
+from xizang5g.health import dispatch, selectors, services
 from xizang5g.health.choices import AmbulanceState, CallState
 from xizang5g.health.models import Ambulance, EmergencyCall
 
@@ -161,6 +161,11 @@ def test_a_run_from_call_to_handover(fleet, centre, hospital, dispatcher, nurse)
     logged = ChangeLog.objects.filter(object_id=str(call.pk), content_type__model="emergencycall")
     assert {entry.username for entry in logged} == {"health", "hospital"}
     assert logged.count() == 7  # created + 6 steps
+    (row,) = selectors.response_times(user=dispatcher)
+    assert row["runs"] == 1
+    assert row["response"] == pytest.approx(
+        (call.on_scene_at - call.received_at).total_seconds() / 60
+    )
 
 
 @pytest.mark.django_db

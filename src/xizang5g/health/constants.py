@@ -108,3 +108,12 @@ EARS_C3_THRESHOLD = 2.0
 # a flat week of zeros followed by one case is not an infinite score (a platform choice, as in
 # the `surveillance` R package's `earsC(minSigma=…)`).
 EARS_MIN_SD = 0.5
+
+# ------------------------------------------------------------------------------ response targets
+# 《关于进一步完善院前医疗急救服务的指导意见》(国卫医发〔2020〕19号, National Health Commission and
+# eight departments, 2020): ambulances leave within 3 minutes of a call (95 %), and the average
+# emergency response time (call to arrival on scene) is below 12 minutes. Shown against each
+# county's medians on the dispatch page; override with HEALTH_TARGET_DISPATCH_MIN and
+# HEALTH_TARGET_RESPONSE_MIN (a county of the plateau may set its own).
+TARGET_DISPATCH_MIN = 3.0
+TARGET_RESPONSE_MIN = 12.0

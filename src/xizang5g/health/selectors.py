@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import statistics
 
+from django.db.models import Count
+
 from xizang5g.core import access
 from xizang5g.health.choices import CallState
 from xizang5g.health.models import (
@@ -113,3 +115,47 @@ def consultation_turnaround(*, user) -> list[dict]:
             }
         )
     return out
+
+
+def _minutes(a, b) -> float | None:
+    return (b - a).total_seconds() / 60 if a and b else None
+
+
+def _median(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def response_times(*, user) -> list[dict]:
+    """Per county: runs, median minutes call → dispatch, call → on scene, on scene → hospital."""
+    rows = call_list(user=user).exclude(dispatched_at=None).select_related("ambulance__division")
+    by: dict[str, list] = {}
+    for call in rows:
+        county = call.division or (call.ambulance.division if call.ambulance_id else None)
+        by.setdefault(county.name_zh if county else "—", []).append(call)
+    out = []
+    for county, calls in sorted(by.items()):
+        out.append(
+            {
+                "county": county,
+                "runs": len(calls),
+                "dispatch": _median(_minutes(c.received_at, c.dispatched_at) for c in calls),
+                "response": _median(_minutes(c.received_at, c.on_scene_at) for c in calls),
+                "to_hospital": _median(_minutes(c.on_scene_at, c.at_hospital_at) for c in calls),
+            }
+        )
+    return out
+
+
+def news2_distribution(*, user, since) -> dict[str, int]:
+    """How many vitals updates since `since` fell in each clinical response."""
+    counts = dict.fromkeys(("low", "low-medium", "medium", "high"), 0)
+    rows = (
+        VitalSigns.objects.restrict(user)
+        .filter(time__gte=since)
+        .values_list("response")
+        .annotate(n=Count("id"))
+    )
+    for response, n in rows:
+        counts[response] = n
+    return counts

@@ -3,6 +3,9 @@ run, and the hospital emergency board."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from xizang5g.core import access
 from xizang5g.core.models import AdminDivision, Unit
+from xizang5g.health import constants as C
 from xizang5g.health import selectors, services
 from xizang5g.health.choices import AttachmentKind, CallPriority, CallState, Department, Urgency
 from xizang5g.health.models import Consultation, EmergencyCall
@@ -46,6 +50,9 @@ def _centres(user):
 @login_required
 def index(request):
     calls = selectors.call_list(user=request.user)
+    news2 = selectors.news2_distribution(
+        user=request.user, since=timezone.now() - timedelta(days=1)
+    )
     ambulances = list(selectors.ambulance_list(user=request.user))
     active = list(calls.filter(state__in=selectors.ACTIVE))
     waiting = list(calls.filter(state=CallState.RECEIVED))
@@ -74,6 +81,15 @@ def index(request):
             ),
             "priorities": CallPriority.choices,
             "available": sum(1 for a in ambulances if a.state == "available"),
+            "times": selectors.response_times(user=request.user),
+            "target_dispatch": getattr(
+                settings, "HEALTH_TARGET_DISPATCH_MIN", C.TARGET_DISPATCH_MIN
+            ),
+            "target_response": getattr(
+                settings, "HEALTH_TARGET_RESPONSE_MIN", C.TARGET_RESPONSE_MIN
+            ),
+            "news2": news2,
+            "news2_any": any(news2.values()),
         },
     )
 

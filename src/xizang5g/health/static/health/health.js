@@ -111,5 +111,17 @@
     window.setInterval(tick, 3000);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { dispatchMap(); callTrend(); board(); });
+  function news2Distribution() {
+    var el = document.getElementById("news2-dist");
+    if (!el) return;
+    var data = XZCharts.dataOf("news2-dist-data");
+    var keys = ["low", "low-medium", "medium", "high"];
+    XZCharts.init(el).setOption({
+      grid: { left: 70, right: 20, top: 5, bottom: 20 }, tooltip: { trigger: "axis" },
+      xAxis: { type: "value", minInterval: 1 }, yAxis: { type: "category", data: keys },
+      series: [{ type: "bar", data: keys.map(function (k) { return { value: data[k] || 0, itemStyle: { color: RESPONSE_COLORS[k] } }; }) }]
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { dispatchMap(); callTrend(); board(); news2Distribution(); });
 })();
