@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "xizang5g.iot",
     "xizang5g.security",
     "xizang5g.tourism",
+    "xizang5g.health",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,8 @@ here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing el
 * ``nav``               top navigation entries ({"label", "url" (a URL name), "icon", "order"})
 * ``urls``              module of its pages, mounted at ``/<url_prefix>/`` (default: the label)
 * ``api``               module holding a django-ninja ``router``, mounted at ``/api/v1/<url_prefix>/``
+* ``root_urls``         further (URL prefix, urls module) pairs, for an endpoint a standard places
+                        at a path of its own (e.g. FHIR R4 at ``/fhir/r4/``)
 * ``periodic_jobs``     :class:`PeriodicJob` entries that ``xizang5g scheduler`` enqueues
 * ``alert_sources``     (value, label) pairs of the alert centre's ``source`` it raises
 * ``dashboard_tiles``   dotted paths of ``tile(request) -> Tile | None`` for the home page
@@ -72,6 +74,7 @@ class PlatformApp(AppConfig):
     urls: str | None = None
     api: str | None = None
     url_prefix: str | None = None
+    root_urls: tuple[tuple[str, str], ...] = ()
     periodic_jobs: tuple[PeriodicJob, ...] = ()
     alert_sources: tuple[tuple[str, object], ...] = ()
     dashboard_tiles: tuple[str, ...] = ()
@@ -110,8 +113,13 @@ def navigation() -> list[dict]:
 
 
 def page_urls() -> list[tuple[str, str]]:
-    """(URL prefix, urls module) of every app with pages."""
-    return [(app.prefix, app.urls) for app in platform_apps() if app.urls]
+    """(URL prefix, urls module) of every app with pages, and of their `root_urls`."""
+    out = []
+    for app in platform_apps():
+        if app.urls:
+            out.append((app.prefix, app.urls))
+        out.extend(app.root_urls)
+    return out
 
 
 def api_routers() -> list[tuple[str, object]]:
