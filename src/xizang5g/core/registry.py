@@ -6,6 +6,8 @@ here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing el
 
 * ``nav``               top navigation entries ({"label", "url" (a URL name), "icon", "order"})
 * ``urls``              module of its pages, mounted at ``/<url_prefix>/`` (default: the label)
+* ``extra_urls``        further (prefix, urls module) pairs mounted at ``/<prefix>/`` beside its
+                        pages, for endpoints a standard fixes the path of (an xAPI LRS at /xapi/)
 * ``api``               module holding a django-ninja ``router``, mounted at ``/api/v1/<url_prefix>/``
 * ``periodic_jobs``     :class:`PeriodicJob` entries that ``xizang5g scheduler`` enqueues
 * ``alert_sources``     (value, label) pairs of the alert centre's ``source`` it raises
@@ -70,6 +72,7 @@ class PlatformApp(AppConfig):
 
     nav: tuple[dict, ...] = ()
     urls: str | None = None
+    extra_urls: tuple[tuple[str, str], ...] = ()
     api: str | None = None
     url_prefix: str | None = None
     periodic_jobs: tuple[PeriodicJob, ...] = ()
@@ -110,8 +113,9 @@ def navigation() -> list[dict]:
 
 
 def page_urls() -> list[tuple[str, str]]:
-    """(URL prefix, urls module) of every app with pages."""
-    return [(app.prefix, app.urls) for app in platform_apps() if app.urls]
+    """(URL prefix, urls module) of every app with pages, and of their extra mounts."""
+    found = [(app.prefix, app.urls) for app in platform_apps() if app.urls]
+    return found + [extra for app in platform_apps() for extra in app.extra_urls]
 
 
 def api_routers() -> list[tuple[str, object]]:
