@@ -8,10 +8,12 @@ department's (no school) reads all.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import uuid as uuidlib
 from dataclasses import dataclass
@@ -181,16 +183,23 @@ def format_time(moment: datetime) -> str:
 def _comparable(stmt: dict) -> str:
     data = {k: v for k, v in stmt.items() if k not in ("stored", "authority", "version", "id")}
     if "timestamp" in data:
-        try:
+        with contextlib.suppress(Invalid):
             data["timestamp"] = validate.timestamp(data["timestamp"], "t").timestamp()
-        except Invalid:
-            pass
     return json.dumps(_lower_ifis(data), sort_keys=True)
+
+
+def _duration_hundredths(text: str) -> str:
+    """A duration with its seconds cut to hundredths (xAPI 2.0 §4.2.7: finer precision is not
+    compared)."""
+    return re.sub(r"(\d+)\.(\d{1,2})\d*S$", r"\1.\2S", text)
 
 
 def _lower_ifis(value):
     if isinstance(value, dict):
-        return {k: _lower_ifis(v) for k, v in value.items()}
+        out = {k: _lower_ifis(v) for k, v in value.items()}
+        if isinstance(out.get("duration"), str):
+            out["duration"] = _duration_hundredths(out["duration"])
+        return out
     if isinstance(value, list):
         return [_lower_ifis(v) for v in value]
     return value

@@ -324,9 +324,10 @@ def result(value, path: str) -> None:
             _bool(value[key], f"{path}.{key}")
     if "response" in value:
         _string(value["response"], f"{path}.response")
-    if "duration" in value:
-        if not isinstance(value["duration"], str) or not DURATION.match(value["duration"]):
-            _fail(f"{path}.duration", "must be an ISO 8601 duration")
+    if "duration" in value and (
+        not isinstance(value["duration"], str) or not DURATION.match(value["duration"])
+    ):
+        _fail(f"{path}.duration", "must be an ISO 8601 duration")
     if "extensions" in value:
         extensions(value["extensions"], f"{path}.extensions")
 
@@ -368,9 +369,10 @@ def context(value, path: str, object_kind: str) -> None:
             _string(value[key], f"{path}.{key}")
             if object_kind != "Activity":
                 _fail(f"{path}.{key}", "is only allowed when the object is an Activity")
-    if "language" in value:
-        if not isinstance(value["language"], str) or not LANG.match(value["language"]):
-            _fail(f"{path}.language", "must be an RFC 5646 language tag")
+    if "language" in value and (
+        not isinstance(value["language"], str) or not LANG.match(value["language"])
+    ):
+        _fail(f"{path}.language", "must be an RFC 5646 language tag")
     if "statement" in value:
         statement_ref(value["statement"], f"{path}.statement")
     if "extensions" in value:

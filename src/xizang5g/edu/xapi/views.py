@@ -12,11 +12,13 @@ import email.parser
 import email.policy
 import hashlib
 import json
+import os
 import re
 import uuid as uuidlib
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
@@ -59,7 +61,7 @@ class Req:
 
     def __init__(self, request):
         self.method = request.method
-        self.params = {k: v for k, v in request.GET.items()}
+        self.params = dict(request.GET.items())
         self.headers = {k.lower(): v for k, v in request.headers.items()}
         self.body = request.body
         self.content_type = self.headers.get("content-type", "")
@@ -103,12 +105,12 @@ class Req:
         return self.headers.get(name.lower())
 
 
-def _respond(status: int, data=None, *, version: str = "1.0.3", content_type=None, body=None):
+def _respond(status: int, data=None, *, version: str = "", content_type=None, body=None):
     if data is not None:
         body = json.dumps(data, ensure_ascii=False).encode()
         content_type = "application/json"
     response = HttpResponse(body or b"", status=status, content_type=content_type)
-    response["X-Experience-API-Version"] = version
+    response["X-Experience-API-Version"] = version or latest_version()
     return response
 
 
@@ -116,12 +118,19 @@ def _consistent(response) -> None:
     response["X-Experience-API-Consistent-Through"] = store.format_time(timezone.now())
 
 
-def _error(status: int, message: str, version: str = "1.0.3") -> HttpResponse:
+def _error(status: int, message: str, version: str = "") -> HttpResponse:
     response = _respond(status, {"error": message}, version=version)
     _consistent(response)
     if status == 401:
         response["WWW-Authenticate"] = 'Basic realm="xAPI"'
     return response
+
+
+def latest_version() -> str:
+    """The version this LRS answers in when a request names none: the latest it supports
+    (xAPI 2.0 §4.1.1); XZ5G_XAPI_DEFAULT_VERSION=1.0.3 makes it behave as a 1.0.3-only LRS."""
+    default = os.environ.get("XZ5G_XAPI_DEFAULT_VERSION", "2.0.0")
+    return getattr(settings, "XZ5G_XAPI_DEFAULT_VERSION", default)
 
 
 def _version(req: Req) -> str:
@@ -153,7 +162,7 @@ def resource(handler):
 
     @csrf_exempt
     def view(request):
-        version = "1.0.3"
+        version = latest_version()
         try:
             req = Req(request)
             version = _version(req)
