@@ -1,5 +1,7 @@
 """Education (5G+智慧教育): a conformant xAPI learning record store and education big data."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core import registry
@@ -13,3 +15,9 @@ class EduConfig(registry.PlatformApp):
     nav = ({"label": _("Education"), "url": "edu:index", "icon": "mortarboard", "order": 62},)
     urls = "xizang5g.edu.urls"
     extra_urls = (("xapi", "xizang5g.edu.xapi.urls"),)
+    evidence_providers = ("xizang5g.edu.evidence.pilot_evidence",)
+    periodic_jobs = (
+        registry.PeriodicJob(
+            "edu_partitions", "xizang5g.edu.tasks.edu_partitions", timedelta(days=1)
+        ),
+    )

@@ -251,7 +251,10 @@ def statements_store(
     for stmt in prepared:
         old = existing.get(stmt["id"])
         if old is not None:
-            if _comparable(old.payload) != _comparable(stmt):
+            incoming = (
+                stmt if "timestamp" in stmt else {**stmt, "timestamp": old.payload["timestamp"]}
+            )
+            if _comparable(old.payload) != _comparable(incoming):
                 raise Conflict(f"statement {stmt['id']} is already stored with other content")
             continue
         stmt["stored"] = format_time(now)
