@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core import registry
+from xizang5g.core.choices import Role
 
 
 class EduConfig(registry.PlatformApp):
@@ -19,5 +20,16 @@ class EduConfig(registry.PlatformApp):
     periodic_jobs = (
         registry.PeriodicJob(
             "edu_partitions", "xizang5g.edu.tasks.edu_partitions", timedelta(days=1)
+        ),
+    )
+    demo_commands = (("edu_demo",),)
+    demo_processes = (("edu_simulate",),)
+    demo_users = (
+        registry.DemoUser(
+            "edu-lhasa",
+            Role.UNIT_EDITOR,
+            "edu-lhasa-no1",
+            "拉萨市第一中学 教务",
+            "a school's staff: its dashboard with real names; other schools pseudonymised",
         ),
     )

@@ -6,4 +6,6 @@ app_name = "edu"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("schools/<int:pk>/", views.school, name="school"),
+    path("schools/<int:pk>/export.xlsx", views.school_export, name="school_export"),
 ]

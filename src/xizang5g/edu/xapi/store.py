@@ -211,12 +211,14 @@ def statements_store(
     caller: Caller,
     version: str,
     attachments: dict[str, tuple[str, bytes]] | None = None,
+    stored_at: datetime | None = None,
 ) -> list[str]:
     """Validate and store statements (all or none); returns their ids in order.
 
     Raises :class:`Invalid` (400) and :class:`Conflict` (409)."""
     attachments = attachments or {}
-    now = timezone.now().replace(microsecond=(timezone.now().microsecond // 1000) * 1000)
+    now = stored_at or timezone.now()  # stored_at: history loaded by the demo
+    now = now.replace(microsecond=(now.microsecond // 1000) * 1000)
     prepared = []
     seen: set[str] = set()
     for index, raw in enumerate(statements):
