@@ -42,10 +42,18 @@ BIN = Path(sys.executable).parent
 VERB = "http://adlnet.gov/expapi/verbs/"
 VERBS = [
     VERB + v
-    for v in (
-        "launched initialized progressed completed passed failed "
-        "terminated attended experienced answered"
-    ).split()
+    for v in [
+        "launched",
+        "initialized",
+        "progressed",
+        "completed",
+        "passed",
+        "failed",
+        "terminated",
+        "attended",
+        "experienced",
+        "answered",
+    ]
 ]
 
 
@@ -231,6 +239,11 @@ SELECT statement_id, 'agent', actor, true FROM ins
 # --- Ralph ----------------------------------------------------------------------------------------
 
 
+def _lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
 def ralph(args) -> dict | str:
     exe = args.ralph or shutil.which("ralph")
     if not exe or not Path(exe).exists():
@@ -273,11 +286,7 @@ def ralph(args) -> dict | str:
     try:
         wait_up(f"http://127.0.0.1:{port}/__heartbeat__")
         rate, errors = write_load(endpoint, auth, args.clients, args.seconds)
-        total = (
-            sum(1 for _ in open(next(home.glob("*.jsonl"), home / "none"), "rb"))
-            if list(home.glob("*.jsonl"))
-            else None
-        )
+        total = sum(_lines(path) for path in home.glob("*") if path.suffix != ".json")
         p50, p95, found = query_load(endpoint, auth, count=10)
     finally:
         server.terminate()
