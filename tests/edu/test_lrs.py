@@ -203,3 +203,16 @@ def test_statement_ids_are_unique_and_conflicts_409(client, keys):
     assert Statement.objects.count() == 1
     changed = {**body, "verb": {"id": "http://adlnet.gov/expapi/verbs/failed"}}
     assert _post(client, keys["a"], changed).status_code == 409
+
+
+def test_retention_removes_old_statements_and_their_index(client, keys, settings):
+    from xizang5g.edu.tasks import edu_retention
+
+    _post(client, keys["a"], [_statement("old@x.cn"), _statement("new@x.cn")])
+    old = Statement.objects.get(actor="mbox:mailto:old@x.cn")
+    Statement.objects.filter(pk=old.pk).update(stored=timezone.now() - timedelta(days=40))
+    settings.XZ5G_EDU_RETENTION_DAYS = 30
+    report = edu_retention.call()
+    assert report["statements"] == 1
+    assert list(Statement.objects.values_list("actor", flat=True)) == ["mbox:mailto:new@x.cn"]
+    assert not StatementIndex.objects.filter(statement_id=old.statement_id).exists()

@@ -21,6 +21,9 @@ class EduConfig(registry.PlatformApp):
         registry.PeriodicJob(
             "edu_partitions", "xizang5g.edu.tasks.edu_partitions", timedelta(days=1)
         ),
+        registry.PeriodicJob(
+            "edu_retention", "xizang5g.edu.tasks.edu_retention", timedelta(days=1)
+        ),
     )
     demo_commands = (("edu_demo",),)
     demo_processes = (("edu_simulate",),)
