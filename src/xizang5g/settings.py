@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "xizang5g.security",
     "xizang5g.tourism",
     "xizang5g.health",
+    "xizang5g.edu",
 ]
 
 MIDDLEWARE = [

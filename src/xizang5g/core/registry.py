@@ -8,7 +8,7 @@ here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing el
 * ``urls``              module of its pages, mounted at ``/<url_prefix>/`` (default: the label)
 * ``api``               module holding a django-ninja ``router``, mounted at ``/api/v1/<url_prefix>/``
 * ``root_urls``         further (URL prefix, urls module) pairs, for an endpoint a standard places
-                        at a path of its own (e.g. FHIR R4 at ``/fhir/r4/``)
+                        at a path of its own (FHIR R4 at ``/fhir/r4/``, an xAPI LRS at ``/xapi/``)
 * ``periodic_jobs``     :class:`PeriodicJob` entries that ``xizang5g scheduler`` enqueues
 * ``alert_sources``     (value, label) pairs of the alert centre's ``source`` it raises
 * ``dashboard_tiles``   dotted paths of ``tile(request) -> Tile | None`` for the home page
