@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "xizang5g.network",
     "xizang5g.iot",
     "xizang5g.security",
+    "xizang5g.industry",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+# Protocol endpoints an app mounts at a fixed path (PlatformApp.extra_urls), before the pages.
+urlpatterns += [path(f"{prefix}/", include(module)) for prefix, module in registry.extra_urls()]
+
 # Each app's pages (PlatformApp.urls), mounted at /<app>/ (core.registry).
 urlpatterns += [path(f"{prefix}/", include(module)) for prefix, module in registry.page_urls()]
 

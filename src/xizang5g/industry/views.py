@@ -1,0 +1,131 @@
+"""Pages of the industry app (thin: selectors read, services write)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xizang5g.core import access
+from xizang5g.core.models import Unit
+from xizang5g.industry import gb51108, handles, selectors
+from xizang5g.industry.choices import AlarmLevel
+from xizang5g.industry.constants import LEVEL_COLOURS
+from xizang5g.industry.models import HandleUser
+from xizang5g.industry.services import RESPONSE_ACTIONS
+
+
+def _level(level: int) -> dict:
+    return {"value": int(level), "label": AlarmLevel(level).label, "colour": LEVEL_COLOURS[level]}
+
+
+@login_required
+def index(request):
+    mines = list(selectors.mine_list(user=request.user))
+    ponds = [p for m in mines for p in m.ponds.all()]
+    levels = selectors.pond_levels(ponds=ponds)
+    for mine in mines:
+        mine.pond_rows = [(p, _level(levels.get(p.pk, 0))) for p in mine.ponds.all()]
+    return render(request, "industry/index.html", {"mines": mines})
+
+
+@login_required
+def pond_detail(request, pk: int):
+    pond = selectors.pond_get(user=request.user, pk=pk)
+    board = selectors.pond_dashboard(pond=pond)
+    item_labels = dict(AlarmLevel.choices)
+    for row in board["rows"]:
+        row["lv"] = _level(row["level"])
+    items = [{"item": item, "lv": _level(level)} for item, level in sorted(board["items"].items())]
+    chart = {
+        "points": [r["point"].code for r in board["rows"]],
+        # each value as a share of its red threshold, so items of different units share one axis
+        "ratios": [
+            round(r["value"] / r["limits"][3], 3)
+            if r["value"] is not None and r["limits"][3]
+            else None
+            for r in board["rows"]
+        ],
+        "colours": [r["lv"]["colour"] for r in board["rows"]],
+    }
+    return render(
+        request,
+        "industry/pond_detail.html",
+        {
+            "pond": pond,
+            "board": board,
+            "items": items,
+            "level": _level(board["level"]),
+            "action": RESPONSE_ACTIONS.get(board["level"]),
+            "actions": [(_level(lv), RESPONSE_ACTIONS[lv]) for lv in gb51108.LEVELS],
+            "chart": chart,
+            "item_labels": item_labels,
+        },
+    )
+
+
+@login_required
+def mine_underground(request, pk: int):
+    mine = selectors.mine_get(user=request.user, pk=pk)
+    view = selectors.underground_view(mine=mine)
+    return render(request, "industry/underground.html", {"mine": mine, **view})
+
+
+@login_required
+def mine_dispatch(request, pk: int):
+    mine = selectors.mine_get(user=request.user, pk=pk)
+    board = selectors.dispatch_board(mine=mine)
+    chart = None
+    if board:
+        names = [loader.name for loader in board["loaders"]]
+        chart = {
+            "loaders": names,
+            "fixed": [board["fixed"]["per_loader"][n] for n in names],
+            "dispatch": [board["dispatch"]["per_loader"][n] for n in names],
+        }
+    return render(request, "industry/dispatch.html", {"mine": mine, "board": board, "chart": chart})
+
+
+@login_required
+def identifier_list(request):
+    identifiers = selectors.identifier_list(user=request.user)[:200]
+    stats = selectors.resolution_stats(user=request.user)
+    credentials = selectors.handle_user_list(user=request.user)
+    units = Unit.objects.restrict(request.user).filter(kind="enterprise")
+    units = [u for u in units if access.can_create(request.user, HandleUser, unit=u)]
+    return render(
+        request,
+        "industry/identifiers.html",
+        {
+            "identifiers": identifiers,
+            "stats": stats,
+            "credentials": credentials,
+            "units": units,
+        },
+    )
+
+
+@login_required
+@require_POST
+def handle_user_create(request):
+    unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
+    if unit is None:
+        messages.error(request, _("Choose the enterprise."))
+        return redirect("industry:identifier_list")
+    try:
+        handles.handle_user_create(
+            unit=unit,
+            prefix=request.POST.get("prefix", "").strip(),
+            name=request.POST.get("name", "ADMIN").strip() or "ADMIN",
+            password=request.POST.get("password", ""),
+            user=request.user,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The write credential was saved; its password is not shown."))
+    return redirect("industry:identifier_list")
