@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -111,6 +111,8 @@ def identifier_list(request):
 @login_required
 @require_POST
 def handle_user_create(request):
+    if not access.role_may(request.user, access.CHANGE, HandleUser):
+        raise PermissionDenied(_("You may not manage identifier credentials."))
     unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
     if unit is None:
         messages.error(request, _("Choose the enterprise."))
