@@ -204,7 +204,7 @@ def test_contract_over_raw_http(node):
 
 
 def test_handle_user_command_validates(node):
-    with pytest.raises(Exception, match="12 characters"):
+    with pytest.raises(Exception, match="12"):
         call_command(
             "handle_user",
             "create",

@@ -85,14 +85,14 @@ def build_jiama(unit: Unit, *, label: str = "") -> Mine:
         displacement_limit_mm=100.0,
         user=None,
     )
-    tailings = Product.objects.filter(name="尾矿库在线监测终端", unit=unit).first()
+    # product names are unique across the platform: one per enterprise
+    tailings_name, air_name = f"尾矿库在线监测终端 {unit.code}", f"井下环境监测分站 {unit.code}"
+    tailings = Product.objects.filter(name=tailings_name).first()
     tailings = tailings or iot_services.product_create(
-        name="尾矿库在线监测终端", thing_model=TAILINGS_MODEL, unit=unit
+        name=tailings_name, thing_model=TAILINGS_MODEL, unit=unit
     )
-    air = Product.objects.filter(name="井下环境监测分站", unit=unit).first()
-    air = air or iot_services.product_create(
-        name="井下环境监测分站", thing_model=AIR_MODEL, unit=unit
-    )
+    air = Product.objects.filter(name=air_name).first()
+    air = air or iot_services.product_create(name=air_name, thing_model=AIR_MODEL, unit=unit)
     for code, item, _normal in POINTS:
         device, _secret = iot_services.device_create(
             product=tailings, name=f"jiama-{code.lower()}-{mine.pk}", unit=unit, label=code

@@ -36,7 +36,6 @@ def index(request):
 def pond_detail(request, pk: int):
     pond = selectors.pond_get(user=request.user, pk=pk)
     board = selectors.pond_dashboard(pond=pond)
-    item_labels = dict(AlarmLevel.choices)
     for row in board["rows"]:
         row["lv"] = _level(row["level"])
     items = [{"item": item, "lv": _level(level)} for item, level in sorted(board["items"].items())]
@@ -62,7 +61,6 @@ def pond_detail(request, pk: int):
             "action": RESPONSE_ACTIONS.get(board["level"]),
             "actions": [(_level(lv), RESPONSE_ACTIONS[lv]) for lv in gb51108.LEVELS],
             "chart": chart,
-            "item_labels": item_labels,
         },
     )
 
