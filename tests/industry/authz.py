@@ -17,6 +17,7 @@ PAGES = {
     "industry:mine_dispatch": Route(kind="industry_mine"),
     "industry:identifier_list": Route(lists="industry_identifier"),
     "industry:handle_user_create": Route(method="post", requires=may(CHANGE, HandleUser)),
+    "industry:identifier_import": Route(method="post", requires=may(CHANGE, Identifier)),
 }
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("mines/<int:pk>/dispatch/", views.mine_dispatch, name="mine_dispatch"),
     path("identifiers/", views.identifier_list, name="identifier_list"),
     path("identifiers/credentials/", views.handle_user_create, name="handle_user_create"),
+    path("identifiers/import/", views.identifier_import, name="identifier_import"),
 ]

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from xizang5g.core import access
 from xizang5g.core.models import Unit
-from xizang5g.industry import gb51108, handles, selectors
+from xizang5g.industry import excel, gb51108, handles, selectors
 from xizang5g.industry.choices import AlarmLevel
 from xizang5g.industry.constants import LEVEL_COLOURS
-from xizang5g.industry.models import HandleUser
+from xizang5g.industry.models import HandleUser, Identifier
 from xizang5g.industry.services import RESPONSE_ACTIONS
 
 
@@ -102,6 +102,7 @@ def identifier_list(request):
             "stats": stats,
             "credentials": credentials,
             "units": units,
+            "writable": HandleUser.objects.restrict(request.user, access.CHANGE),
         },
     )
 
@@ -128,4 +129,31 @@ def handle_user_create(request):
             messages.error(request, message)
     else:
         messages.success(request, _("The write credential was saved; its password is not shown."))
+    return redirect("industry:identifier_list")
+
+
+@login_required
+@require_POST
+def identifier_import(request):
+    """Batch registration from an Excel sheet under one of the enterprise's prefixes."""
+    if not access.role_may(request.user, access.CHANGE, Identifier):
+        raise PermissionDenied(_("You may not register identifiers."))
+    credential = HandleUser.objects.restrict(request.user, access.CHANGE).filter(
+        pk=request.POST.get("credential") or 0
+    )
+    credential = credential.select_related("unit").first()
+    upload = request.FILES.get("file")
+    if credential is None or upload is None:
+        messages.error(request, _("Choose a credential's prefix and an Excel file."))
+        return redirect("industry:identifier_list")
+    try:
+        rows = excel.rows_from_workbook(upload)
+        count = handles.identifiers_register(
+            unit=credential.unit, prefix=credential.prefix, rows=rows, user=request.user
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(n)s identifiers registered.") % {"n": count})
     return redirect("industry:identifier_list")
