@@ -7,7 +7,6 @@ import urllib.parse
 
 import pytest
 import requests
-import urllib3
 from django.core.management import call_command
 from pyhandle.client.resthandleclient import RESTHandleClient
 from pyhandle.handleexceptions import (
@@ -20,8 +19,11 @@ from xizang5g.core.choices import UnitKind
 from xizang5g.industry.handles import flush_resolutions
 from xizang5g.industry.models import HandleUser, Identifier, ResolutionCount
 
-pytestmark = pytest.mark.django_db(transaction=True)
-urllib3.disable_warnings()  # the live server's throw-away certificate
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # the live server's throw-away certificate
+    pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning"),
+]
 
 PREFIX = "88.118.8"
 PASSWORD = "Handle-Passw0rd-Jiama"

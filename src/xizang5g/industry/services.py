@@ -112,14 +112,20 @@ def point_thresholds(point: MonitoringPoint) -> dict[int, float]:
 
 
 def observations_record(observations: list[tuple[MonitoringPoint, float, datetime]]) -> None:
-    """Store the latest value and level of each point, then re-evaluate the ponds touched."""
+    """Store the latest value and level of each point (one upsert for the batch), then
+    re-evaluate the ponds touched."""
+    latest: dict[int, PointState] = {}
     ponds = {}
-    for point, value, at in observations:
+    for point, value, at in observations:  # in order per device: the last one wins
         level = gb51108.point_level(point.item, value, point_thresholds(point))
-        PointState.objects.update_or_create(
-            point=point, defaults={"value": value, "level": level, "time": at}
-        )
+        latest[point.pk] = PointState(point=point, value=value, level=level, time=at)
         ponds[point.pond_id] = point.pond
+    PointState.objects.bulk_create(
+        list(latest.values()),
+        update_conflicts=True,
+        unique_fields=["point"],
+        update_fields=["value", "level", "time"],
+    )
     for pond in ponds.values():
         pond_evaluate(pond=pond)
 
