@@ -2,6 +2,7 @@
 through the IoT hub, the underground personnel view, the dispatch board, identifiers."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,7 @@ from tests.browser import expect
 from xizang5g.core.choices import Role, UnitKind
 from xizang5g.industry import handles, services
 from xizang5g.industry.demo import POINTS, build_jiama
-from xizang5g.industry.models import MonitoringPoint, Zone
+from xizang5g.industry.models import GasState, MonitoringPoint, Presence, Zone
 from xizang5g.iot import subscriptions
 from xizang5g.iot.ingest import Inbound, directory, ingest_batch
 
@@ -36,9 +37,18 @@ def mine(make_unit, make_user):
     mine = build_jiama(unit)
     normal = {code: value for code, _item, value in POINTS}
     # after a storm: rain 62 mm (yellow), the pond at 4,621 m (blue), three phreatic points
-    # between 7.2 and 7.8 m (blue), one displacement point at 66 mm (yellow)
+    # between 7.2 and 7.8 m (blue), one displacement point at 66 mm (yellow), the beach at 118 m
+    # (yellow, 1.2 × 100 m = 120): three items at yellow → the pond is orange
     normal.update(
-        {"YL-01": 62.0, "SW-01": 4621.0, "JZ-01": 7.6, "JZ-02": 7.4, "JZ-03": 7.7, "WY-02": 66.0}
+        {
+            "YL-01": 62.0,
+            "SW-01": 4621.0,
+            "JZ-01": 7.6,
+            "JZ-02": 7.4,
+            "JZ-03": 7.7,
+            "WY-02": 66.0,
+            "GT-01": 118.0,
+        }
     )
     for point in MonitoringPoint.objects.filter(pond__mine=mine).select_related("device__product"):
         _post(point.device, {point.item: normal[point.code]})
@@ -62,6 +72,13 @@ def mine(make_unit, make_user):
         zone = zones["4520 中段采场"] if n < 13 else zones["1号竖井井底车场"]
         services.presence_seen(zone=zone, card=f"K{n:04d}", person=name)
     services.presence_seen(zone=zones["1号竖井井底车场"], card="K0100", person="米玛")
+    services.presence_seen(zone=zones["炸药库"], card="K0200", person="多吉")
+    Presence.objects.filter(card="K0100").update(entered_at=timezone.now() - timedelta(hours=11))
+    for n, state in enumerate(
+        GasState.objects.filter(zone__mine=mine).select_related("device__product")
+    ):
+        co = 32.0 if n == 1 else 5.0 + n  # one stope above the 24 ppm limit
+        _post(state.device, {"o2": 20.7, "co": co, "no2": 0.4, "airflow": 1.1, "temperature": 17.5})
     return mine
 
 
@@ -83,9 +100,12 @@ def test_tailings_pond_dashboard(page, login, screenshot, mine):
 def test_underground_personnel_view(page, login, screenshot, mine):
     login("jiama-safety")
     page.goto(f"/industry/mines/{mine.pk}/underground/")
-    expect(page.locator("#kpi-underground")).to_have_text("14")
+    expect(page.locator("#kpi-underground")).to_have_text("15")
     expect(page.locator("tr[data-zone='4520 中段采场']")).to_have_class("table-danger")
-    assert page.locator("#people tbody tr").count() == 14
+    expect(page.locator("tr[data-zone='炸药库']")).to_have_class("table-danger")
+    assert page.locator("#people tbody tr").count() == 15
+    assert page.locator("#people tr.table-warning").count() == 1  # 11 h underground
+    assert page.locator("#air .badge[data-code=co_high]").count() == 1
     screenshot("industry-underground")
 
 

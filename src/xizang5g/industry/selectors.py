@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from xizang5g.core import access
-from xizang5g.industry import dispatch, gb51108, services
+from xizang5g.industry import dispatch, gb51108, services, underground
 from xizang5g.industry.constants import OVERTIME_HOURS
 from xizang5g.industry.models import (
     GasState,
@@ -89,6 +89,10 @@ def underground_view(*, mine: Mine) -> dict:
         for z in zones
     ]
     gas = list(GasState.objects.filter(zone__mine=mine).select_related("zone", "device"))
+    for g in gas:
+        o2 = g.values.get("o2")
+        g.po2 = underground.o2_partial_pressure_kpa(o2, mine.elevation_m) if o2 else None
+        g.alarm_labels = [(a, underground.ALARM_LABELS.get(a, a)) for a in g.alarms]
     return {"zones": zone_rows, "people": people, "gas": gas}
 
 

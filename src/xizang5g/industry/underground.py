@@ -11,6 +11,8 @@ Xizang's altitudes it is always on, so it is shown, not escalated).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from xizang5g.industry.constants import (
     AIRFLOW_MAX_M_S,
     AIRFLOW_MIN_M_S,
@@ -57,3 +59,13 @@ def air_alarms(values: dict, *, elevation_m: float) -> list[str]:
 
 
 ADVISORY = {"po2_low"}
+
+ALARM_LABELS = {
+    "o2_low": _("O₂ below 20 %"),
+    "po2_low": _("low O₂ partial pressure (altitude)"),
+    "co_high": _("CO above 24 ppm"),
+    "no2_high": _("NO₂ above 2.5 ppm"),
+    "airflow_low": _("airflow too low"),
+    "airflow_high": _("airflow too high"),
+    "temperature_high": _("temperature above 27 °C"),
+}

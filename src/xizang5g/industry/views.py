@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from xizang5g.core import access
 from xizang5g.core.models import Unit
 from xizang5g.industry import excel, gb51108, handles, selectors
-from xizang5g.industry.choices import AlarmLevel
+from xizang5g.industry.choices import AlarmLevel, MonitoringItem
 from xizang5g.industry.constants import LEVEL_COLOURS
 from xizang5g.industry.models import HandleUser, Identifier
 from xizang5g.industry.services import RESPONSE_ACTIONS
@@ -20,6 +20,14 @@ from xizang5g.industry.services import RESPONSE_ACTIONS
 
 def _level(level: int) -> dict:
     return {"value": int(level), "label": AlarmLevel(level).label, "colour": LEVEL_COLOURS[level]}
+
+
+def _towards_red(row) -> float | None:
+    value, red = row["value"], row["limits"][3]
+    if value is None or not red or not value:
+        return None
+    share = red / value if row["point"].item in gb51108.FALLING else value / red
+    return round(share, 3)
 
 
 @login_required
@@ -38,16 +46,16 @@ def pond_detail(request, pk: int):
     board = selectors.pond_dashboard(pond=pond)
     for row in board["rows"]:
         row["lv"] = _level(row["level"])
-    items = [{"item": item, "lv": _level(level)} for item, level in sorted(board["items"].items())]
+    item_names = dict(MonitoringItem.choices)
+    items = [
+        {"item": item_names.get(item, item), "lv": _level(level)}
+        for item, level in sorted(board["items"].items())
+    ]
     chart = {
         "points": [r["point"].code for r in board["rows"]],
-        # each value as a share of its red threshold, so items of different units share one axis
-        "ratios": [
-            round(r["value"] / r["limits"][3], 3)
-            if r["value"] is not None and r["limits"][3]
-            else None
-            for r in board["rows"]
-        ],
+        # how far each point is towards its red threshold (1 = red), so that items of different
+        # units share one axis: value / red for rising items, red / value for falling ones
+        "ratios": [_towards_red(r) for r in board["rows"]],
         "colours": [r["lv"]["colour"] for r in board["rows"]],
     }
     return render(
