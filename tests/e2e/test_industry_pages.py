@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.browser import expect
 from xizang5g.core.choices import Role, UnitKind
 from xizang5g.industry import handles, services
-from xizang5g.industry.demo import POINTS, build_jiama
+from xizang5g.industry.demo import POINTS, build_jiama, slope_history
 from xizang5g.industry.models import GasState, MonitoringPoint, Presence, Zone
 from xizang5g.iot import subscriptions
 from xizang5g.iot.ingest import Inbound, directory, ingest_batch
@@ -136,3 +136,15 @@ def test_identifiers_page_creates_a_credential(page, login, screenshot, mine):
     assert "A-long-enough-passw0rd" not in page.content()
     assert timezone.now()
     screenshot("industry-identifiers")
+
+
+def test_slope_forecast_page(page, login, screenshot, mine):
+    slope_history(mine, now=timezone.now(), failure_in_h=20.0)
+    login("jiama-safety")
+    page.goto(f"/industry/mines/{mine.pk}/slope/")
+    expect(page.locator("#slope-chart")).to_have_attribute("data-ready", "1")
+    expect(page.locator("tr[data-point='SP-01']")).to_have_class("table-danger")
+    hours = page.inner_text("tr[data-point='SP-01'] .small")
+    assert hours.strip("() h") in {"19", "20", "21"}  # forecast 20 h ahead
+    assert page.locator("tr.table-danger").count() == 1  # steady creep: no forecast
+    screenshot("industry-slope")

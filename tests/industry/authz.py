@@ -15,6 +15,7 @@ PAGES = {
     "industry:pond_detail": Route(kind="industry_pond"),
     "industry:mine_underground": Route(kind="industry_mine"),
     "industry:mine_dispatch": Route(kind="industry_mine"),
+    "industry:mine_slope": Route(kind="industry_mine"),
     "industry:identifier_list": Route(lists="industry_identifier"),
     "industry:handle_user_create": Route(method="post", requires=may(CHANGE, HandleUser)),
     "industry:identifier_import": Route(method="post", requires=may(CHANGE, Identifier)),

@@ -14,7 +14,7 @@ from xizang5g.core.choices import AlertSeverity, Role, UnitKind
 from xizang5g.core.models import Alert
 from xizang5g.industry import selectors, services
 from xizang5g.industry.apps import MINE_SAFETY_SOURCE
-from xizang5g.industry.demo import build_jiama
+from xizang5g.industry.demo import build_jiama, slope_history
 from xizang5g.industry.models import GasState, MonitoringPoint, PointState, Presence, Zone
 from xizang5g.iot import subscriptions
 from xizang5g.iot.ingest import Inbound, directory, ingest_batch
@@ -134,3 +134,12 @@ def test_pages_for_the_enterprise_and_for_another(jiama, make_user, make_unit):
     assert client.get(reverse("industry:pond_detail", args=[pond.pk])).status_code == 404
     assert jiama.name not in client.get(reverse("industry:index")).content.decode()
     assert editor.pk != other.pk
+
+
+def test_slope_forecast_from_radar_readings(jiama):
+    now = timezone.now()
+    slope_history(jiama, now=now, failure_in_h=20.0)
+    points = {p["point"].code: p for p in selectors.slope_view(mine=jiama)}
+    assert points["SP-01"]["readings"] == 25
+    assert points["SP-01"]["hours_left"] == pytest.approx(20.0, abs=0.5)
+    assert points["SP-02"]["forecast"] is None and points["SP-03"]["forecast"] is None

@@ -4,11 +4,15 @@ to IoT devices, underground zones with air sensors, a haul fleet and an identifi
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
+
 from xizang5g.core.models import Unit
 from xizang5g.industry import services
 from xizang5g.industry.choices import DamType, MineKind, MonitoringItem
-from xizang5g.industry.models import Mine
+from xizang5g.industry.models import Mine, SlopePoint
 from xizang5g.iot import services as iot_services
+from xizang5g.iot.ingest import Inbound, ingest_batch
 from xizang5g.iot.models import Product
 
 TAILINGS_MODEL = {
@@ -39,6 +43,13 @@ POINTS = [
     ("SW-01", MonitoringItem.WATER_LEVEL, 4618.5),
     ("YL-01", MonitoringItem.RAINFALL, 4.0),
 ]
+SLOPE_MODEL = {
+    "capabilities": ["slope_radar"],
+    "properties": [
+        {"identifier": "displacement", "name": "位移", "dataType": {"type": "float", "specs": {}}}
+    ],
+}
+SLOPE_POINTS = ("SP-01", "SP-02", "SP-03")
 ZONES = [
     ("1号竖井井底车场", 30, False),
     ("4520 中段采场", 12, False),
@@ -98,6 +109,16 @@ def build_jiama(unit: Unit, *, label: str = "") -> Mine:
             product=tailings, name=f"jiama-{code.lower()}-{mine.pk}", unit=unit, label=code
         )
         services.point_create(pond=pond, code=code, item=item, device=device, user=None)
+    radar_name = f"边坡雷达 {unit.code}"
+    radar = Product.objects.filter(name=radar_name).first()
+    radar = radar or iot_services.product_create(
+        name=radar_name, thing_model=SLOPE_MODEL, unit=unit
+    )
+    for code in SLOPE_POINTS:
+        device, _secret = iot_services.device_create(
+            product=radar, name=f"jiama-{code.lower()}-{mine.pk}", unit=unit, label=code
+        )
+        services.slope_point_create(mine=mine, code=code, device=device, user=None)
     for zone_name, capacity, restricted in ZONES:
         zone = services.zone_create(
             mine=mine, name=zone_name, capacity=capacity, restricted=restricted, user=None
@@ -108,3 +129,29 @@ def build_jiama(unit: Unit, *, label: str = "") -> Mine:
             )
             services.gas_sensor_bind(zone=zone, device=device, user=None)
     return mine
+
+
+def slope_history(mine: Mine, *, now: datetime, failure_in_h: float = 20.0) -> None:
+    """48 h of radar displacement every 2 h through the IoT ingest: SP-01 in accelerating creep
+    towards failure `failure_in_h` hours from `now` (Fukuzono α = 2: 1/v = 0.01 (t_f − t)),
+    the others creeping steadily."""
+    messages = []
+    for point in SlopePoint.objects.filter(mine=mine).select_related("device__product"):
+        for step in range(25):
+            t = -48.0 + 2 * step  # hours from now
+            if point.code == "SP-01":
+                value = -100.0 * math.log(failure_in_h - t) + 100.0 * math.log(failure_in_h + 48)
+            else:
+                value = 0.05 * (t + 48)
+            at = now + timedelta(hours=t)
+            body = {
+                "id": f"slope-{point.pk}-{step}",
+                "version": "1.0",
+                "time": int(at.timestamp() * 1000),
+                "params": {point.property: round(value, 3)},
+                "method": "thing.event.property.post",
+            }
+            messages.append(
+                Inbound(point.device.product.product_key, point.device.name, "property", body)
+            )
+    ingest_batch(messages)

@@ -159,6 +159,29 @@ class GasState(models.Model):
     access = AccessRule(via="zone")
 
 
+class SlopePoint(ChangeLoggedModel):
+    """A slope-radar or GNSS point on an open-pit slope: displacement readings of an IoT device."""
+
+    mine = models.ForeignKey(Mine, on_delete=models.CASCADE, related_name="slope_points")
+    code = models.CharField(_("code"), max_length=32)
+    device = models.OneToOneField(
+        "iot.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    property = models.CharField(_("displacement property"), max_length=50, default="displacement")
+
+    access = AccessRule(via="mine")
+
+    class Meta:
+        ordering = ["mine", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["mine", "code"], name="industry_slope_code_once")
+        ]
+        verbose_name = _("slope point")
+
+    def __str__(self):
+        return self.code
+
+
 class HandleUser(ChangeLoggedModel):
     """An enterprise's write credential for its Handle prefix (`300:<prefix>/<name>`)."""
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from xizang5g.core import access
-from xizang5g.industry import dispatch, gb51108, services, underground
+from xizang5g.industry import dispatch, gb51108, services, slope, underground
 from xizang5g.industry.constants import OVERTIME_HOURS
 from xizang5g.industry.models import (
     GasState,
@@ -18,9 +18,11 @@ from xizang5g.industry.models import (
     PointState,
     Presence,
     ResolutionCount,
+    SlopePoint,
     TailingsPond,
     Zone,
 )
+from xizang5g.iot.models import Reading
 
 
 def mine_list(*, user):
@@ -135,3 +137,46 @@ def handle_user_list(*, user):
 def resolution_stats(*, user, days: int = 14):
     since = timezone.localdate() - timedelta(days=days - 1)
     return ResolutionCount.objects.restrict(user).filter(day__gte=since).order_by("day", "prefix")
+
+
+SLOPE_DAYS = 7
+SLOPE_WINDOW = 12  # the last 12 rates: the accelerating stretch of a radar record
+
+
+def slope_view(*, mine: Mine) -> list[dict]:
+    """Each slope point's displacement record, rates and inverse-velocity forecast."""
+    now = timezone.now()
+    out = []
+    for point in SlopePoint.objects.filter(mine=mine).select_related("device"):
+        rows = list(
+            Reading.objects.filter(
+                device_id=point.device_id,
+                property=point.property,
+                time__gte=now - timedelta(days=SLOPE_DAYS),
+                value__isnull=False,
+            )
+            .order_by("time")
+            .values_list("time", "value")[:2000]
+        )
+        entry = {"point": point, "readings": len(rows), "forecast": None, "series": []}
+        if len(rows) >= 3:
+            hours = [(t - now).total_seconds() / 3600 for t, _v in rows]
+            try:
+                mid, rates = slope.velocities(hours, [v for _t, v in rows])
+            except ValueError:
+                out.append(entry)
+                continue
+            forecast = slope.inverse_velocity_forecast(mid, rates, window=SLOPE_WINDOW)
+            entry.update(
+                displacement=rows[-1][1],
+                velocity=float(rates[-1]),
+                fit=forecast,
+                series=[
+                    [round(h, 2), round(1 / r, 4)] for h, r in zip(mid, rates, strict=True) if r > 0
+                ],
+            )
+            if forecast.failure_time is not None:
+                entry["forecast"] = now + timedelta(hours=forecast.failure_time)
+                entry["hours_left"] = forecast.failure_time
+        out.append(entry)
+    return out

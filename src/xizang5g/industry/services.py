@@ -23,6 +23,7 @@ from xizang5g.industry.models import (
     MonitoringPoint,
     PointState,
     Presence,
+    SlopePoint,
     TailingsPond,
     Zone,
 )
@@ -81,6 +82,14 @@ def zone_create(*, mine: Mine, name: str, capacity: int, restricted: bool = Fals
     zone = Zone(mine=mine, name=name, capacity=capacity, restricted=restricted)
     save_validated(zone, user=user)
     return zone
+
+
+def slope_point_create(*, mine: Mine, code: str, device=None, user) -> SlopePoint:
+    if user is not None:
+        access.require(user, access.CHANGE, mine)
+    point = SlopePoint(mine=mine, code=code, device=device)
+    save_validated(point, user=user)
+    return point
 
 
 def gas_sensor_bind(*, zone: Zone, device, user) -> GasState:

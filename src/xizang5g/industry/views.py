@@ -165,3 +165,21 @@ def identifier_import(request):
     else:
         messages.success(request, _("%(n)s identifiers registered.") % {"n": count})
     return redirect("industry:identifier_list")
+
+
+@login_required
+def mine_slope(request, pk: int):
+    mine = selectors.mine_get(user=request.user, pk=pk)
+    points = selectors.slope_view(mine=mine)
+    chart = [
+        {
+            "name": p["point"].code,
+            "data": p["series"],
+            "fit": [p["fit"].slope, p["fit"].intercept] if p.get("forecast") else None,
+        }
+        for p in points
+        if p["series"]
+    ]
+    # the points heading for failure, when there are any: steady ones would flatten the scale
+    chart = [c for c in chart if c["fit"]] or chart
+    return render(request, "industry/slope.html", {"mine": mine, "points": points, "chart": chart})

@@ -7,7 +7,7 @@ from django.utils import timezone
 from xizang5g.core.choices import UnitKind
 from xizang5g.core.models import Unit
 from xizang5g.industry import handles, services
-from xizang5g.industry.demo import POINTS, build_jiama
+from xizang5g.industry.demo import POINTS, build_jiama, slope_history
 from xizang5g.industry.models import HandleUser, MonitoringPoint, Zone
 
 DEMO_PREFIX = "88.118.8"
@@ -32,6 +32,7 @@ class Command(BaseCommand):
                 for point in MonitoringPoint.objects.filter(pond__mine=mine).select_related("pond")
             ]
         )
+        slope_history(mine, now=now)
         zones = list(Zone.objects.filter(mine=mine, restricted=False))
         names = ["扎西", "次仁", "达瓦", "尼玛", "格桑", "旺堆", "平措", "央金", "拉巴", "普布"]
         for n, name in enumerate(names * 2):

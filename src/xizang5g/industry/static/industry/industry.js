@@ -36,3 +36,29 @@
     el2.dataset.ready = "1";
   }
 })();
+// Slope page: 1/v against time for each point, with the fitted line to its zero crossing.
+(function () {
+  "use strict";
+  var points = XZCharts.dataOf("slope-chart-data");
+  var el = document.getElementById("slope-chart");
+  if (!points || !el) { return; }
+  var chart = XZCharts.init(el);
+  var series = [];
+  points.forEach(function (p, i) {
+    var colour = XZCharts.palette[i % XZCharts.palette.length];
+    series.push({ name: p.name, type: "scatter", symbolSize: 6, data: p.data, itemStyle: { color: colour } });
+    if (p.fit) {
+      var a = p.fit[0], b = p.fit[1], t0 = p.data.length ? p.data[Math.max(0, p.data.length - 12)][0] : 0;
+      series.push({ name: p.name + " fit", type: "line", showSymbol: false, data: [[t0, a * t0 + b], [-b / a, 0]],
+        lineStyle: { type: "dashed", color: colour } });
+    }
+  });
+  chart.setOption({
+    animation: false, legend: { top: 0, right: 0 }, tooltip: { trigger: "item" },
+    grid: { left: 56, right: 16, top: 48, bottom: 36 },
+    xAxis: { type: "value", name: el.dataset.axis || "h", nameLocation: "middle", nameGap: 24 },
+    yAxis: { type: "value", name: "1/v (h/mm)", min: 0 },
+    series: series
+  });
+  el.dataset.ready = "1";
+})();
