@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "xizang5g.tourism",
     "xizang5g.health",
     "xizang5g.edu",
+    "xizang5g.industry",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,8 @@ here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing el
 * ``urls``              module of its pages, mounted at ``/<url_prefix>/`` (default: the label)
 * ``api``               module holding a django-ninja ``router``, mounted at ``/api/v1/<url_prefix>/``
 * ``root_urls``         further (URL prefix, urls module) pairs, for an endpoint a standard places
-                        at a path of its own (FHIR R4 at ``/fhir/r4/``, an xAPI LRS at ``/xapi/``)
+                        at a path of its own (FHIR R4 at ``/fhir/r4/``, an xAPI LRS at ``/xapi/``, the Handle REST API at
+                        ``/api/handles/``)
 * ``periodic_jobs``     :class:`PeriodicJob` entries that ``xizang5g scheduler`` enqueues
 * ``alert_sources``     (value, label) pairs of the alert centre's ``source`` it raises
 * ``dashboard_tiles``   dotted paths of ``tile(request) -> Tile | None`` for the home page
@@ -113,13 +114,13 @@ def navigation() -> list[dict]:
 
 
 def page_urls() -> list[tuple[str, str]]:
-    """(URL prefix, urls module) of every app with pages, and of their `root_urls`."""
-    out = []
-    for app in platform_apps():
-        if app.urls:
-            out.append((app.prefix, app.urls))
-        out.extend(app.root_urls)
-    return out
+    """(URL prefix, urls module) of every app with pages."""
+    return [(app.prefix, app.urls) for app in platform_apps() if app.urls]
+
+
+def root_urls() -> list[tuple[str, str]]:
+    """(path from the site root, urls module) of the endpoints apps mount at a fixed path."""
+    return [pair for app in platform_apps() for pair in app.root_urls]
 
 
 def api_routers() -> list[tuple[str, object]]:
