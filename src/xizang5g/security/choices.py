@@ -22,7 +22,7 @@ class FilingStatus(models.TextChoices):
 
 
 class EventCategory(models.TextChoices):
-    """Kind of log source; Sigma logsources map onto these (see constants.LOGSOURCE_MAP)."""
+    """Kind of log source; Sigma logsources map onto these (see detection.pipelines)."""
 
     LINUX = "linux", _("Linux host")
     WEB = "web", _("Web server")

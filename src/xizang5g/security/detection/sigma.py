@@ -1,16 +1,20 @@
 """Sigma rules → fast in-process matchers.
 
-Rules are parsed and validated by pySigma; each rule's condition tree is then translated into one
-Python boolean expression over the normalised event fields, and all rules of one event category are
-generated into a single function that lowercases each field it needs once and evaluates every rule
-with short-circuit `and`/`or` (cheap equality tests first). The generated source contains only
-literals (`repr` of strings) and precompiled helpers, never text of the rule itself.
+Rules are parsed and validated by pySigma and transformed by the log-source processing pipeline
+(detection.pipelines: Sigma field names → normalised event fields); each rule's condition tree is
+then translated into one Python boolean expression over the normalised event fields, and all rules
+of one event category are generated into a single function that lowercases each field it needs
+once and evaluates every rule with short-circuit `and`/`or` (cheap equality tests first). The
+generated source contains only literals (`repr` of strings) and precompiled helpers, never text of
+the rule itself.
 
-Semantics follow the Sigma specification: string matching is case-insensitive unless `|cased`;
-`*`/`?` wildcards; `contains`/`startswith`/`endswith`; `re` (case-sensitive, flags i/m/s); `cidr`;
-numbers; `null`; `exists`; `gt/gte/lt/lte`; `fieldref`. Keyword (field-less) detections search the
-field mapped from `keywords` (the message by default). The logsource selects the event category and
-program (constants.LOGSOURCE_MAP).
+Semantics follow the Sigma specification and agree with pySigma's SQLite backend (the differential
+test, tests/security/test_sigma_differential.py): string matching is case-insensitive unless
+`|cased`; `*`/`?` wildcards; `contains`/`startswith`/`endswith` (and every modifier pySigma turns into
+values: `all`, `windash`, `base64`, `base64offset`, `wide`/`utf16*`); `re` (case-sensitive, flags
+i/m/s, a search); `cidr`; numbers; `null`; `exists`; `gt/gte/lt/lte`; `fieldref`. Keyword
+(field-less) values match anywhere in the message, as a `contains`. The logsource selects events
+by category, program, action or an `extra` key (detection.pipelines.logsource_conditions).
 """
 
 from __future__ import annotations
@@ -52,7 +56,8 @@ from sigma.validation import SigmaValidator
 from sigma.validators.base import SigmaValidationIssueSeverity
 from sigma.validators.core import validators as core_validators
 
-from xizang5g.security.constants import DEFAULT_FIELD_MAPPING, EVENT_FIELDS, LOGSOURCE_MAP
+from xizang5g.security.constants import EVENT_FIELDS
+from xizang5g.security.detection.pipelines import logsource_conditions, pipeline
 
 # pySigma validators that work offline (the tag validators download MITRE data at run time).
 OFFLINE_VALIDATORS = (
@@ -95,7 +100,7 @@ class ParsedRule:
     description: str
     tags: list[str]
     logsource: str
-    conditions: dict[str, str]  # event field → required lowercased value (from the logsource)
+    conditions: dict[str, tuple[str, ...]]  # event field → accepted lower-case values (logsource)
     pyrule: PySigmaRule
     text: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -123,6 +128,11 @@ def parse_rule(text: str) -> ParsedRule:
         )
     rule = rules[0]
     problems = [_explain(str(error)) for error in rule.errors]
+    if not problems:
+        try:
+            pipeline().apply(rule)
+        except SigmaError as exc:
+            problems.append(f"field mapping: {exc}")
     if rule.id is None:
         problems.append("the rule needs an `id` (a UUID)")
     if rule.level is None:
@@ -192,20 +202,9 @@ def _check_rule_text(text: str) -> None:
         raise RuleError([f"not valid YAML: {exc}"]) from exc
 
 
-def _logsource_conditions(rule: PySigmaRule) -> tuple[dict[str, str], list[str]]:
-    conditions: dict[str, str] = {}
-    problems = []
+def _logsource_conditions(rule: PySigmaRule) -> tuple[dict[str, tuple[str, ...]], list[str]]:
     ls = rule.logsource
-    for key in ("product", "category", "service"):
-        value = getattr(ls, key)
-        if not value:
-            continue
-        mapped = LOGSOURCE_MAP.get((key, value))
-        if mapped is None:
-            problems.append(f"log source {key}: {value} is not collected by this platform")
-            continue
-        conditions.update(mapped)
-    return conditions, problems
+    return logsource_conditions(ls.product, ls.category, ls.service)
 
 
 # --- compilation ---------------------------------------------------------------------------
@@ -222,18 +221,20 @@ class _Compiler:
 
     # field access ----------------------------------------------------------------
     def event_field(self, sigma_field: str | None) -> str:
-        name = sigma_field if sigma_field is not None else "keywords"
-        target = self.mapping.get(name)
+        """The event field a (pipeline-transformed) Sigma field reads; field-less values read
+        the message. An administrator's field mapping (FieldMapping) wins over the pipeline's
+        `extra.<name>` default."""
+        if sigma_field is None:
+            return "message"
+        name = sigma_field.removeprefix("extra.")
+        target = self.mapping.get(sigma_field) or self.mapping.get(name)
         if target is None:
-            if name in EVENT_FIELDS:
-                target = name
-            else:
-                self.problems.append(
-                    f"field {name!r} is not mapped to an event field; add a field mapping"
-                )
-                target = "message"
+            target = sigma_field
         if not (target in EVENT_FIELDS or target.startswith("extra.")):
-            self.problems.append(f"field mapping {name!r} → {target!r} names no event field")
+            self.problems.append(
+                f"field {sigma_field!r} is not mapped to an event field; add a field mapping"
+            )
+            return "message"
         return target
 
     @staticmethod
@@ -250,6 +251,11 @@ class _Compiler:
             return self.var(target, False)
         self.fields_lower.add(target)
         return self.var(target, True)
+
+    def present(self, target: str) -> str:
+        """An expression that is None when the extra field is absent."""
+        self.raw(target)
+        return f"x_.get({target.split('.', 1)[1]!r})"
 
     def helper(self, value: Any) -> str:
         name = f"{self.prefix}{len(self.helpers)}"
@@ -277,22 +283,51 @@ class _Compiler:
         if isinstance(node, ConditionFieldEqualsValueExpression):
             return self.leaf(self.event_field(node.field), node.value)
         if isinstance(node, ConditionValueExpression):
-            return self.leaf(self.event_field(None), node.value)
+            return self.keyword(node.value)
         self.problems.append(f"unsupported condition element {type(node).__name__}")
         return "False", 1
 
-    def leaf(self, target: str, value) -> tuple[str, int]:
-        if isinstance(value, SigmaCasedString):
-            return self.string(target, value, cased=True)
+    def keyword(self, value) -> tuple[str, int]:
+        """A field-less value: found anywhere in the message (Sigma keywords; pySigma's SQLite
+        backend with `message` as its full-text field: LIKE '%value%')."""
+        target = self.event_field(None)
         if isinstance(value, SigmaString):
-            return self.string(target, value, cased=False)
+            parts = list(value.s)
+            if not parts or parts[0] != SpecialChars.WILDCARD_MULTI:
+                parts.insert(0, SpecialChars.WILDCARD_MULTI)
+            if parts[-1] != SpecialChars.WILDCARD_MULTI:
+                parts.append(SpecialChars.WILDCARD_MULTI)
+            return self.string(target, parts, cased=isinstance(value, SigmaCasedString))
+        if isinstance(value, SigmaNumber):
+            return self.string(
+                target,
+                [SpecialChars.WILDCARD_MULTI, str(value.number), SpecialChars.WILDCARD_MULTI],
+                cased=False,
+            )
+        return self.leaf(target, value)
+
+    def leaf(self, target: str, value) -> tuple[str, int]:
+        if isinstance(value, SigmaString) and value.contains_placeholder():
+            self.problems.append(
+                f"placeholders (%name%) in {target} need a value list; expand them first"
+            )
+            return "False", 1
+        if isinstance(value, SigmaCasedString):
+            return self.string(target, list(value.s), cased=True)
+        if isinstance(value, SigmaString):
+            return self.string(target, list(value.s), cased=False)
         if isinstance(value, SigmaBool):
             return f"({self.low(target)} == {str(bool(value.boolean)).lower()!r})", 1
         if isinstance(value, SigmaNumber):
             return f"({self.raw(target)} == {str(value.number)!r})", 1
         if isinstance(value, SigmaNull):
+            if target.startswith("extra."):
+                return f"({self.present(target)} is None)", 1
             return f"({self.raw(target)} == '')", 1
         if isinstance(value, SigmaExists):
+            if target.startswith("extra."):
+                test = "is not None" if value.exists else "is None"
+                return f"({self.present(target)} {test})", 1
             return (
                 f"({self.raw(target)} != '')" if value.exists else f"({self.raw(target)} == '')"
             ), 1
@@ -302,7 +337,7 @@ class _Compiler:
                 value.regexp.to_plain() if hasattr(value.regexp, "to_plain") else str(value.regexp)
             )
             try:
-                pattern = linear_regex(text, flags=flags)
+                pattern = linear_regex(python_classes(text), flags=flags)
             except re2.error as exc:
                 self.problems.append(
                     f"regular expression for {target} is invalid: {_re2_reason(exc)}{RE2_HINT}"
@@ -327,8 +362,7 @@ class _Compiler:
         self.problems.append(f"unsupported value type {type(value).__name__} for field {target}")
         return "False", 1
 
-    def string(self, target: str, value: SigmaString, *, cased: bool) -> tuple[str, int]:
-        parts = list(value.s)
+    def string(self, target: str, parts: list, *, cased: bool) -> tuple[str, int]:
         var = self.raw(target) if cased else self.low(target)
 
         def lit(text: str) -> str:
@@ -337,7 +371,10 @@ class _Compiler:
         plain = [p for p in parts if isinstance(p, str)]
         specials = [p for p in parts if not isinstance(p, str)]
         if not specials:
-            return f"({var} == {lit(''.join(plain))})", 1
+            text = "".join(plain)
+            if not text and target.startswith("extra."):  # empty, not absent
+                return f"({var} == '' and {self.present(target)} is not None)", 1
+            return f"({var} == {lit(text)})", 1
         if all(s == SpecialChars.WILDCARD_MULTI for s in specials) and len(plain) <= 1:
             text = plain[0] if plain else ""
             lead = parts[0] == SpecialChars.WILDCARD_MULTI
@@ -372,6 +409,51 @@ RE2_HINT = (
 )
 # RE2 gives up (an error, not a slow match) beyond this much memory for one pattern.
 RE2_MAX_MEM = 8 * 1024 * 1024
+
+
+# Python's (and so Zircolite's and pySigma's SQLite REGEXP's) \s, \d and \w are Unicode-aware;
+# RE2's are ASCII. The classes below are Python's, written for RE2.
+_PY_SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_PY_DIGIT = r"\p{Nd}"
+_PY_WORD = r"\p{L}\p{N}_"
+_CLASS_ESCAPES = {"s": _PY_SPACE, "d": _PY_DIGIT, "w": _PY_WORD}
+
+
+def python_classes(pattern: str) -> str:
+    """Rewrite \\s, \\d, \\w (and their negations outside brackets) to Python's Unicode
+    classes, so a Sigma `re` value means on RE2 what it means in Python's `re`."""
+    out = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            e = pattern[i + 1]
+            body = _CLASS_ESCAPES.get(e.lower())
+            if body is not None and (in_class and e.islower()):
+                out.append(body)
+            elif body is not None and not in_class:
+                out.append(f"[{body}]" if e.islower() else f"[^{body}]")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+            out.append(c)
+            if pattern[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":  # a leading ] is literal
+                out.append("]")
+                i += 1
+        elif c == "]" and in_class:
+            in_class = False
+            out.append(c)
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def linear_regex(pattern: str, *, flags: str = ""):
@@ -434,15 +516,22 @@ def _rule_expression(compiler: _Compiler, parsed: ParsedRule) -> str:
             return "False"
         exprs.append(compiler.expr(tree)[0])
     body = "(" + " or ".join(exprs) + ")" if exprs else "False"
-    program = parsed.conditions.get("program")
-    if program:
-        body = f"({compiler.low('program')} == {program.lower()!r} and {body})"
+    tests = []
+    for target, values in sorted(parsed.conditions.items()):
+        if target == "category":
+            continue  # the engine dispatches on the category
+        if len(values) == 1:
+            tests.append(f"{compiler.low(target)} == {values[0]!r}")
+        else:
+            tests.append(f"{compiler.low(target)} in {compiler.helper(frozenset(values))}")
+    if tests:
+        body = "(" + " and ".join(tests) + f" and {body})"
     return body
 
 
 def compile_check(parsed: ParsedRule, mapping: dict[str, str] | None = None) -> None:
     """Raise RuleError when the rule cannot be compiled (unmapped field, bad regex, …)."""
-    compiler = _Compiler({**DEFAULT_FIELD_MAPPING, **(mapping or {})})
+    compiler = _Compiler(dict(mapping or {}))
     _rule_expression(compiler, parsed)
     if compiler.problems:
         raise RuleError(sorted(set(compiler.problems)))
@@ -452,7 +541,7 @@ class SigmaEngine:
     """All enabled rules compiled into one matcher function per event category."""
 
     def __init__(self, rules: list[ParsedRule], mapping: dict[str, str] | None = None):
-        self.mapping = {**DEFAULT_FIELD_MAPPING, **(mapping or {})}
+        self.mapping = dict(mapping or {})
         self.rules: list[CompiledRule] = []
         self.problems: dict[str, list[str]] = {}
         per_category: dict[str, list[tuple[int, str, _Compiler]]] = {c: [] for c in ALL_CATEGORIES}
@@ -462,8 +551,7 @@ class SigmaEngine:
             if compiler.problems:
                 self.problems[parsed.rule_id] = sorted(set(compiler.problems))
                 continue
-            category = parsed.conditions.get("category")
-            categories = (category,) if category else ALL_CATEGORIES
+            categories = parsed.conditions.get("category") or ALL_CATEGORIES
             index = len(self.rules)
             self.rules.append(
                 CompiledRule(
