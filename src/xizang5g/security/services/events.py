@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from xizang5g.security import ingest, partitions
+from xizang5g.security import ingest, parsers, partitions
 from xizang5g.security.constants import BAD_LINE_KEEP_BYTES, EVENT_FIELDS, HTTP_BATCH_MAX
 from xizang5g.security.models import BadLine, Detection, LogSource, SecurityEvent
 from xizang5g.security.services.detection import detect
@@ -76,14 +76,15 @@ def syslog_ingest(*, lines: list[bytes], peer: str = "", transport: str = "udp")
     for line in lines:
         try:
             event = ingest.parse_syslog(line, now=now)
+            source = sources.get((event.get("host") or "").lower()) or sources.get(peer_ip)
+            ingest.enrich(event, fallback=source.category if source else None)
         except ingest.BadInput as exc:
             bad.append(_bad_line(transport=transport, reason=str(exc), data=line, peer=peer))
             result.bad_reasons.append(str(exc))
             continue
-        source = sources.get((event.get("host") or "").lower()) or sources.get(peer_ip)
-        ingest.enrich(event, fallback=source.category if source else None)
         event["_source"] = source
         events.append(event)
+    events.extend(parsers.assemble_audit(events))
     return _store(result, bad, events)
 
 
@@ -99,6 +100,8 @@ def http_batch_ingest(*, source: LogSource, items) -> IngestResult:
     bad = []
     for position, item in enumerate(items):
         try:
+            if parsers.is_zeek(item):
+                item = parsers.zeek_item(item)
             event = ingest.normalise_json_item(item)
         except ingest.BadInput as exc:
             reason = f"item {position}: {exc}"
@@ -106,9 +109,17 @@ def http_batch_ingest(*, source: LogSource, items) -> IngestResult:
             bad.append(_bad_line(transport="http", reason=reason, data=text, source=source))
             result.bad_reasons.append(reason)
             continue
-        ingest.enrich(event, category=event.pop("category", None) or source.category)
+        try:
+            ingest.enrich(event, category=event.pop("category", None) or source.category)
+        except ingest.BadInput as exc:
+            reason = f"item {position}: {exc}"
+            text = json.dumps(item, ensure_ascii=False, default=str)
+            bad.append(_bad_line(transport="http", reason=reason, data=text, source=source))
+            result.bad_reasons.append(reason)
+            continue
         event["_source"] = source
         events.append(event)
+    events.extend(parsers.assemble_audit(events))
     return _store(result, bad, events)
 
 
