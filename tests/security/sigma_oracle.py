@@ -129,15 +129,21 @@ def _negative(field: str | None, value) -> list[dict]:
     return [{key: "benign-Value"}]
 
 
-def _merge(a: dict, b: dict) -> dict | None:
-    out = dict(a)
+def _merge(a: dict, b: dict) -> list[dict]:
+    """Assignments satisfying both; a field both set gets the two values joined, in either order
+    (one order satisfies `startswith` of the first and `endswith` of the second)."""
+    out = [dict(a)]
     for key, value in b.items():
-        if key not in out or out[key] == value:
-            out[key] = value
-        elif out[key] is None or value is None:
-            return None
-        else:
-            out[key] = f"{out[key]} {value}"  # both parts present: satisfies contains-all
+        merged = []
+        for partial in out:
+            if key not in partial or partial[key] == value:
+                merged.append({**partial, key: value})
+            elif partial[key] is None or value is None:
+                continue
+            else:
+                merged.append({**partial, key: f"{partial[key]} {value}"})
+                merged.append({**partial, key: f"{value} {partial[key]}"})
+        out = merged[:4]
     return out
 
 
@@ -146,12 +152,10 @@ def _and(lists: list[list[dict]]) -> list[dict]:
     for options in lists:
         merged = []
         for left, right in itertools.product(results, options):
-            m = _merge(left, right)
-            if m is not None:
-                merged.append(m)
+            merged.extend(_merge(left, right))
             if len(merged) >= MAX_CANDIDATES:
                 break
-        results = merged
+        results = merged[:MAX_CANDIDATES]
         if not results:
             return []
     return results

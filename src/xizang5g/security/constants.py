@@ -54,7 +54,8 @@ EVENT_FIELDS = (
 SYSLOG_MAX_LINE = 64 * 1024  # RFC 5425 recommends receivers accept ≥ 2048 octets; we accept 64 KiB
 BAD_LINE_KEEP_BYTES = 8 * 1024  # a kept bad line is truncated to this size (the length is recorded)
 HTTP_BATCH_MAX = 5000  # events per HTTP JSON batch
-EVIDENCE_MAX = 50  # event ids kept as evidence on one detection
+EVIDENCE_MAX = 50  # event ids kept as evidence on one detection (the completing event always)
+CORRELATION_CHECKPOINT_SECONDS = 10  # correlation windows saved at least this often
 
 # Personal-information detection.
 PI_MIN_FINDINGS_FOR_ALERT = 1

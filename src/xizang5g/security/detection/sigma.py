@@ -503,6 +503,7 @@ class CompiledRule:
     tags: list[str]
     index: int
     categories: tuple[str, ...]
+    author: str = ""
 
 
 def _rule_expression(compiler: _Compiler, parsed: ParsedRule) -> str:
@@ -555,7 +556,13 @@ class SigmaEngine:
             index = len(self.rules)
             self.rules.append(
                 CompiledRule(
-                    parsed.rule_id, parsed.title, parsed.level, parsed.tags, index, categories
+                    parsed.rule_id,
+                    parsed.title,
+                    parsed.level,
+                    parsed.tags,
+                    index,
+                    tuple(categories),
+                    author=parsed.pyrule.author or "",
                 )
             )
             for cat in categories:
