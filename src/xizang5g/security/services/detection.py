@@ -294,7 +294,7 @@ _CORR: dict = {}
 CHECKPOINT_KEY = "default"
 
 
-def _correlation_state() -> dict:
+def _correlation_state(before_id: int | None = None) -> dict:
     """The base-rule engine and the correlator for the enabled correlation rules. Built once per
     process (restoring the last checkpoint and replaying the events stored after it) and rebuilt,
     keeping its windows, when the rules change."""
@@ -325,14 +325,14 @@ def _correlation_state() -> dict:
             last_id = checkpoint.last_event_id
         _CORR.update(key=stamp, engine=engine, index=index, correlator=correlator)
         _CORR.update(last_id=last_id, saved=time.monotonic())
-        _replay_after(last_id)
+        _replay_after(last_id, before_id)
     else:
         correlator.restore(_CORR["correlator"].snapshot())
         _CORR.update(key=stamp, engine=engine, index=index, correlator=correlator)
     return _CORR
 
 
-def _replay_after(last_id: int) -> None:
+def _replay_after(last_id: int, before_id: int | None) -> None:
     """Windows after a restart: the events stored after the last checkpoint (within the longest
     window) go through the correlator again, for state only (their alerts were raised before)."""
     correlator: Correlator = _CORR["correlator"]
@@ -340,11 +340,10 @@ def _replay_after(last_id: int) -> None:
     if not spans or not last_id:
         return
     since = timezone.now() - timedelta(seconds=max(spans))
-    rows = list(
-        SecurityEvent.objects.filter(pk__gt=last_id, time__gte=since).order_by("time", "id")[
-            :200_000
-        ]
-    )
+    stored = SecurityEvent.objects.filter(pk__gt=last_id, time__gte=since)
+    if before_id is not None:  # the batch being detected is fed live, not replayed
+        stored = stored.filter(pk__lt=before_id)
+    rows = list(stored.order_by("time", "id")[:200_000])
     _feed(rows, fire=False)
 
 
@@ -402,7 +401,7 @@ _MESSAGES = {
 
 def _correlate(rows: list[SecurityEvent]) -> list[Detection]:
     with _CORR_LOCK:
-        _correlation_state()
+        _correlation_state(before_id=min(row.pk for row in rows))
         firings = _feed(rows)
         due = time.monotonic() - _CORR.get("saved", 0) >= CORRELATION_CHECKPOINT_SECONDS
     if due:
