@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xizang5g.security import ingest, parsers, partitions
@@ -174,11 +174,43 @@ def events_ingest(*, events: list[dict], source: LogSource | None = None) -> Ing
             row.source_system = src.name[:100]
         rows.append(row)
     with transaction.atomic():
-        SecurityEvent.objects.bulk_create(rows, batch_size=500)
+        if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
+            _copy_events(rows)
+        else:
+            SecurityEvent.objects.bulk_create(rows, batch_size=500)
     if rows and rows[0].pk is None:  # database without RETURNING on bulk insert
         raise RuntimeError("the database did not return event ids")
     detections = detect(rows)
     return IngestResult(stored=len(rows), detections=detections)
+
+
+# Batches at least this large go in with COPY on PostgreSQL (fewer round trips than INSERT).
+COPY_MIN_ROWS = 100
+
+
+def _copy_events(rows: list[SecurityEvent]) -> None:
+    """Store a batch with PostgreSQL's COPY: ids reserved from the table's identity sequence in
+    one query (detections keep them as evidence), then one COPY of every row."""
+    table = SecurityEvent._meta.db_table
+    fields = list(SecurityEvent._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(row.extra, ensure_ascii=False, default=str)
+                        if f.attname == "extra"
+                        else getattr(row, f.attname)
+                        for f in fields
+                    ]
+                )
 
 
 def events_partitions_ensure(*, months_ahead: int = 2) -> list[str]:
