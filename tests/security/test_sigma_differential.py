@@ -10,6 +10,7 @@ import pytest
 
 from tests.security.sigma_oracle import SqliteOracle, events_for, project_event
 from xizang5g.security.detection.sigma import RuleError, SigmaEngine, compile_check, parse_rule
+from xizang5g.security.ingest import complete_event
 from xizang5g.security.services.rules import RULES_DIR
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "sigmahq-rules" / "rules"
@@ -41,9 +42,19 @@ def _differential(loaded) -> tuple[list[str], int, int, list[str]]:
         db = oracle.connect(flat_events, fields)
         reference = oracle.hits(db, queries)
         rule_hits = 0
-        for n, flat in enumerate(flat_events, start=1):
-            event = project_event(flat, parsed.conditions, parsed.pyrule.logsource)
+        events = [
+            project_event(flat, parsed.conditions, parsed.pyrule.logsource) for flat in flat_events
+        ]
+        # the batch matcher (ingest's path) must agree with the single-event one
+        batch = {
+            pos
+            for pos, index in engine.match_batch([complete_event(dict(e)) for e in events])
+            if engine.rules[index].rule_id == parsed.rule_id
+        }
+        for n, (flat, event) in enumerate(zip(flat_events, events, strict=True), start=1):
             ours = any(r.rule_id == parsed.rule_id for r in engine.match(event))
+            if ours != (n - 1 in batch):
+                disagreements.append(f"{path.name}: single={ours} batch={not ours} {flat!r}")
             theirs = n in reference
             if ours != theirs:
                 disagreements.append(f"{path.name}: ours={ours} sqlite={theirs} event={flat!r}")

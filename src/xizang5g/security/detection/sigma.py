@@ -524,10 +524,27 @@ def _rule_expression(compiler: _Compiler, parsed: ParsedRule) -> str:
         if len(values) == 1:
             tests.append(f"{compiler.low(target)} == {values[0]!r}")
         else:
-            tests.append(f"{compiler.low(target)} in {compiler.helper(frozenset(values))}")
+            tests.append(f"{compiler.low(target)} in {tuple(values)!r}")
     if tests:
         body = "(" + " and ".join(tests) + f" and {body})"
     return body
+
+
+def _gate_of(parsed: ParsedRule) -> tuple[tuple, str, set[str], set[str]]:
+    """The rule's log-source test other than the category (program, action, an extra key): rules
+    sharing one are evaluated under one `if`, so an event reads and lowercases only the fields
+    of the rules its log source can match. (key, expression, raw fields, lowercased fields)."""
+    gate = _Compiler({})
+    tests = []
+    for target, values in sorted(parsed.conditions.items()):
+        if target == "category":
+            continue
+        if len(values) == 1:
+            tests.append(f"{gate.low(target)} == {values[0]!r}")
+        else:
+            tests.append(f"{gate.low(target)} in {tuple(values)!r}")
+    key = tuple((k, v) for k, v in sorted(parsed.conditions.items()) if k != "category")
+    return key, " and ".join(tests), gate.fields_raw, gate.fields_lower
 
 
 def compile_check(parsed: ParsedRule, mapping: dict[str, str] | None = None) -> None:
@@ -565,8 +582,9 @@ class SigmaEngine:
                     author=parsed.pyrule.author or "",
                 )
             )
+            gate = _gate_of(parsed)
             for cat in categories:
-                per_category[cat].append((index, body, compiler))
+                per_category[cat].append((index, body, compiler, gate))
         self._generate(per_category)
 
     @staticmethod
@@ -579,7 +597,7 @@ class SigmaEngine:
         raw_fields: set[str] = set()
         lower_fields: set[str] = set()
         tests = []
-        for index, body, compiler in entries:
+        for index, body, compiler, _gate in entries:
             helpers.update(compiler.helpers)  # helper names are unique per rule (prefix)
             raw_fields |= compiler.fields_raw
             lower_fields |= compiler.fields_lower
@@ -610,6 +628,67 @@ class SigmaEngine:
             )
         return preamble, tests, helpers
 
+    @classmethod
+    def _gated_code(cls, entries) -> list[str]:
+        """Batch code of one category: the gate fields read once, then per gate an `if` reading
+        the group's own fields and testing its rules."""
+        groups: dict[tuple, list] = {}
+        gate_raw: set[str] = set()
+        gate_lower: set[str] = set()
+        for entry in entries:
+            key, _expr, raw, lower = entry[3]
+            groups.setdefault(key, []).append(entry)
+            gate_raw |= raw
+            gate_lower |= lower
+        pad = "            "
+        lines = [
+            pad + line.replace("\n", "\n" + pad)
+            for line in cls._read_fields(
+                gate_raw,
+                gate_lower,
+                {"extra"} if any(t.startswith("extra.") for t in gate_raw) else set(),
+            )
+        ]
+        for key, group in groups.items():
+            expr = group[0][3][1]
+            raw = set().union(*(e[2].fields_raw for e in group)) - gate_raw
+            lower = set().union(*(e[2].fields_lower for e in group)) - gate_lower
+            inner = pad + "    " if key else pad
+            if key:
+                lines.append(f"{pad}if {expr}:")
+            need_extra = any(t.startswith("extra.") for t in raw) and not any(
+                t.startswith("extra.") for t in gate_raw
+            )
+            for line in cls._read_fields(raw, lower, {"extra"} if need_extra else set()):
+                lines.append(inner + line.replace("\n", "\n" + inner))
+            for index, body, _compiler, _gate in group:
+                lines.append(f"{inner}if {body}:\n{inner}    add((pos, {index}))")
+            if key and len(lines) and lines[-1].startswith(f"{pad}if "):
+                lines.append(f"{inner}pass")
+        return lines
+
+    @staticmethod
+    def _read_fields(raw_fields: set[str], lower_fields: set[str], extra: set[str]) -> list[str]:
+        """Statements reading fields of a complete event (ingest.complete_event)."""
+        out = ["x_ = ev['extra'] or _EMPTY"] if extra else []
+        for target in sorted(raw_fields):
+            var = _Compiler.var(target, False)
+            if target.startswith("extra.") or target == "dst_port":
+                getter = (
+                    f"x_.get({target.split('.', 1)[1]!r})"
+                    if target.startswith("extra.")
+                    else "ev['dst_port']"
+                )
+                out.append(f"{var} = {getter}")
+                out.append(
+                    f"if {var}.__class__ is not str:\n    {var} = '' if {var} is None else str({var})"
+                )
+            else:
+                out.append(f"{var} = ev[{target!r}]")
+        for target in sorted(lower_fields):
+            out.append(f"{_Compiler.var(target, True)} = {_Compiler.var(target, False)}.lower()")
+        return out
+
     def _generate(self, per_category: dict[str, list]) -> None:
         """Generate one `_match_<category>(ev) -> [rule indices]` per category and one
         `_match_batch(evs, base, out)` that dispatches on the category inline and appends
@@ -638,14 +717,7 @@ class SigmaEngine:
             single_sources.append("\n".join(single))
             batch.append(f"        {'if' if first else 'elif'} cat == {category!r}:")
             first = False
-            batch += [
-                "            " + line.replace("\n", "\n            ")
-                for line in self._category_code(entries, complete=True)[0]
-            ]
-            batch += [
-                f"            if {body}:\n                add((pos, {index}))"
-                for index, body in tests
-            ]
+            batch += self._gated_code(entries)
         if first:
             batch.append("        pass")
         self.source = "\n\n\n".join([*single_sources, "\n".join(batch)]) + "\n"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from xizang5g.security import ingest, parsers, partitions
@@ -160,19 +161,22 @@ def events_ingest(*, events: list[dict], source: LogSource | None = None) -> Ing
     rows = []
     for event in events:
         src = event.pop("_source", None) or source
-        row = SecurityEvent(
-            received_at=received, source=src, system_id=src.system_id if src else None
-        )
+        values = {
+            "id": None,
+            "received_at": received,
+            "source_id": src.pk if src else None,
+            "system_id": src.system_id if src else None,
+        }
         for column in _EVENT_COLUMNS:
             value = event.get(column)
             if value is None and column not in ("dst_port", "severity"):
                 value = {} if column == "extra" else ""
-            setattr(row, column, value)
-        if not row.category:
-            row.category = src.category if src else "application"
-        if src and not row.source_system:
-            row.source_system = src.name[:100]
-        rows.append(row)
+            values[column] = value
+        if not values["category"]:
+            values["category"] = src.category if src else "application"
+        if src and not values["source_system"]:
+            values["source_system"] = src.name[:100]
+        rows.append(_event_row(values))
     with transaction.atomic():
         if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
             _copy_events(rows)
@@ -182,6 +186,15 @@ def events_ingest(*, events: list[dict], source: LogSource | None = None) -> Ing
         raise RuntimeError("the database did not return event ids")
     detections = detect(rows)
     return IngestResult(stored=len(rows), detections=detections)
+
+
+def _event_row(values: dict) -> SecurityEvent:
+    """An unsaved SecurityEvent with every field set, without Model.__init__'s per-field work
+    (about a tenth of the ingest time per event); the values are the normalised event's."""
+    row = SecurityEvent.__new__(SecurityEvent)
+    row._state = ModelState()
+    row.__dict__.update(values)
+    return row
 
 
 # Batches at least this large go in with COPY on PostgreSQL (fewer round trips than INSERT).
