@@ -10,6 +10,7 @@ translation, no more and no fewer; `{name}` fields likewise; and a python-format
 may not hold a stray `%` (Django would fail formatting it at run time).
 """
 
+import gettext
 import re
 import sys
 from collections import Counter
@@ -44,10 +45,11 @@ class Report:
     untranslated: list[str] = field(default_factory=list)
     fuzzy: list[str] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.untranslated or self.fuzzy or self.placeholders)
+        return not (self.untranslated or self.fuzzy or self.placeholders or self.header)
 
 
 def _forms(entry: polib.POEntry, nplurals: int) -> list[tuple[str, str]]:
@@ -67,10 +69,30 @@ def _nplurals(catalogue: polib.POFile) -> int:
     return int(match.group(1)) if match else 2
 
 
+# What gettext reads from a catalogue's header (a template's placeholders there break every page).
+PLURAL_FORMS = {"zh_Hans": 1, "bo": 1, "en": 2}
+
+
+def header_problems(catalogue: polib.POFile, language: str) -> list[str]:
+    problems = []
+    if catalogue.metadata_is_fuzzy:
+        problems.append("the header is marked fuzzy (msgfmt may drop it, and with it the charset)")
+    if catalogue.metadata.get("Language") != language:
+        problems.append(f"Language is {catalogue.metadata.get('Language')!r}, not {language!r}")
+    plural = catalogue.metadata.get("Plural-Forms", "")
+    try:
+        gettext.c2py(plural.partition("plural=")[2].rstrip(";") or "x")
+    except (ValueError, SyntaxError):
+        problems.append(f"Plural-Forms {plural!r} is not a valid expression")
+    if _nplurals(catalogue) != PLURAL_FORMS.get(language, 2) or "plural=" not in plural:
+        problems.append(f"Plural-Forms {plural!r}: {language} has {PLURAL_FORMS.get(language)}")
+    return problems
+
+
 def check_catalogue(path: Path) -> Report:
     catalogue = polib.pofile(str(path))
     nplurals = _nplurals(catalogue)
-    report = Report(path)
+    report = Report(path, header=header_problems(catalogue, path.parts[-3]))
     for entry in catalogue:
         if entry.obsolete:
             continue
@@ -125,6 +147,7 @@ def describe(reports: list[Report], missing: list[str]) -> str:
             ("untranslated", report.untranslated),
             ("fuzzy", report.fuzzy),
             ("placeholders differ", report.placeholders),
+            ("header", report.header),
         ):
             for item in items[:SHOWN]:
                 lines.append(f"  - {kind}: {item!r}")
