@@ -387,6 +387,15 @@ class _Compiler:
                 return f"{var}.startswith({lit(text)})", 2
             if lead and len(parts) == 2:
                 return f"{var}.endswith({lit(text)})", 2
+        if all(s == SpecialChars.WILDCARD_MULTI for s in specials):
+            # only `*`: literal pieces found in order (str.find, linear), no regex call
+            pieces = [p if cased else p.lower() for p in parts if isinstance(p, str)]
+            glob = _glob_matcher(
+                pieces,
+                anchored_start=parts[0] != SpecialChars.WILDCARD_MULTI,
+                anchored_end=parts[-1] != SpecialChars.WILDCARD_MULTI,
+            )
+            return f"{self.helper(glob)}({var})", 6
         pattern = "".join(
             re2.escape(p if cased else p.lower())
             if isinstance(p, str)
@@ -470,6 +479,35 @@ def linear_regex(pattern: str, *, flags: str = ""):
 def _re2_reason(exc: Exception) -> str:
     reason = exc.args[0] if exc.args else exc
     return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+
+
+def _glob_matcher(pieces: list[str], *, anchored_start: bool, anchored_end: bool):
+    """`a*b*c` (pieces a, b, c; `*` between, before and/or after): each piece found after the
+    previous one; leftmost matches suffice for `*`, so this is exact and linear."""
+    first = pieces[0] if anchored_start else None
+    last = pieces[-1] if anchored_end else None
+    middle = pieces[1 if anchored_start else 0 : len(pieces) - 1 if anchored_end else len(pieces)]
+    if anchored_start and anchored_end and len(pieces) == 1:
+        middle = []
+
+    def match(value: str) -> bool:
+        start, end = 0, len(value)
+        if first is not None:
+            if not value.startswith(first):
+                return False
+            start = len(first)
+        if last is not None:
+            if not value.endswith(last) or end - len(last) < start:
+                return False
+            end -= len(last)
+        for piece in middle:
+            found = value.find(piece, start, end)
+            if found < 0:
+                return False
+            start = found + len(piece)
+        return True
+
+    return match
 
 
 def _cidr_matcher(network):
