@@ -7,9 +7,9 @@ here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing el
 * ``nav``               top navigation entries ({"label", "url" (a URL name), "icon", "order"})
 * ``urls``              module of its pages, mounted at ``/<url_prefix>/`` (default: the label)
 * ``api``               module holding a django-ninja ``router``, mounted at ``/api/v1/<url_prefix>/``
-* ``extra_urls``        (path prefix, urls module) pairs mounted at ``/<path prefix>/`` from the site
-                        root, for a protocol whose clients expect a fixed path (e.g. the Handle
-                        REST API at ``api/handles``)
+* ``root_urls``         further (URL prefix, urls module) pairs, for an endpoint a standard places
+                        at a path of its own (FHIR R4 at ``/fhir/r4/``, an xAPI LRS at ``/xapi/``, the Handle REST API at
+                        ``/api/handles/``)
 * ``periodic_jobs``     :class:`PeriodicJob` entries that ``xizang5g scheduler`` enqueues
 * ``alert_sources``     (value, label) pairs of the alert centre's ``source`` it raises
 * ``dashboard_tiles``   dotted paths of ``tile(request) -> Tile | None`` for the home page
@@ -75,7 +75,7 @@ class PlatformApp(AppConfig):
     urls: str | None = None
     api: str | None = None
     url_prefix: str | None = None
-    extra_urls: tuple[tuple[str, str], ...] = ()
+    root_urls: tuple[tuple[str, str], ...] = ()
     periodic_jobs: tuple[PeriodicJob, ...] = ()
     alert_sources: tuple[tuple[str, object], ...] = ()
     dashboard_tiles: tuple[str, ...] = ()
@@ -118,9 +118,9 @@ def page_urls() -> list[tuple[str, str]]:
     return [(app.prefix, app.urls) for app in platform_apps() if app.urls]
 
 
-def extra_urls() -> list[tuple[str, str]]:
-    """(path prefix from the site root, urls module) of every app's extra URL modules."""
-    return [pair for app in platform_apps() for pair in app.extra_urls]
+def root_urls() -> list[tuple[str, str]]:
+    """(path from the site root, urls module) of the endpoints apps mount at a fixed path."""
+    return [pair for app in platform_apps() for pair in app.root_urls]
 
 
 def api_routers() -> list[tuple[str, object]]:

@@ -17,7 +17,7 @@ class IndustryConfig(registry.PlatformApp):
     verbose_name = _("Industry and mining")
     nav = ({"label": _("Mining"), "url": "industry:index", "icon": "minecart", "order": 66},)
     urls = "xizang5g.industry.urls"
-    extra_urls = (("api/handles", "xizang5g.industry.handle_urls"),)
+    root_urls = (("api/handles", "xizang5g.industry.handle_urls"),)
     alert_sources = ((MINE_SAFETY_SOURCE, _("Mine safety")),)
     iot_subscriptions = (
         Subscription(

@@ -1,4 +1,4 @@
-"""The Handle REST API at /api/handles/ (mounted through IndustryConfig.extra_urls)."""
+"""The Handle REST API at /api/handles/ (mounted through IndustryConfig.root_urls)."""
 
 from django.urls import path
 

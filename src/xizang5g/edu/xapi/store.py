@@ -1,0 +1,652 @@
+"""The learning record store's writes and reads (statements, attachments, documents).
+
+Everything here works for one :class:`Caller` (the credential the request authenticated with):
+a school's credential writes statements of its school and reads only those; the education
+department's (no school) reads all.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import uuid as uuidlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from xizang5g.edu.models import (
+    ActivityDefinition,
+    Attachment,
+    Document,
+    LrsCredential,
+    Statement,
+    StatementIndex,
+)
+from xizang5g.edu.xapi import validate
+from xizang5g.edu.xapi.validate import Invalid
+
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"
+MAX_LIMIT = 500
+AUTHORITY_HOME = "https://xapi.xizang5g.cn"
+IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
+
+
+class Conflict(Exception):
+    """A statement id already stored with other content (409)."""
+
+
+class NotFound(Exception):
+    """No such statement or document for this caller (404)."""
+
+
+class PreconditionFailed(Exception):
+    """An If-Match / If-None-Match condition that does not hold (412)."""
+
+
+class PreconditionRequired(Exception):
+    """A write to an existing document without If-Match/If-None-Match (409)."""
+
+
+class ConditionMissing(Exception):
+    """A PUT of a new profile document without If-Match/If-None-Match (400 in xAPI 1.0.3)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    credential: LrsCredential
+
+    @property
+    def school_id(self) -> int | None:
+        return self.credential.school_id
+
+    def authority(self) -> dict:
+        return {
+            "objectType": "Agent",
+            "name": self.credential.name,
+            "account": {"homePage": AUTHORITY_HOME, "name": self.credential.key},
+        }
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+def secret_hash(secret: str) -> str:
+    """SHA-256 of a secret: secrets are 256-bit random tokens, so a slow hash adds nothing but
+    latency to every request."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_key_and_secret() -> tuple[str, str]:
+    return secrets.token_hex(10), secrets.token_urlsafe(32)
+
+
+def authenticate(key: str, secret: str) -> LrsCredential | None:
+    credential = LrsCredential.objects.filter(key=key, active=True).select_related("school").first()
+    if credential is None:
+        return None
+    if not hmac.compare_digest(credential.secret_hash, secret_hash(secret)):
+        return None
+    return credential
+
+
+# --- identifiers ------------------------------------------------------------------------------
+
+
+def agent_key(value: dict) -> str:
+    """The inverse functional identifier of an Agent or identified Group, as one string."""
+    if "mbox" in value:
+        return "mbox:" + value["mbox"].lower()
+    if "mbox_sha1sum" in value:
+        return "sha1:" + value["mbox_sha1sum"].lower()
+    if "openid" in value:
+        return "openid:" + value["openid"]
+    if "account" in value:
+        return "account:" + value["account"]["homePage"] + "|" + value["account"]["name"]
+    return ""
+
+
+def _agents_of(value: dict) -> list[str]:
+    keys = [agent_key(value)]
+    for member in value.get("member", []) or []:
+        keys.append(agent_key(member))
+    return [k for k in keys if k]
+
+
+def index_rows(stmt: dict) -> list[tuple[str, str, bool]]:
+    """(kind, value, direct) of the agents and activities a statement mentions."""
+    rows: set[tuple[str, str, bool]] = set()
+
+    def agents(value, direct):
+        if isinstance(value, dict):
+            keys = _agents_of(value)
+            for number, key in enumerate(keys):
+                rows.add(("agent", key, direct and (number == 0 or not agent_key(value))))
+
+    def activities(ctx: dict | None):
+        if not isinstance(ctx, dict):
+            return
+        for items in (ctx.get("contextActivities") or {}).values():
+            for item in items if isinstance(items, list) else [items]:
+                rows.add(("activity", item["id"], False))
+        agents(ctx.get("instructor"), False)
+        agents(ctx.get("team"), False)
+        for item in ctx.get("contextAgents") or []:
+            agents(item.get("agent"), False)
+        for item in ctx.get("contextGroups") or []:
+            agents(item.get("group"), False)
+
+    agents(stmt["actor"], True)
+    obj = stmt["object"]
+    kind = obj.get("objectType", "Activity")
+    if kind == "Activity":
+        rows.add(("activity", obj["id"], True))
+    elif kind in ("Agent", "Group"):
+        agents(obj, True)
+    elif kind == "SubStatement":
+        agents(obj["actor"], False)
+        sub = obj["object"]
+        sub_kind = sub.get("objectType", "Activity")
+        if sub_kind == "Activity":
+            rows.add(("activity", sub["id"], False))
+        elif sub_kind in ("Agent", "Group"):
+            agents(sub, False)
+        activities(obj.get("context"))
+    activities(stmt.get("context"))
+    agents(stmt.get("authority"), False)
+    # a value that is direct is also related: keep one row, direct wins
+    best: dict[tuple[str, str], bool] = {}
+    for kind_, value, direct in rows:
+        best[(kind_, value)] = best.get((kind_, value), False) or direct
+    return [(k, v, d) for (k, v), d in best.items()]
+
+
+def format_time(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+# --- statements: writes -----------------------------------------------------------------------
+
+
+def _comparable(stmt: dict) -> str:
+    data = {k: v for k, v in stmt.items() if k not in ("stored", "authority", "version", "id")}
+    if "timestamp" in data:
+        with contextlib.suppress(Invalid):
+            data["timestamp"] = validate.timestamp(data["timestamp"], "t").timestamp()
+    return json.dumps(_lower_ifis(data), sort_keys=True)
+
+
+def _duration_hundredths(text: str) -> str:
+    """A duration with its seconds cut to hundredths (xAPI 2.0 §4.2.7: finer precision is not
+    compared)."""
+    return re.sub(r"(\d+)\.(\d{1,2})\d*S$", r"\1.\2S", text)
+
+
+def _lower_ifis(value):
+    if isinstance(value, dict):
+        out = {k: _lower_ifis(v) for k, v in value.items()}
+        if isinstance(out.get("duration"), str):
+            out["duration"] = _duration_hundredths(out["duration"])
+        return out
+    if isinstance(value, list):
+        return [_lower_ifis(v) for v in value]
+    return value
+
+
+def statements_store(
+    *,
+    statements: list[dict],
+    caller: Caller,
+    version: str,
+    attachments: dict[str, tuple[str, bytes]] | None = None,
+    stored_at: datetime | None = None,
+) -> list[str]:
+    """Validate and store statements (all or none); returns their ids in order.
+
+    Raises :class:`Invalid` (400) and :class:`Conflict` (409)."""
+    attachments = attachments or {}
+    now = stored_at or timezone.now()  # stored_at: history loaded by the demo
+    now = now.replace(microsecond=(now.microsecond // 1000) * 1000)
+    prepared = []
+    seen: set[str] = set()
+    for index, raw in enumerate(statements):
+        validate.statement(raw, version=version)
+        stmt = copy.deepcopy(raw)
+        _normalise(stmt)
+        if "id" in stmt:
+            stmt["id"] = stmt["id"].lower()
+        else:
+            stmt["id"] = str(uuidlib.uuid4())
+        if stmt["id"] in seen:
+            raise Invalid(f"statement[{index}].id: the batch holds this id twice")
+        seen.add(stmt["id"])
+        prepared.append(stmt)
+    existing = {
+        str(row.statement_id): row
+        for row in Statement.objects.filter(statement_id__in=[s["id"] for s in prepared])
+    }
+    _check_attachments(prepared, attachments)
+    voids = {}
+    for stmt in prepared:
+        if stmt["verb"]["id"] == VOIDED:
+            if stmt["object"].get("objectType") != "StatementRef":
+                raise Invalid("statement.object: a voiding statement must target a StatementRef")
+            voids[stmt["id"]] = stmt["object"]["id"].lower()
+    if voids:
+        targets = Statement.objects.filter(statement_id__in=list(voids.values()))
+        for target in targets:
+            if target.payload["verb"]["id"] == VOIDED:
+                raise Invalid("statement.object: a voiding statement cannot be voided")
+    rows, index, fresh = [], [], []
+    for stmt in prepared:
+        old = existing.get(stmt["id"])
+        if old is not None:
+            incoming = (
+                stmt if "timestamp" in stmt else {**stmt, "timestamp": old.payload["timestamp"]}
+            )
+            if _comparable(old.payload) != _comparable(incoming):
+                raise Conflict(f"statement {stmt['id']} is already stored with other content")
+            continue
+        stmt["stored"] = format_time(now)
+        stmt["authority"] = caller.authority()
+        if "timestamp" not in stmt:
+            stmt["timestamp"] = stmt["stored"]
+        stmt["version"] = stmt.get("version") or ("2.0.0" if version.startswith("2") else "1.0.0")
+        obj = stmt["object"]
+        kind = obj.get("objectType", "Activity")
+        ctx = stmt.get("context") or {}
+        registration = ctx.get("registration")
+        rows.append(
+            Statement(
+                statement_id=stmt["id"],
+                stored=now,
+                timestamp=validate.timestamp(stmt["timestamp"], "timestamp"),
+                verb=stmt["verb"]["id"][:512],
+                actor=agent_key(stmt["actor"])[:512],
+                activity=obj["id"][:512] if kind == "Activity" else "",
+                registration=registration.lower() if registration else None,
+                voids=voids.get(stmt["id"]),
+                refs=obj["id"].lower() if kind == "StatementRef" else None,
+                school_id=caller.school_id,
+                credential_id=caller.credential.pk,
+                payload=stmt,
+                attachment_hashes=[a["sha2"] for a in stmt.get("attachments", [])],
+            )
+        )
+        index.extend(
+            StatementIndex(statement_id=stmt["id"], kind=k, value=v[:512], direct=d)
+            for k, v, d in index_rows(stmt)
+        )
+        fresh.append(stmt)
+    with transaction.atomic():
+        Statement.objects.bulk_create(rows, batch_size=500)
+        StatementIndex.objects.bulk_create(index, batch_size=1000)
+        if voids:
+            Statement.objects.filter(
+                statement_id__in=[v for k, v in voids.items() if k not in existing]
+            ).exclude(verb=VOIDED).update(voided=True)
+        _definitions_update(fresh)
+        _attachments_save(attachments)
+    return [s["id"] for s in prepared]
+
+
+def _normalise(stmt: dict) -> None:
+    """Context activities are always arrays once stored (xAPI Data 2.4.6.2)."""
+    for item in (
+        stmt,
+        stmt["object"] if stmt["object"].get("objectType") == "SubStatement" else {},
+    ):
+        ctx = item.get("context") if isinstance(item, dict) else None
+        if isinstance(ctx, dict) and isinstance(ctx.get("contextActivities"), dict):
+            ctx["contextActivities"] = {
+                key: value if isinstance(value, list) else [value]
+                for key, value in ctx["contextActivities"].items()
+            }
+
+
+def _merge_definition(old: dict, new: dict) -> dict:
+    merged = dict(old)
+    for key, value in new.items():
+        if key in ("name", "description") and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _definitions_update(statements: list[dict]) -> None:
+    found: dict[str, dict] = {}
+    for stmt in statements:
+        obj = stmt["object"]
+        if obj.get("objectType", "Activity") == "Activity" and obj.get("definition"):
+            found[obj["id"]] = _merge_definition(found.get(obj["id"], {}), obj["definition"])
+    for activity_id, definition in found.items():
+        row, created = ActivityDefinition.objects.get_or_create(
+            activity_id=activity_id, defaults={"definition": definition}
+        )
+        if not created:
+            row.definition = _merge_definition(row.definition, definition)
+            row.save(update_fields=["definition"])
+
+
+def _check_attachments(statements: list[dict], parts: dict[str, tuple[str, bytes]]) -> None:
+    declared: set[str] = set()
+    for stmt in statements:
+        for number, item in enumerate(stmt.get("attachments", [])):
+            declared.add(item["sha2"])
+            if "fileUrl" not in item and item["sha2"] not in parts:
+                raise Invalid(
+                    f"statement.attachments[{number}]: no part with the hash {item['sha2']}"
+                )
+            if item["usageType"] == SIGNATURE:
+                if item["contentType"] != "application/octet-stream":
+                    raise Invalid(
+                        "statement.attachments: a signature's contentType must be "
+                        "application/octet-stream"
+                    )
+                if item["sha2"] in parts:
+                    _check_signature(stmt, parts[item["sha2"]][1])
+    for sha2 in parts:
+        if sha2 not in declared:
+            raise Invalid(f"attachment part {sha2}: no statement declares it")
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _check_signature(stmt: dict, data: bytes) -> None:
+    try:
+        header_b64, payload_b64, _signature = data.decode("ascii").strip().split(".")
+        header = json.loads(_b64decode(header_b64))
+        payload = json.loads(_b64decode(payload_b64))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Invalid("statement signature: not a JWS in compact serialization") from error
+    if not isinstance(header, dict) or header.get("alg") not in ("RS256", "RS384", "RS512"):
+        raise Invalid("statement signature: the JWS algorithm must be RS256, RS384 or RS512")
+    if not isinstance(payload, dict):
+        raise Invalid("statement signature: the JWS payload must be a statement")
+    ours = {k: v for k, v in stmt.items() if k not in ("attachments", "id", "authority", "stored")}
+    theirs = {
+        k: v for k, v in payload.items() if k not in ("attachments", "id", "authority", "stored")
+    }
+    if _comparable(ours) != _comparable(theirs):
+        raise Invalid("statement signature: the signed statement differs from the statement")
+
+
+def _attachments_save(parts: dict[str, tuple[str, bytes]]) -> None:
+    for sha2, (content_type, data) in parts.items():
+        if Attachment.objects.filter(sha2=sha2).exists():
+            continue
+        row = Attachment(sha2=sha2, content_type=content_type, length=len(data))
+        row.file.save("attachment.bin", ContentFile(data), save=False)
+        row.save()
+
+
+# --- statements: reads ------------------------------------------------------------------------
+
+
+def _visible(caller: Caller):
+    rows = Statement.objects.all()
+    if caller.school_id is not None:
+        rows = rows.filter(school_id=caller.school_id)
+    return rows
+
+
+def statement_get(*, caller: Caller, statement_id: str, voided: bool) -> Statement:
+    row = _visible(caller).filter(statement_id=statement_id.lower()).first()
+    if row is None or row.voided != voided:
+        raise NotFound(statement_id)
+    return row
+
+
+def _agent_filter(kind: str, value: str, related: bool):
+    rows = StatementIndex.objects.filter(kind=kind, value=value)
+    if not related:
+        rows = rows.filter(direct=True)
+    return rows.values("statement_id")
+
+
+def statements_query(*, caller: Caller, params: dict, after: tuple | None = None):
+    """(rows, has_more) for the filters of GET /statements (already validated)."""
+    rows = _visible(caller).filter(voided=False)
+    match = Q()
+    if "agent" in params:
+        match &= Q(
+            statement_id__in=_agent_filter(
+                "agent", params["agent"], params.get("related_agents", False)
+            )
+        )
+    if "activity" in params:
+        match &= Q(
+            statement_id__in=_agent_filter(
+                "activity", params["activity"], params.get("related_activities", False)
+            )
+        )
+    if "verb" in params:
+        match &= Q(verb=params["verb"])
+    if "registration" in params:
+        match &= Q(registration=params["registration"])
+    window = Q()
+    if "since" in params:
+        window &= Q(stored__gt=params["since"])
+    if "until" in params:
+        window &= Q(stored__lte=params["until"])
+    ascending = params.get("ascending", False)
+    if after is not None:
+        stored, pk = after
+        stored = datetime.fromisoformat(stored)
+        if ascending:
+            window &= Q(stored__gt=stored) | Q(stored=stored, id__gt=pk)
+        else:
+            window &= Q(stored__lt=stored) | Q(stored=stored, id__lt=pk)
+    order = ("stored", "id") if ascending else ("-stored", "-id")
+    limit = min(params.get("limit") or MAX_LIMIT, MAX_LIMIT)
+    if match == Q():
+        found = list(rows.filter(window).order_by(*order)[: limit + 1])
+        return found[:limit], len(found) > limit
+    # Statements referring to a matching statement match too (xAPI "filter conditions met by
+    # the target"), up to two levels. Each part is its own indexed query, merged here: an OR
+    # of the three in one WHERE would defeat the indexes.
+    targets = _visible(caller).filter(match).values("statement_id")
+    level1 = _visible(caller).filter(refs__in=targets).values("statement_id")
+    parts = [
+        rows.filter(match & window),
+        rows.filter(window, refs__isnull=False, refs__in=targets),
+        rows.filter(window, refs__isnull=False, refs__in=level1),
+    ]
+    merged: dict[int, Statement] = {}
+    for part in parts:
+        for row in part.order_by(*order)[: limit + 1]:
+            merged[row.pk] = row
+    key = lambda row: (row.stored, row.pk)  # noqa: E731
+    found = sorted(merged.values(), key=key, reverse=not ascending)[: limit + 1]
+    return found[:limit], len(found) > limit
+
+
+def more_token(params: dict, last: Statement) -> str:
+    data = {k: v for k, v in params.items() if k not in ("since", "until")}
+    for key in ("since", "until"):
+        if key in params:
+            data[key] = params[key].isoformat()
+    data["_after"] = [last.stored.isoformat(), last.pk]
+    return signing.dumps(data, salt="edu.xapi.more", compress=True)
+
+
+def more_params(token: str) -> tuple[dict, tuple]:
+    data = signing.loads(token, salt="edu.xapi.more", max_age=24 * 3600)
+    after = tuple(data.pop("_after"))
+    for key in ("since", "until"):
+        if key in data:
+            data[key] = datetime.fromisoformat(data[key])
+    return data, after
+
+
+def attachments_for(rows) -> list[Attachment]:
+    hashes = {h for row in rows for h in row.attachment_hashes}
+    return list(Attachment.objects.filter(sha2__in=hashes))
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocKey:
+    kind: str
+    activity_id: str = ""
+    agent: str = ""
+    registration: str = ""
+
+
+def _docs(caller: Caller, key: DocKey):
+    rows = Document.objects.filter(
+        kind=key.kind,
+        activity_id=key.activity_id,
+        agent=key.agent,
+        registration=key.registration,
+    )
+    if caller.school_id is not None:
+        rows = rows.filter(school_id=caller.school_id)
+    return rows
+
+
+def document_get(*, caller: Caller, key: DocKey, doc_id: str) -> Document:
+    row = _docs(caller, key).filter(doc_id=doc_id).first()
+    if row is None:
+        raise NotFound(doc_id)
+    return row
+
+
+def document_ids(*, caller: Caller, key: DocKey, since: datetime | None) -> list[str]:
+    rows = _docs(caller, key)
+    if since is not None:
+        rows = rows.filter(updated__gt=since)
+    return list(rows.order_by("doc_id").values_list("doc_id", flat=True))
+
+
+def etag_of(content: bytes) -> str:
+    return hashlib.sha1(content, usedforsecurity=False).hexdigest()
+
+
+def _check_conditions(row, if_match, if_none_match) -> None:
+    if if_match is not None:
+        tags = [t.strip().strip('"') for t in if_match.split(",")]
+        if row is None or ("*" not in tags and row.etag not in tags):
+            raise PreconditionFailed("If-Match")
+    if if_none_match is not None:
+        tags = [t.strip().strip('"') for t in if_none_match.split(",")]
+        if row is not None and ("*" in tags or row.etag in tags):
+            raise PreconditionFailed("If-None-Match")
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+def document_put(
+    *,
+    caller: Caller,
+    key: DocKey,
+    doc_id: str,
+    content: bytes,
+    content_type: str,
+    merge: bool,
+    if_match: str | None,
+    if_none_match: str | None,
+    require_condition: bool,
+) -> Document:
+    """PUT (replace) or POST (merge JSON objects) a document."""
+    with transaction.atomic():
+        row = _docs(caller, key).filter(doc_id=doc_id).select_for_update().first()
+        _check_conditions(row, if_match, if_none_match)
+        if require_condition and not merge and if_match is None and if_none_match is None:
+            if row is not None:
+                raise PreconditionRequired(doc_id)
+            if key.kind != "state":
+                raise ConditionMissing(doc_id)
+        if merge:
+            incoming = None
+            if _is_json(content_type):
+                try:
+                    incoming = json.loads(content or b"null")
+                except ValueError as error:
+                    raise Invalid("document: the body is not valid JSON") from error
+            if row is not None:
+                if not _is_json(row.content_type) or not isinstance(incoming, dict):
+                    raise Invalid("document: POST merges JSON objects only")
+                merged = {**json.loads(bytes(row.content)), **incoming}
+                content = json.dumps(merged).encode()
+                content_type = "application/json"
+            elif incoming is not None and not isinstance(incoming, dict):
+                raise Invalid("document: POST merges JSON objects only")
+        now = timezone.now()
+        if row is None:
+            row = Document(
+                kind=key.kind,
+                activity_id=key.activity_id,
+                agent=key.agent,
+                registration=key.registration,
+                doc_id=doc_id,
+                school_id=caller.school_id,
+            )
+        row.content = content
+        row.content_type = content_type or "application/octet-stream"
+        row.etag = etag_of(content)
+        row.updated = now
+        row.save()
+        return row
+
+
+def document_delete(
+    *,
+    caller: Caller,
+    key: DocKey,
+    doc_id: str | None,
+    if_match: str | None,
+    if_none_match: str | None,
+    since: datetime | None = None,
+) -> None:
+    with transaction.atomic():
+        rows = _docs(caller, key)
+        if doc_id is not None:
+            row = rows.filter(doc_id=doc_id).first()
+            _check_conditions(row, if_match, if_none_match)
+            if row is not None:
+                row.delete()
+            return
+        if since is not None:
+            rows = rows.filter(updated__gt=since)
+        rows.delete()
+
+
+def agent_person(*, caller: Caller, agent: dict) -> dict:
+    """The Person object of the agents resource (the identifiers this LRS knows)."""
+    person: dict = {"objectType": "Person"}
+    if "name" in agent:
+        person["name"] = [agent["name"]]
+    for key in ("mbox", "mbox_sha1sum", "openid"):
+        if key in agent:
+            person[key] = [agent[key]]
+    if "account" in agent:
+        person["account"] = [agent["account"]]
+    return person
+
+
+def activity_object(*, activity_id: str) -> dict:
+    row = ActivityDefinition.objects.filter(activity_id=activity_id).first()
+    out: dict = {"objectType": "Activity", "id": activity_id}
+    if row is not None and row.definition:
+        out["definition"] = row.definition
+    return out
