@@ -115,13 +115,18 @@ def prepare_identifiers(n: int) -> list[str]:
 
 # --- a small asyncio HTTP/1.1 keep-alive load generator -----------------------------------------
 async def _client(host, port, paths, deadline, counts, rng):
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        while time.monotonic() < deadline:
-            path = paths[rng.randrange(len(paths))]
+    """One keep-alive client; a connection the server closes is opened again (counted)."""
+    reader = writer = None
+    while time.monotonic() < deadline:
+        if writer is None:
+            reader, writer = await asyncio.open_connection(host, port)
+        path = paths[rng.randrange(len(paths))]
+        try:
             writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
             await writer.drain()
-            status = await reader.readline()
+            status = (await reader.readline()).split(b" ")
+            if len(status) < 2:
+                raise ConnectionResetError("closed by the server")
             length = 0
             while True:
                 line = await reader.readline()
@@ -131,10 +136,14 @@ async def _client(host, port, paths, deadline, counts, rng):
                 if key.lower() == "content-length":
                     length = int(value.strip())
             await reader.readexactly(length)
-            counts[status.split(b" ")[1].decode()] = (
-                counts.get(status.split(b" ")[1].decode(), 0) + 1
-            )
-    finally:
+        except (ConnectionError, asyncio.IncompleteReadError):
+            counts["reconnect"] = counts.get("reconnect", 0) + 1
+            writer.close()
+            writer = None
+            continue
+        code = status[1].decode()
+        counts[code] = counts.get(code, 0) + 1
+    if writer is not None:
         writer.close()
 
 
@@ -178,6 +187,9 @@ def run_resolution(args, database_url: str) -> dict:
     settings_dir.mkdir(exist_ok=True)
     (settings_dir / "industry_bench_settings.py").write_text(
         "from xizang5g.settings import *  # noqa\nROOT_URLCONF = 'industry_bench'\n"
+        # error pages render without collected static files (no collectstatic for the bench)
+        "STORAGES = {**STORAGES, 'staticfiles': "
+        "{'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
     )
     env["PYTHONPATH"] += f":{settings_dir}"
     env["DJANGO_SETTINGS_MODULE"] = "industry_bench_settings"

@@ -11,5 +11,8 @@ def test_the_apps_keep_to_their_layers():
 
 def test_the_contract_comes_from_the_apps():
     config = contracts()
-    assert "    xizang5g.plan\n    xizang5g.iot | xizang5g.network | xizang5g.security\n" in config
+    # top to bottom: plan, then any verticals installed, then the systems in one layer
+    systems = "    xizang5g.iot | xizang5g.network | xizang5g.security\n"
+    assert "    xizang5g.plan\n" in config and systems in config
+    assert config.index("    xizang5g.plan\n") < config.index(systems)
     assert "xizang5g.radio" in config and "django" in config
