@@ -35,12 +35,19 @@ def test_every_catalogue_is_complete_in_every_language():
     assert not failed and not missing, "\n" + checker.describe(failed, missing)
 
 
-def _write_catalogue(tmp_path: Path, plural_forms: str, entries: list[polib.POEntry]) -> Path:
+def _write_catalogue(
+    tmp_path: Path, plural_forms: str, entries: list[polib.POEntry], language: str | None = None
+) -> Path:
+    language = language or ("en" if "nplurals=2" in plural_forms else "bo")
     catalogue = polib.POFile()
-    catalogue.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Plural-Forms": plural_forms}
+    catalogue.metadata = {
+        "Language": language,
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Plural-Forms": plural_forms,
+    }
     for entry in entries:
         catalogue.append(entry)
-    path = tmp_path / "bo" / "LC_MESSAGES" / "django.po"
+    path = tmp_path / language / "LC_MESSAGES" / "django.po"
     path.parent.mkdir(parents=True)
     catalogue.save(str(path))
     return path
@@ -101,6 +108,15 @@ def test_a_complete_catalogue_passes_and_keeps_percent_signs(tmp_path):
         ],
     )
     assert checker.check_catalogue(path).ok
+
+
+def test_a_template_header_is_refused(tmp_path):
+    """makemessages starts a catalogue with placeholders in its header; gettext cannot read the
+    plural rule and every page in that language fails."""
+    entries = [polib.POEntry(msgid="Log in", msgstr="ནང་འཛུལ།")]
+    path = _write_catalogue(tmp_path, "nplurals=INTEGER; plural=EXPRESSION;", entries, "bo")
+    report = checker.check_catalogue(path)
+    assert not report.ok and any("not a valid expression" in p for p in report.header)
 
 
 @pytest.mark.parametrize("language", ["zh_Hans", "bo", "en"])
