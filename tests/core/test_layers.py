@@ -15,4 +15,6 @@ def test_the_contract_comes_from_the_apps():
     systems = "    xizang5g.iot | xizang5g.network | xizang5g.security\n"
     assert "    xizang5g.plan\n" in config and systems in config
     assert config.index("    xizang5g.plan\n") < config.index(systems)
+    verticals = "    xizang5g.edu | xizang5g.health | xizang5g.industry | xizang5g.tourism\n"
+    assert config.index("    xizang5g.plan\n") < config.index(verticals) < config.index(systems)
     assert "xizang5g.radio" in config and "django" in config

@@ -168,6 +168,6 @@ def count_create(request, code: str, payload: TourismCountIn):
     response=responses({200: TourismStatusOut}),
     summary="Live occupancy, capacity and crowd level of a spot",
 )
-def spot_status(request, code: str):
+def status_get(request, code: str):
     spot = selectors.spot_get(user=request.user, code=code)
     return _status(spot)
