@@ -35,12 +35,18 @@ def test_every_catalogue_is_complete_in_every_language():
     assert not failed and not missing, "\n" + checker.describe(failed, missing)
 
 
-def _write_catalogue(tmp_path: Path, plural_forms: str, entries: list[polib.POEntry]) -> Path:
+def _write_catalogue(
+    tmp_path: Path, plural_forms: str, entries: list[polib.POEntry], language: str = "bo"
+) -> Path:
     catalogue = polib.POFile()
-    catalogue.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Plural-Forms": plural_forms}
+    catalogue.metadata = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Language": language,
+        "Plural-Forms": plural_forms,
+    }
     for entry in entries:
         catalogue.append(entry)
-    path = tmp_path / "bo" / "LC_MESSAGES" / "django.po"
+    path = tmp_path / language / "LC_MESSAGES" / "django.po"
     path.parent.mkdir(parents=True)
     catalogue.save(str(path))
     return path
@@ -99,6 +105,7 @@ def test_a_complete_catalogue_passes_and_keeps_percent_signs(tmp_path):
                 flags=["python-format"],
             ),
         ],
+        language="en",
     )
     assert checker.check_catalogue(path).ok
 
