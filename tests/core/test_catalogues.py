@@ -106,6 +106,7 @@ def test_a_complete_catalogue_passes_and_keeps_percent_signs(tmp_path):
                 flags=["python-format"],
             ),
         ],
+        language="en",
     )
     assert checker.check_catalogue(path).ok
 
