@@ -62,7 +62,7 @@ bench: install
 
 # Front-end assets are pinned from npm (assets/package.json + package-lock.json) and committed
 # under static/vendor; `make assets` reproduces them exactly.
-assets:
+assets: install
 	cd assets && npm ci --no-audit --no-fund
 	./scripts/vendor_assets.sh
 

@@ -45,6 +45,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+# Endpoints a standard places at a fixed path (PlatformApp.root_urls: FHIR, xAPI, Handle), before
+# the pages so that no app's prefix can shadow them.
+urlpatterns += [path(f"{prefix}/", include(module)) for prefix, module in registry.root_urls()]
+
 # Each app's pages (PlatformApp.urls), mounted at /<app>/ (core.registry).
 urlpatterns += [path(f"{prefix}/", include(module)) for prefix, module in registry.page_urls()]
 

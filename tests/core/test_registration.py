@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from xizang5g.core.models import Alert, Pilot
 from xizang5g.core.schedule import enqueue_due
 from xizang5g.core.services import alert_raise
 from xizang5g.iot import services as iot
+from xizang5g.iot.models import Product
 
 
 def test_nothing_outside_its_folder_names_the_test_app():
@@ -70,7 +72,7 @@ def test_its_evidence_reaches_plan_supervision(station_with_observations):
 
 
 def test_its_subscription_and_rule_action_are_registered():
-    assert [s.name for s in registry.iot_subscriptions()] == ["testapp.temperatures"]
+    assert "testapp.temperatures" in [s.name for s in registry.iot_subscriptions()]
     assert "testapp.frost" in registry.rule_actions()
 
 
@@ -85,3 +87,18 @@ def station_with_observations(db, make_unit):
         [Observation(device=device, msg_id=str(n), time=now, temperature=-1.0) for n in range(2)]
     )
     return pilot, device
+
+
+def test_setup_installs_what_the_app_ships_once(db, capsys):
+    """`xizang5g setup` (production, after migrate; and the demo) runs each app's declared steps,
+    and running it again changes nothing."""
+    call_command("setup")
+    call_command("setup")
+    assert Product.objects.filter(product_key="frost-weather-station").count() == 1
+    out = capsys.readouterr().out
+    assert "weather-station product installed" in out and "product present" in out
+
+
+def test_the_demo_runs_each_apps_demo_and_processes():
+    assert {("network_demo",), ("iot_demo",), ("security_demo",)} <= set(registry.demo_commands())
+    assert ("iot_run", "--embedded-broker", "--simulate") in registry.demo_processes()

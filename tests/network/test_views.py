@@ -127,3 +127,33 @@ def test_mitigation_is_described_in_words():
     )
     assert "azimuth 120°" in mitigation_text({"kind": "azimuth_tilt", "azimuth_deg": 120})
     assert mitigation_text({}) == ""
+
+
+@pytest.mark.django_db
+def test_the_site_registry_is_read_a_page_at_a_time(
+    client, ct_editor, viewer, operators, divisions
+):
+    """A region's registry (17,000+ cells) is paged on the server, filters kept across pages; the
+    import button is offered only to those who may import."""
+    for i in range(120):
+        services.site_create(
+            user=ct_editor,
+            operator=operators["ct-xz"],
+            code=f"LS-{i:03d}",
+            name=f"拉萨站{i}",
+            lon=91.1,
+            lat=29.65,
+        )
+    client.force_login(ct_editor)
+    first = client.get(reverse("network:site_list"), {"q": "LS-"}).content.decode()
+    codes = re.findall(r'/network/sites/\d+/">([^<]+)</a>', first)
+    assert codes == [f"LS-{i:03d}" for i in range(50)]
+    assert "120" in first and "?q=LS-&amp;page=2" in first
+    last = client.get(reverse("network:site_list"), {"q": "LS-", "page": 3}).content.decode()
+    assert re.findall(r'/network/sites/\d+/">([^<]+)</a>', last)[-1] == "LS-119"
+    assert reverse("network:station_import") in first
+    client.force_login(viewer)
+    assert (
+        reverse("network:station_import")
+        not in client.get(reverse("network:site_list")).content.decode()
+    )

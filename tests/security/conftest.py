@@ -37,3 +37,13 @@ def english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_correlation_windows():
+    """Correlation windows live in the process; each test starts as a fresh process would."""
+    from xizang5g.security.services.detection import correlation_forget
+
+    correlation_forget()
+    yield
+    correlation_forget()

@@ -45,7 +45,7 @@ def test_attack_stream_is_detected(rules):
     }
     assert expected_sigma <= set(fired)
     # Correlations fire once per group and window, not once per batch.
-    assert fired["SSH brute force (≥10 failed logins from one address in 5 minutes)"] == 1
+    assert fired["SSH brute force (10 or more failed logins from one address in 5 minutes)"] == 1
     alerts = Alert.objects.filter(source="security")
     brute = alerts.get(rule="correlation:ssh-brute-force")
     assert brute.severity == "critical" and brute.details["group"] == simulate.ATTACKER

@@ -80,6 +80,7 @@ def test_web_access_and_firewall_enrichment():
         "url": "/a?b=1",
         "status": "403",
         "user_agent": "curl/8",
+        "referer": "-",
     }
     fw = enrich(
         {

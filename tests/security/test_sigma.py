@@ -86,11 +86,15 @@ def test_field_mapping_and_unmapped_fields():
         logsource="category: webserver",
     )
     parsed = parse_rule(web)
-    with pytest.raises(RuleError, match="UserAgentThing"):
-        compile_check(parsed)
+    compile_check(parsed)  # a field without a column of its own reads extra.<name>
+    default = engine_for(web)
+    assert matches(default, category="web", extra={"url": "/.git/config", "UserAgentThing": "X"})
+    assert not matches(default, category="web", extra={"url": "/.git/config", "user_agent": "X"})
     compile_check(parsed, {"UserAgentThing": "extra.user_agent"})
     engine = engine_for(web, mapping={"UserAgentThing": "extra.user_agent"})
     assert matches(engine, category="web", extra={"url": "/.git/config", "user_agent": "X"})
+    with pytest.raises(RuleError, match="UserAgentThing"):
+        compile_check(parsed, {"UserAgentThing": "nowhere"})
 
 
 @pytest.mark.parametrize(

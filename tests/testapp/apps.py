@@ -34,6 +34,7 @@ class FrostConfig(registry.PlatformApp):
             capabilities=("weather_station",),
         ),
     )
+    setup_commands = (("frost_setup",),)
     rule_actions = (
         RuleAction("testapp.frost", "tests.testapp.handlers.on_frost", _("Frost warning")),
     )

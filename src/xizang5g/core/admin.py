@@ -27,7 +27,6 @@ class AdminDivisionAdmin(admin.ModelAdmin):
     list_display = ("adcode", "name_zh", "name_en", "level", "parent")
     list_filter = ("level",)
     search_fields = ("name_zh", "name_en", "adcode")
-    exclude = ("geometry",)
 
 
 @admin.register(ChangeLog)

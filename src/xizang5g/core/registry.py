@@ -6,9 +6,10 @@ here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing el
 
 * ``nav``               top navigation entries ({"label", "url" (a URL name), "icon", "order"})
 * ``urls``              module of its pages, mounted at ``/<url_prefix>/`` (default: the label)
-* ``extra_urls``        further (prefix, urls module) pairs mounted at ``/<prefix>/`` beside its
-                        pages, for endpoints a standard fixes the path of (an xAPI LRS at /xapi/)
 * ``api``               module holding a django-ninja ``router``, mounted at ``/api/v1/<url_prefix>/``
+* ``root_urls``         further (URL prefix, urls module) pairs, for an endpoint a standard places
+                        at a path of its own (FHIR R4 at ``/fhir/r4/``, an xAPI LRS at ``/xapi/``, the Handle REST API at
+                        ``/api/handles/``)
 * ``periodic_jobs``     :class:`PeriodicJob` entries that ``xizang5g scheduler`` enqueues
 * ``alert_sources``     (value, label) pairs of the alert centre's ``source`` it raises
 * ``dashboard_tiles``   dotted paths of ``tile(request) -> Tile | None`` for the home page
@@ -72,9 +73,9 @@ class PlatformApp(AppConfig):
 
     nav: tuple[dict, ...] = ()
     urls: str | None = None
-    extra_urls: tuple[tuple[str, str], ...] = ()
     api: str | None = None
     url_prefix: str | None = None
+    root_urls: tuple[tuple[str, str], ...] = ()
     periodic_jobs: tuple[PeriodicJob, ...] = ()
     alert_sources: tuple[tuple[str, object], ...] = ()
     dashboard_tiles: tuple[str, ...] = ()
@@ -113,9 +114,13 @@ def navigation() -> list[dict]:
 
 
 def page_urls() -> list[tuple[str, str]]:
-    """(URL prefix, urls module) of every app with pages, and of their extra mounts."""
-    found = [(app.prefix, app.urls) for app in platform_apps() if app.urls]
-    return found + [extra for app in platform_apps() for extra in app.extra_urls]
+    """(URL prefix, urls module) of every app with pages."""
+    return [(app.prefix, app.urls) for app in platform_apps() if app.urls]
+
+
+def root_urls() -> list[tuple[str, str]]:
+    """(path from the site root, urls module) of the endpoints apps mount at a fixed path."""
+    return [pair for app in platform_apps() for pair in app.root_urls]
 
 
 def api_routers() -> list[tuple[str, object]]:

@@ -11,7 +11,15 @@ from django.utils import timezone
 from xizang5g.core import access, notifications
 from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import AlertAction, AlertSeverity, AlertState, DivisionLevel, Role
-from xizang5g.core.models import AdminDivision, Alert, AlertEvent, ApiToken, Unit, User
+from xizang5g.core.models import (
+    AdminDivision,
+    Alert,
+    AlertEvent,
+    ApiToken,
+    DivisionShape,
+    Unit,
+    User,
+)
 from xizang5g.core.models.users import hash_token
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "data" / "xizang_divisions.geojson"
@@ -94,8 +102,10 @@ def divisions_load(*, path: Path = DIVISIONS_FILE) -> int:
                     "name_bo": props.get("name_bo") or "",
                     "seat_lon": props["seat_lon"],
                     "seat_lat": props["seat_lat"],
-                    "geometry": feature["geometry"],
                 },
+            )
+            DivisionShape.objects.update_or_create(
+                division=division, defaults={"geometry": feature["geometry"]}
             )
             by_code[division.adcode] = division
     return len(features)

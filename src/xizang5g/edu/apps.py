@@ -15,7 +15,7 @@ class EduConfig(registry.PlatformApp):
     verbose_name = _("Education")
     nav = ({"label": _("Education"), "url": "edu:index", "icon": "mortarboard", "order": 62},)
     urls = "xizang5g.edu.urls"
-    extra_urls = (("xapi", "xizang5g.edu.xapi.urls"),)
+    root_urls = (("xapi", "xizang5g.edu.xapi.urls"),)
     evidence_providers = ("xizang5g.edu.evidence.pilot_evidence",)
     periodic_jobs = (
         registry.PeriodicJob(

@@ -61,7 +61,6 @@ def device_list(request):
         .exclude(state=AlertState.RESOLVED)
         .count(),
         "can_create": _can_create(request.user),
-        "querystring": request.GET.urlencode(),
     }
     template = "iot/_device_table.html" if request.htmx else "iot/device_list.html"
     return render(request, template, context)

@@ -30,7 +30,7 @@ def geometry_contains(geometry: dict, lon: float, lat: float) -> bool:
 def county_at(lon: float, lat: float, counties) -> object | None:
     """The county (AdminDivision) holding the point, else the one with the nearest seat within 1°."""
     for county in counties:
-        if geometry_contains(county.geometry, lon, lat):
+        if geometry_contains(county.shape.geometry, lon, lat):
             return county
     best, best_d = None, 1.0
     for county in counties:

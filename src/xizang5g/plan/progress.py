@@ -171,9 +171,9 @@ def goal_attainment(
     return GoalAttainment(goal, as_of, len(counted), goal.target, counted, cases, rule, silent)
 
 
-def plan_attainment(plan: Plan, as_of: date) -> list[dict]:
+def plan_attainment(plan: Plan, as_of: date, projects: list[Project] | None = None) -> list[dict]:
     """Each goal at its own deadline and as of the chosen date."""
-    projects = load_projects(plan)
+    projects = projects if projects is not None else load_projects(plan)
     live_at: dict[date, set[int] | None] = {}
 
     def live(day: date) -> set[int] | None:
@@ -327,6 +327,10 @@ class Scorecard:
     @property
     def report_rate(self) -> float | None:
         return self.reports_on_time / self.reports_due if self.reports_due else None
+
+    @property
+    def project_count(self) -> int:
+        return len(self.projects)
 
     @property
     def overdue_count(self) -> int:

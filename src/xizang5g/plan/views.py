@@ -1,7 +1,6 @@
 """Plan supervision pages. Thin: reads via selectors/progress, writes via services."""
 
 import json
-from collections import Counter
 from datetime import date
 from functools import wraps
 
@@ -17,17 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import access, registry
+from xizang5g.core import access, registry, summaries
 from xizang5g.core.files import download
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.network.selectors import new_consumption_indicators
-from xizang5g.plan import progress, selectors, services
+from xizang5g.plan import progress, selectors, services, summary
 from xizang5g.plan.choices import MilestoneStatus, ProjectState
 from xizang5g.plan.constants import (
     ALLOWED_TRANSITIONS,
     APPROVAL_STATES,
     LIFECYCLE,
-    RUNNING_STATES,
 )
 from xizang5g.plan.forms import (
     DateForm,
@@ -38,7 +36,7 @@ from xizang5g.plan.forms import (
     TransitionForm,
     style,
 )
-from xizang5g.plan.models import Industry, Milestone, Project, Scenario, Task, WorkPoint
+from xizang5g.plan.models import Industry, Milestone, Project, Task, WorkPoint
 
 
 def _as_of(request) -> date:
@@ -77,69 +75,22 @@ def _apply_errors(form, error: ValidationError) -> None:
 @with_plan
 def dashboard(request, plan):
     as_of = _as_of(request)
-    projects = progress.load_projects(plan)
-    rows = progress.projects_as_of(projects, as_of)
     visible = selectors.project_ids(user=request.user)
-    mine = [p for p in projects if p.pk in visible]
-    states = Counter(row.state for row in rows)
-    running_scenarios = {
-        s.code for r in rows if r.state in RUNNING_STATES for s in r.project.scenarios.all()
-    }
+    figures = summaries.cached(
+        "plan.dashboard",
+        (plan.pk, as_of, summaries.digest(visible)),
+        lambda: summary.dashboard_summary(plan, as_of, visible),
+    )
     context = {
+        **figures,
         "plan": plan,
         "as_of": as_of,
-        "attainment": progress.plan_attainment(plan, as_of),
-        "state_counts": states,
-        "total_projects": len(rows),
-        "running_projects": sum(states[s] for s in RUNNING_STATES),
-        "case_projects": states[ProjectState.CASE],
-        "scenario_total": Scenario.objects.count(),
-        "scenario_running": len(running_scenarios),
-        "overdue": progress.overdue_items(mine, as_of),
-        "scorecards": progress.unit_scorecards(plan, as_of, mine)[:12],
-        "tasks": progress.task_progress(plan, as_of, projects),
-        "chart_data": _dashboard_chart_data(plan, rows, as_of, visible),
         "region_scope": selectors.project_scope_is_region(user=request.user),
         "tiles": registry.tiles_for(request),
         "consumption": _new_consumption(as_of),
         "status_labels": progress.ITEM_STATUS_LABELS,
     }
     return render(request, "plan/dashboard.html", context)
-
-
-def _dashboard_chart_data(plan, rows, as_of, visible: set[int]) -> dict:
-    """Counts cover the region (published statistics); the map shows only projects the user may
-    open."""
-    industries = list(Industry.objects.all())
-    by_industry = {i.code: Counter() for i in industries}
-    by_prefecture: Counter = Counter()
-    points = []
-    for row in rows:
-        by_industry.setdefault(row.project.industry.code, Counter())[row.state] += 1
-        by_prefecture[row.project.prefecture.name_zh] += 1
-        if row.project.lon is not None and row.project.pk in visible:
-            points.append(
-                {
-                    "name": row.project.name,
-                    "value": [row.project.lon, row.project.lat],
-                    "state": row.state,
-                    "state_label": str(ProjectState(row.state).label),
-                    "url": f"/plan/projects/{row.project.pk}/",
-                }
-            )
-    return {
-        "states": [{"code": s, "label": str(ProjectState(s).label)} for s in ProjectState.values],
-        "industries": [i.name for i in industries],
-        "industry_states": {
-            s: [by_industry[i.code][s] for i in industries] for s in ProjectState.values
-        },
-        "prefectures": [
-            {"name": d.name_zh, "value": by_prefecture[d.name_zh]}
-            for d in AdminDivision.objects.filter(level="prefecture")
-        ],
-        "points": points,
-        "count_label": _("Pilot projects"),
-    }
 
 
 def _new_consumption(as_of: date) -> dict:
@@ -154,9 +105,11 @@ def map_geojson(request):
         {
             "type": "Feature",
             "properties": {"name": d.name_zh, "adcode": d.adcode},
-            "geometry": d.geometry,
+            "geometry": d.shape.geometry,
         }
-        for d in AdminDivision.objects.filter(level=request.GET.get("level", "prefecture"))
+        for d in AdminDivision.objects.filter(
+            level=request.GET.get("level", "prefecture")
+        ).select_related("shape")
     ]
     response = JsonResponse({"type": "FeatureCollection", "features": features})
     response["Cache-Control"] = "public, max-age=86400"
@@ -442,7 +395,7 @@ def plan_detail(request, plan):
         {
             "plan": plan,
             "as_of": as_of,
-            "attainment": progress.plan_attainment(plan, as_of),
+            "attainment": progress.plan_attainment(plan, as_of, projects),
             "tasks": progress.task_progress(plan, as_of, projects),
             "work_points": progress.work_point_progress(plan, as_of, projects),
             "status_labels": progress.ITEM_STATUS_LABELS,

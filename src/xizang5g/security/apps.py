@@ -11,6 +11,8 @@ class SecurityConfig(registry.PlatformApp):
     name = "xizang5g.security"
     label = "security"
     layer = "system"
+    # The shipped rule pack (the project's rules and the chosen SigmaHQ rules), on every install.
+    setup_commands = (("security", "rules", "import", "--default"),)
     demo_commands = (("security_demo",),)
     verbose_name = _("Security situational awareness")
     nav = (

@@ -22,7 +22,7 @@ class FilingStatus(models.TextChoices):
 
 
 class EventCategory(models.TextChoices):
-    """Kind of log source; Sigma logsources map onto these (see constants.LOGSOURCE_MAP)."""
+    """Kind of log source; Sigma logsources map onto these (see detection.pipelines)."""
 
     LINUX = "linux", _("Linux host")
     WEB = "web", _("Web server")
@@ -47,6 +47,7 @@ class Outcome(models.TextChoices):
 class RuleOrigin(models.TextChoices):
     SHIPPED = "shipped", _("Shipped rule set")
     CUSTOM = "custom", _("Added by an administrator")
+    IMPORTED = "imported", _("Imported rule pack")
 
 
 class SigmaLevel(models.TextChoices):
@@ -58,6 +59,12 @@ class SigmaLevel(models.TextChoices):
 
 
 class CorrelationKind(models.TextChoices):
+    """Sigma correlation types (the first four); the two older kinds are kept for old rows."""
+
+    EVENT_COUNT = "event_count", _("Event count in a window")
+    VALUE_COUNT = "value_count", _("Distinct values in a window")
+    TEMPORAL = "temporal", _("Rules together in a window")
+    TEMPORAL_ORDERED = "temporal_ordered", _("Rules in order in a window")
     THRESHOLD = "threshold", _("Threshold over a window")
     SEQUENCE = "sequence", _("Sequence (failures then success)")
 

@@ -34,52 +34,7 @@ SIGMA_SEVERITY = {
     SigmaLevel.CRITICAL: "critical",
 }
 
-# Sigma logsource → condition on the normalised event (category and, optionally, program).
-# A rule whose logsource is not listed here is refused with a clear message.
-LOGSOURCE_MAP = {
-    ("product", "linux"): {"category": "linux"},
-    ("service", "sshd"): {"program": "sshd"},
-    ("service", "sudo"): {"program": "sudo"},
-    ("service", "auth"): {},
-    ("service", "syslog"): {},
-    ("category", "webserver"): {"category": "web"},
-    ("service", "nginx"): {"program": "nginx"},
-    ("service", "apache"): {"program": "apache"},
-    ("category", "firewall"): {"category": "network"},
-    ("product", "network"): {"category": "network"},
-    ("product", "xizang5g"): {"category": "platform"},
-    ("category", "application"): {"category": "application"},
-}
-
-# Default mapping of Sigma field names (SigmaHQ taxonomy) onto the normalised event schema.
-# Administrators extend it with FieldMapping rows. `extra.<key>` addresses the event's extra JSON.
-DEFAULT_FIELD_MAPPING = {
-    "c-ip": "src_ip",
-    "src_ip": "src_ip",
-    "SourceIp": "src_ip",
-    "dst_ip": "dst_ip",
-    "DestinationIp": "dst_ip",
-    "dst_port": "dst_port",
-    "DestinationPort": "dst_port",
-    "cs-method": "extra.method",
-    "cs-uri-query": "extra.url",
-    "cs-uri-stem": "extra.url",
-    "cs-uri": "extra.url",
-    "sc-status": "extra.status",
-    "cs-user-agent": "extra.user_agent",
-    "cs-username": "user",
-    "User": "user",
-    "user": "user",
-    "host": "host",
-    "Computer": "host",
-    "program": "program",
-    "action": "action",
-    "outcome": "outcome",
-    "message": "message",
-    "Message": "message",
-    "keywords": "message",
-    "rejected_count": "extra.count",  # IoT payload rejections so far (platform events)
-}
+# Sigma log sources and field names: detection/pipelines.py.
 # Fields of the normalised event a mapping may point at.
 EVENT_FIELDS = (
     "source_system",
@@ -99,7 +54,8 @@ EVENT_FIELDS = (
 SYSLOG_MAX_LINE = 64 * 1024  # RFC 5425 recommends receivers accept ≥ 2048 octets; we accept 64 KiB
 BAD_LINE_KEEP_BYTES = 8 * 1024  # a kept bad line is truncated to this size (the length is recorded)
 HTTP_BATCH_MAX = 5000  # events per HTTP JSON batch
-EVIDENCE_MAX = 50  # event ids kept as evidence on one detection
+EVIDENCE_MAX = 50  # event ids kept as evidence on one detection (the completing event always)
+CORRELATION_CHECKPOINT_SECONDS = 10  # correlation windows saved at least this often
 
 # Personal-information detection.
 PI_MIN_FINDINGS_FOR_ALERT = 1

@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from xizang5g.security import parsers
 from xizang5g.security.constants import SYSLOG_MAX_LINE
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -35,6 +36,12 @@ _SD_PARAM = re.compile(r'([^\s=\]]+)="((?:[^"\\\]]|\\.)*)"')
 _RFC3164 = re.compile(
     r"^(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>[ \d]\d) "
     r"(?P<time>\d\d:\d\d:\d\d) (?P<host>\S+) (?P<msg>.*)$",
+    re.DOTALL,
+)
+# Network devices (Cisco ASA, Huawei USG) put the year in the RFC 3164 timestamp.
+_RFC3164_YEAR = re.compile(
+    r"^(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>[ \d]\d) (?P<year>\d{4}) "
+    r"(?P<time>\d\d:\d\d:\d\d) (?P<host>[^\s:]+):? (?P<msg>.*)$",
     re.DOTALL,
 )
 _TAG = re.compile(
@@ -74,10 +81,13 @@ def parse_syslog(data: bytes, *, now: datetime | None = None) -> dict:
     if m5424 is not None:
         event = _parse_5424(m5424, now)
     else:
-        m3164 = _RFC3164.match(text)
-        if m3164 is None:
-            raise BadInput("neither RFC 5424 nor RFC 3164 header")
-        event = _parse_3164(m3164, now)
+        m3164 = _RFC3164.match(text) or _RFC3164_YEAR.match(text)
+        if m3164 is not None:
+            event = _parse_3164(m3164, now)
+        else:
+            event = parsers.fortigate_line(text, now)
+            if event is None:
+                raise BadInput("neither RFC 5424 nor RFC 3164 header")
     event["severity"] = severity
     event.setdefault("extra", {})["facility"] = facility
     event["raw"] = data.decode("utf-8", "replace")
@@ -134,9 +144,10 @@ def _parse_5424(match: re.Match, now: datetime) -> dict:
 def _parse_3164(match: re.Match, now: datetime) -> dict:
     local_now = now.astimezone(SHANGHAI)
     hh, mm, ss = (int(x) for x in match.group("time").split(":"))
+    year = int(match.groupdict().get("year") or local_now.year)
     try:
         time = datetime(
-            local_now.year,
+            year,
             _MONTHS[match.group("mon")],
             int(match.group("day")),
             hh,
@@ -172,10 +183,15 @@ _SSH_ACCEPTED = re.compile(
 )
 _SUDO = re.compile(r"^\s*(?P<user>\S+) : .*?COMMAND=(?P<cmd>.*)$")
 _SUDO_FAIL = re.compile(r"authentication failure.*?(?:user=|ruser=)(?P<user>\S+)")
+# Common and combined log formats (nginx, Apache httpd), with or without the bracketed time (a
+# log_format that leaves it out: the syslog header carries the time) and with an optional virtual
+# host in front (Apache's vhost_combined).
 _ACCESS = re.compile(
-    r'^(?P<ip>[0-9a-fA-F:.]+) \S+ (?P<user>\S+) \[[^\]]+\] "(?P<method>[A-Z]{3,10}) (?P<url>\S+)(?: [^"]*)?" '
+    r'^(?:(?P<vhost>[\w.-]+(?::\d+)?) (?=\S+ \S+ \S+ (?:\[|")))?(?P<ip>[0-9a-fA-F:.]+) \S+ (?P<user>\S+) '
+    r'(?:\[[^\]]+\] )?"(?P<method>[A-Z]{3,10}) (?P<url>\S+)(?: [^"]*)?" '
     r'(?P<status>\d{3}) (?P<size>\d+|-)(?: "(?P<referer>[^"]*)" "(?P<ua>[^"]*)")?'
 )
+_LOOKS_LIKE_ACCESS = re.compile(r'^(?:[\w.-]+(?::\d+)? )?[0-9a-fA-F:.]{7,45} \S+ \S+ ["\[]')
 _FW_KV = re.compile(r"\b(SRC|DST|DPT|PROTO)=(\S+)")
 _WEB_PROGRAMS = {"nginx", "apache", "apache2", "httpd"}
 _LINUX_PROGRAMS = {
@@ -184,13 +200,69 @@ _LINUX_PROGRAMS = {
     "su",
     "cron",
     "crond",
+    "anacron",
     "systemd",
+    "systemd-logind",
     "login",
     "useradd",
+    "userdel",
+    "usermod",
+    "groupadd",
     "passwd",
+    "chpasswd",
+    "chage",
     "kernel",
+    "auditd",
+    "audispd",
+    "audisp-syslog",
+    "bash",
+    "sh",
+    "zsh",
+    "polkitd",
+    "dbus-daemon",
+    "rsyslogd",
+    "agetty",
+    "vsftpd",
+    "clamd",
+    "freshclam",
+    "guacd",
+    "cups",
 }
-_NET_PROGRAMS = {"firewall", "iptables", "ufw", "pf", "asa", "fortigate", "huawei-usg"}
+_NET_PROGRAMS = {
+    "firewall",
+    "iptables",
+    "ufw",
+    "pf",
+    "asa",
+    "cisco",
+    "fortigate",
+    "huawei",
+    "juniper",
+}
+_DNS_PROGRAMS = {"named", "bind", "unbound"}
+
+
+class HostProducts:
+    """What each host has shown itself to be (a Linux host sends sshd, kernel, cron … lines): a
+    host's later lines from programs not known here are read as the same product, whatever the
+    source was registered as. Bounded; the oldest hosts are forgotten first."""
+
+    def __init__(self, size: int = 50_000):
+        self.size = size
+        self.known: dict[str, str] = {}
+
+    def learn(self, host: str, category: str) -> None:
+        if not host or category not in ("linux", "network"):
+            return
+        if host not in self.known and len(self.known) >= self.size:
+            self.known.pop(next(iter(self.known)))
+        self.known[host] = category
+
+    def get(self, host: str) -> str | None:
+        return self.known.get(host)
+
+
+HOST_PRODUCTS = HostProducts()
 
 
 def enrich(event: dict, *, category: str | None = None, fallback: str | None = None) -> dict:
@@ -201,16 +273,26 @@ def enrich(event: dict, *, category: str | None = None, fallback: str | None = N
     program = (event.get("program") or "").lower()
     message = event.get("message") or ""
     extra = event.setdefault("extra", {})
+    host = (event.get("host") or "").lower()
+    if category is None and (
+        parsers.parse_audit(event)
+        or parsers.parse_firewall(event)
+        or parsers.parse_squid(event)
+        or (program in _DNS_PROGRAMS and parsers.parse_bind(event))
+    ):
+        HOST_PRODUCTS.learn(host, event["category"])
+        return _lower(event)
     fw = dict(_FW_KV.findall(message)) if ("SRC=" in message and "DST=" in message) else {}
     if category is None:
         if program in _WEB_PROGRAMS:
             category = "web"
         elif program in _NET_PROGRAMS or fw:
             category = "network"
-        elif program in _LINUX_PROGRAMS:
+        elif program in _LINUX_PROGRAMS or program.startswith("systemd-"):
             category = "linux"
         else:
-            category = fallback or "application"
+            category = HOST_PRODUCTS.get(host) or fallback or "application"
+        HOST_PRODUCTS.learn(host, category)
     event["category"] = category
     if program == "sshd":
         for pattern, outcome in (
@@ -238,6 +320,8 @@ def enrich(event: dict, *, category: str | None = None, fallback: str | None = N
                 event.update(action="sudo", outcome="failure", user=m.group("user")[:150])
     elif category == "web":
         m = _ACCESS.match(message)
+        if m is None and _LOOKS_LIKE_ACCESS.match(message):
+            raise BadInput("web access line in neither the common nor the combined log format")
         if m:
             status = int(m.group("status"))
             event.update(
@@ -250,6 +334,9 @@ def enrich(event: dict, *, category: str | None = None, fallback: str | None = N
             extra.update(method=m.group("method"), url=m.group("url")[:2000], status=str(status))
             if m.group("ua") is not None:
                 extra["user_agent"] = m.group("ua")[:500]
+                extra["referer"] = m.group("referer")[:2000]
+            if m.group("vhost"):
+                extra["vhost"] = m.group("vhost")
     if fw:
         event.setdefault("src_ip", fw.get("SRC", ""))
         event.setdefault("dst_ip", fw.get("DST", ""))
@@ -265,6 +352,10 @@ def enrich(event: dict, *, category: str | None = None, fallback: str | None = N
             if any(w in upper for w in ("DROP", "REJECT", "BLOCK", "DENY"))
             else "success",
         )
+    return _lower(event)
+
+
+def _lower(event: dict) -> dict:
     for key in ("program", "action", "outcome"):  # matched case-insensitively: store lower case
         if event.get(key):
             event[key] = event[key].lower()
@@ -288,6 +379,7 @@ _JSON_FIELDS = {
     "extra",
     "source_system",
 }
+_CATEGORIES = {"linux", "web", "network", "platform", "application"}
 _LIMITS = {
     "host": 255,
     "program": 64,
@@ -324,6 +416,11 @@ def normalise_json_item(item, *, now: datetime | None = None) -> dict:
     for key in ("program", "action", "outcome"):  # matched case-insensitively: store lower case
         if key in event:
             event[key] = event[key].lower()
+    category = item.get("category")
+    if category not in (None, ""):
+        if category not in _CATEGORIES:
+            raise BadInput(f"category must be one of {', '.join(sorted(_CATEGORIES))}")
+        event["category"] = category
     for key in ("src_ip", "dst_ip"):
         value = item.get(key)
         if value in (None, ""):

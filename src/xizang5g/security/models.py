@@ -245,9 +245,54 @@ class SigmaRule(ChangeLoggedModel):
         return self.title
 
 
+class RuleTuning(ChangeLoggedModel):
+    """Local tuning of a Sigma rule, kept apart from the rule so that updating the pack keeps it:
+    the rule switched on or off for one log source (or every source), and a false-positive filter
+    (a Sigma detection: a `condition` over selections; events it matches raise nothing)."""
+
+    rule = models.ForeignKey(
+        SigmaRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="tunings"
+    )
+    source = models.ForeignKey(
+        LogSource,
+        verbose_name=_("log source"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: every source."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    filter = models.TextField(_("false-positive filter (Sigma detection)"), blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    access = AccessRule(read=REGION_READERS, write={Role.SECURITY_OPERATOR})
+
+    class Meta:
+        ordering = ["rule", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "source"],
+                condition=models.Q(source__isnull=False),
+                name="sec_tuning_rule_source",
+            ),
+            models.UniqueConstraint(
+                fields=["rule"],
+                condition=models.Q(source__isnull=True),
+                name="sec_tuning_rule_all_sources",
+            ),
+        ]
+        verbose_name = _("rule tuning")
+        verbose_name_plural = _("rule tunings")
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.source or '*'}"
+
+
 class CorrelationRule(ChangeLoggedModel):
-    """Threshold (≥N matching events in a window, grouped by a field) or sequence (≥N failures then a
-    success in a window, same group)."""
+    """A Sigma correlation rule (event_count, value_count, temporal, temporal_ordered) with the
+    collection it comes from (`yaml`: its detection rules and any chained correlation); the other
+    fields summarise it for the rules page."""
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     title = models.CharField(_("title"), max_length=255)
@@ -260,6 +305,7 @@ class CorrelationRule(ChangeLoggedModel):
     level = models.CharField(
         _("level"), max_length=16, choices=SigmaLevel.choices, default=SigmaLevel.HIGH
     )
+    yaml = models.TextField(_("Sigma collection (YAML)"), blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
 
     access = AccessRule(read=REGION_READERS, write={Role.SECURITY_OPERATOR})
@@ -271,6 +317,26 @@ class CorrelationRule(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CorrelationCheckpoint(models.Model):
+    """The correlation windows of one ingest process, saved periodically so that a restart loses
+    no window (machine-written bookkeeping, not change-logged)."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    state = models.JSONField(_("state"), default=dict)
+    last_event_id = models.BigIntegerField(_("last event id"), default=0)
+    saved_at = models.DateTimeField(_("saved at"))
+
+    objects = AccessManager()
+    access = AccessRule(read={Role.SECURITY_OPERATOR})
+
+    class Meta:
+        verbose_name = _("correlation checkpoint")
+        verbose_name_plural = _("correlation checkpoints")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Detection(models.Model):

@@ -96,6 +96,36 @@ def benign_lines(n: int, *, start: datetime | None = None, seed: int = 7) -> lis
     return [line.encode() for line in lines]
 
 
+# The ports a scanner tries first (nmap's most common TCP ports), more than the port-scan rule needs.
+SCANNED_PORTS = (
+    21,
+    22,
+    23,
+    25,
+    53,
+    80,
+    110,
+    111,
+    135,
+    139,
+    143,
+    443,
+    445,
+    993,
+    995,
+    1433,
+    1723,
+    3306,
+    3389,
+    5900,
+    6379,
+    8080,
+    8443,
+    9200,
+    27017,
+)
+
+
 def attack_lines(*, start: datetime | None = None, seed: int = 11) -> list[bytes]:
     """Brute force (20 failures) then a success; web scan with injections; a port scan."""
     random.Random(seed)
@@ -141,7 +171,7 @@ def attack_lines(*, start: datetime | None = None, seed: int = 11) -> list[bytes
         )
     for i in range(25):
         tt = t + timedelta(seconds=80, milliseconds=i * 200)
-        port = [22, 23, 445, 3389, 1433, 6379, 8080, 9200][i % 8]
+        port = SCANNED_PORTS[i % len(SCANNED_PORTS)]
         lines.append(
             f"<4>{_ts3164(tt)} fw-lhasa-01 kernel: [UFW BLOCK] IN=eth0 OUT= SRC={SCANNER} DST=10.0.0.10 "
             f"PROTO=TCP SPT={50000 + i} DPT={port}"

@@ -1,7 +1,7 @@
 from xizang5g.core.models.alerts import Alert, AlertEvent
 from xizang5g.core.models.base import ChangeLoggedModel
 from xizang5g.core.models.changelog import ChangeLog
-from xizang5g.core.models.divisions import AdminDivision
+from xizang5g.core.models.divisions import AdminDivision, DivisionShape
 from xizang5g.core.models.imports import ImportJob
 from xizang5g.core.models.logins import LoginFailure
 from xizang5g.core.models.notify import NotificationChannel
@@ -18,6 +18,7 @@ __all__ = [
     "ApiToken",
     "ChangeLog",
     "ChangeLoggedModel",
+    "DivisionShape",
     "ImportJob",
     "LoginFailure",
     "NotificationChannel",

@@ -7,7 +7,8 @@ from xizang5g.core.choices import DivisionLevel
 
 
 class AdminDivision(models.Model):
-    """地市 / 县区: a prefecture- or county-level division of Xizang, with a simplified WGS84 outline.
+    """地市 / 县区: a prefecture- or county-level division of Xizang; its simplified WGS84 outline is
+    its `shape` (kept apart: tens of kilobytes that lists joining a division must not load).
 
     Reference data loaded from the shipped GeoJSON (not edited in the application, so not change-logged).
     """
@@ -27,7 +28,6 @@ class AdminDivision(models.Model):
     name_bo = models.CharField(_("Tibetan name"), max_length=128, blank=True)
     seat_lon = models.FloatField(_("seat longitude"))
     seat_lat = models.FloatField(_("seat latitude"))
-    geometry = models.JSONField(_("geometry (GeoJSON, WGS84)"))
 
     objects = AccessManager()
     access = AccessRule(read=EVERYONE)
@@ -52,3 +52,26 @@ class AdminDivision(models.Model):
     @property
     def prefecture(self) -> "AdminDivision":
         return self.parent if self.level == DivisionLevel.COUNTY and self.parent else self
+
+
+class DivisionShape(models.Model):
+    """The outline of a division (GeoJSON geometry, WGS84), for maps and point-in-county lookups."""
+
+    division = models.OneToOneField(
+        AdminDivision,
+        verbose_name=_("division"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="shape",
+    )
+    geometry = models.JSONField(_("geometry (GeoJSON, WGS84)"))
+
+    objects = AccessManager()
+    access = AccessRule(read=EVERYONE)
+
+    class Meta:
+        verbose_name = _("division outline")
+        verbose_name_plural = _("division outlines")
+
+    def __str__(self) -> str:
+        return str(self.division)

@@ -1,4 +1,4 @@
-"""The LRS at /xapi/ (mounted beside the app's pages: PlatformApp.extra_urls)."""
+"""The LRS at /xapi/ (mounted beside the app's pages: PlatformApp.root_urls)."""
 
 from django.urls import path, re_path
 

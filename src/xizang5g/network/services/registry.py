@@ -34,7 +34,7 @@ def check_operator(operator: Unit) -> None:
 
 
 def county_divisions():
-    return list(AdminDivision.objects.filter(level=DivisionLevel.COUNTY))
+    return list(AdminDivision.objects.filter(level=DivisionLevel.COUNTY).select_related("shape"))
 
 
 SITE_FIELDS = ("code", "name", "lon", "lat", "ground_m", "status", "division", "is_synthetic")

@@ -51,9 +51,9 @@ def geojson(request):
         {
             "type": "Feature",
             "properties": {"name": d.name_zh, "adcode": d.adcode},
-            "geometry": d.geometry,
+            "geometry": d.shape.geometry,
         }
-        for d in AdminDivision.objects.filter(level=level)
+        for d in AdminDivision.objects.filter(level=level).select_related("shape")
     ]
     response = JsonResponse({"type": "FeatureCollection", "features": features})
     response["Cache-Control"] = "private, max-age=86400"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +26,8 @@ from xizang5g.network.views.common import (
     show_errors,
 )
 
+PAGE_SIZE = 50  # a registry of 17,000 cells is read a page at a time
+
 
 @login_required
 def site_list(request):
@@ -32,8 +35,8 @@ def site_list(request):
     sites = selectors.site_list(user=request.user, filters=filters)
     context = base_context(request)
     context.update(
-        sites=sites[:500],
-        total=sites.count(),
+        page=Paginator(sites, PAGE_SIZE).get_page(request.GET.get("page")),
+        may_import=access.role_may(request.user, access.CHANGE, Site),
         filters=filters,
         bands=Band.choices,
         operators=selectors.operator_list(user=request.user),

@@ -1,16 +1,20 @@
 """Sigma rules → fast in-process matchers.
 
-Rules are parsed and validated by pySigma; each rule's condition tree is then translated into one
-Python boolean expression over the normalised event fields, and all rules of one event category are
-generated into a single function that lowercases each field it needs once and evaluates every rule
-with short-circuit `and`/`or` (cheap equality tests first). The generated source contains only
-literals (`repr` of strings) and precompiled helpers, never text of the rule itself.
+Rules are parsed and validated by pySigma and transformed by the log-source processing pipeline
+(detection.pipelines: Sigma field names → normalised event fields); each rule's condition tree is
+then translated into one Python boolean expression over the normalised event fields, and all rules
+of one event category are generated into a single function that lowercases each field it needs
+once and evaluates every rule with short-circuit `and`/`or` (cheap equality tests first). The
+generated source contains only literals (`repr` of strings) and precompiled helpers, never text of
+the rule itself.
 
-Semantics follow the Sigma specification: string matching is case-insensitive unless `|cased`;
-`*`/`?` wildcards; `contains`/`startswith`/`endswith`; `re` (case-sensitive, flags i/m/s); `cidr`;
-numbers; `null`; `exists`; `gt/gte/lt/lte`; `fieldref`. Keyword (field-less) detections search the
-field mapped from `keywords` (the message by default). The logsource selects the event category and
-program (constants.LOGSOURCE_MAP).
+Semantics follow the Sigma specification and agree with pySigma's SQLite backend (the differential
+test, tests/security/test_sigma_differential.py): string matching is case-insensitive unless
+`|cased`; `*`/`?` wildcards; `contains`/`startswith`/`endswith` (and every modifier pySigma turns into
+values: `all`, `windash`, `base64`, `base64offset`, `wide`/`utf16*`); `re` (case-sensitive, flags
+i/m/s, a search); `cidr`; numbers; `null`; `exists`; `gt/gte/lt/lte`; `fieldref`. Keyword
+(field-less) values match anywhere in the message, as a `contains`. The logsource selects events
+by category, program, action or an `extra` key (detection.pipelines.logsource_conditions).
 """
 
 from __future__ import annotations
@@ -52,7 +56,8 @@ from sigma.validation import SigmaValidator
 from sigma.validators.base import SigmaValidationIssueSeverity
 from sigma.validators.core import validators as core_validators
 
-from xizang5g.security.constants import DEFAULT_FIELD_MAPPING, EVENT_FIELDS, LOGSOURCE_MAP
+from xizang5g.security.constants import EVENT_FIELDS
+from xizang5g.security.detection.pipelines import logsource_conditions, pipeline
 
 # pySigma validators that work offline (the tag validators download MITRE data at run time).
 OFFLINE_VALIDATORS = (
@@ -95,7 +100,7 @@ class ParsedRule:
     description: str
     tags: list[str]
     logsource: str
-    conditions: dict[str, str]  # event field → required lowercased value (from the logsource)
+    conditions: dict[str, tuple[str, ...]]  # event field → accepted lower-case values (logsource)
     pyrule: PySigmaRule
     text: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -123,6 +128,11 @@ def parse_rule(text: str) -> ParsedRule:
         )
     rule = rules[0]
     problems = [_explain(str(error)) for error in rule.errors]
+    if not problems:
+        try:
+            pipeline().apply(rule)
+        except SigmaError as exc:
+            problems.append(f"field mapping: {exc}")
     if rule.id is None:
         problems.append("the rule needs an `id` (a UUID)")
     if rule.level is None:
@@ -192,20 +202,9 @@ def _check_rule_text(text: str) -> None:
         raise RuleError([f"not valid YAML: {exc}"]) from exc
 
 
-def _logsource_conditions(rule: PySigmaRule) -> tuple[dict[str, str], list[str]]:
-    conditions: dict[str, str] = {}
-    problems = []
+def _logsource_conditions(rule: PySigmaRule) -> tuple[dict[str, tuple[str, ...]], list[str]]:
     ls = rule.logsource
-    for key in ("product", "category", "service"):
-        value = getattr(ls, key)
-        if not value:
-            continue
-        mapped = LOGSOURCE_MAP.get((key, value))
-        if mapped is None:
-            problems.append(f"log source {key}: {value} is not collected by this platform")
-            continue
-        conditions.update(mapped)
-    return conditions, problems
+    return logsource_conditions(ls.product, ls.category, ls.service)
 
 
 # --- compilation ---------------------------------------------------------------------------
@@ -222,18 +221,20 @@ class _Compiler:
 
     # field access ----------------------------------------------------------------
     def event_field(self, sigma_field: str | None) -> str:
-        name = sigma_field if sigma_field is not None else "keywords"
-        target = self.mapping.get(name)
+        """The event field a (pipeline-transformed) Sigma field reads; field-less values read
+        the message. An administrator's field mapping (FieldMapping) wins over the pipeline's
+        `extra.<name>` default."""
+        if sigma_field is None:
+            return "message"
+        name = sigma_field.removeprefix("extra.")
+        target = self.mapping.get(sigma_field) or self.mapping.get(name)
         if target is None:
-            if name in EVENT_FIELDS:
-                target = name
-            else:
-                self.problems.append(
-                    f"field {name!r} is not mapped to an event field; add a field mapping"
-                )
-                target = "message"
+            target = sigma_field
         if not (target in EVENT_FIELDS or target.startswith("extra.")):
-            self.problems.append(f"field mapping {name!r} → {target!r} names no event field")
+            self.problems.append(
+                f"field {sigma_field!r} is not mapped to an event field; add a field mapping"
+            )
+            return "message"
         return target
 
     @staticmethod
@@ -250,6 +251,11 @@ class _Compiler:
             return self.var(target, False)
         self.fields_lower.add(target)
         return self.var(target, True)
+
+    def present(self, target: str) -> str:
+        """An expression that is None when the extra field is absent."""
+        self.raw(target)
+        return f"x_.get({target.split('.', 1)[1]!r})"
 
     def helper(self, value: Any) -> str:
         name = f"{self.prefix}{len(self.helpers)}"
@@ -277,22 +283,51 @@ class _Compiler:
         if isinstance(node, ConditionFieldEqualsValueExpression):
             return self.leaf(self.event_field(node.field), node.value)
         if isinstance(node, ConditionValueExpression):
-            return self.leaf(self.event_field(None), node.value)
+            return self.keyword(node.value)
         self.problems.append(f"unsupported condition element {type(node).__name__}")
         return "False", 1
 
-    def leaf(self, target: str, value) -> tuple[str, int]:
-        if isinstance(value, SigmaCasedString):
-            return self.string(target, value, cased=True)
+    def keyword(self, value) -> tuple[str, int]:
+        """A field-less value: found anywhere in the message (Sigma keywords; pySigma's SQLite
+        backend with `message` as its full-text field: LIKE '%value%')."""
+        target = self.event_field(None)
         if isinstance(value, SigmaString):
-            return self.string(target, value, cased=False)
+            parts = list(value.s)
+            if not parts or parts[0] != SpecialChars.WILDCARD_MULTI:
+                parts.insert(0, SpecialChars.WILDCARD_MULTI)
+            if parts[-1] != SpecialChars.WILDCARD_MULTI:
+                parts.append(SpecialChars.WILDCARD_MULTI)
+            return self.string(target, parts, cased=isinstance(value, SigmaCasedString))
+        if isinstance(value, SigmaNumber):
+            return self.string(
+                target,
+                [SpecialChars.WILDCARD_MULTI, str(value.number), SpecialChars.WILDCARD_MULTI],
+                cased=False,
+            )
+        return self.leaf(target, value)
+
+    def leaf(self, target: str, value) -> tuple[str, int]:
+        if isinstance(value, SigmaString) and value.contains_placeholder():
+            self.problems.append(
+                f"placeholders (%name%) in {target} need a value list; expand them first"
+            )
+            return "False", 1
+        if isinstance(value, SigmaCasedString):
+            return self.string(target, list(value.s), cased=True)
+        if isinstance(value, SigmaString):
+            return self.string(target, list(value.s), cased=False)
         if isinstance(value, SigmaBool):
             return f"({self.low(target)} == {str(bool(value.boolean)).lower()!r})", 1
         if isinstance(value, SigmaNumber):
             return f"({self.raw(target)} == {str(value.number)!r})", 1
         if isinstance(value, SigmaNull):
+            if target.startswith("extra."):
+                return f"({self.present(target)} is None)", 1
             return f"({self.raw(target)} == '')", 1
         if isinstance(value, SigmaExists):
+            if target.startswith("extra."):
+                test = "is not None" if value.exists else "is None"
+                return f"({self.present(target)} {test})", 1
             return (
                 f"({self.raw(target)} != '')" if value.exists else f"({self.raw(target)} == '')"
             ), 1
@@ -302,7 +337,7 @@ class _Compiler:
                 value.regexp.to_plain() if hasattr(value.regexp, "to_plain") else str(value.regexp)
             )
             try:
-                pattern = linear_regex(text, flags=flags)
+                pattern = linear_regex(python_classes(text), flags=flags)
             except re2.error as exc:
                 self.problems.append(
                     f"regular expression for {target} is invalid: {_re2_reason(exc)}{RE2_HINT}"
@@ -327,8 +362,7 @@ class _Compiler:
         self.problems.append(f"unsupported value type {type(value).__name__} for field {target}")
         return "False", 1
 
-    def string(self, target: str, value: SigmaString, *, cased: bool) -> tuple[str, int]:
-        parts = list(value.s)
+    def string(self, target: str, parts: list, *, cased: bool) -> tuple[str, int]:
         var = self.raw(target) if cased else self.low(target)
 
         def lit(text: str) -> str:
@@ -337,7 +371,10 @@ class _Compiler:
         plain = [p for p in parts if isinstance(p, str)]
         specials = [p for p in parts if not isinstance(p, str)]
         if not specials:
-            return f"({var} == {lit(''.join(plain))})", 1
+            text = "".join(plain)
+            if not text and target.startswith("extra."):  # empty, not absent
+                return f"({var} == '' and {self.present(target)} is not None)", 1
+            return f"({var} == {lit(text)})", 1
         if all(s == SpecialChars.WILDCARD_MULTI for s in specials) and len(plain) <= 1:
             text = plain[0] if plain else ""
             lead = parts[0] == SpecialChars.WILDCARD_MULTI
@@ -372,6 +409,51 @@ RE2_HINT = (
 )
 # RE2 gives up (an error, not a slow match) beyond this much memory for one pattern.
 RE2_MAX_MEM = 8 * 1024 * 1024
+
+
+# Python's (and so Zircolite's and pySigma's SQLite REGEXP's) \s, \d and \w are Unicode-aware;
+# RE2's are ASCII. The classes below are Python's, written for RE2.
+_PY_SPACE = r"\s\x{0b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_PY_DIGIT = r"\p{Nd}"
+_PY_WORD = r"\p{L}\p{N}_"
+_CLASS_ESCAPES = {"s": _PY_SPACE, "d": _PY_DIGIT, "w": _PY_WORD}
+
+
+def python_classes(pattern: str) -> str:
+    """Rewrite \\s, \\d, \\w (and their negations outside brackets) to Python's Unicode
+    classes, so a Sigma `re` value means on RE2 what it means in Python's `re`."""
+    out = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            e = pattern[i + 1]
+            body = _CLASS_ESCAPES.get(e.lower())
+            if body is not None and (in_class and e.islower()):
+                out.append(body)
+            elif body is not None and not in_class:
+                out.append(f"[{body}]" if e.islower() else f"[^{body}]")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+            out.append(c)
+            if pattern[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":  # a leading ] is literal
+                out.append("]")
+                i += 1
+        elif c == "]" and in_class:
+            in_class = False
+            out.append(c)
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def linear_regex(pattern: str, *, flags: str = ""):
@@ -421,6 +503,7 @@ class CompiledRule:
     tags: list[str]
     index: int
     categories: tuple[str, ...]
+    author: str = ""
 
 
 def _rule_expression(compiler: _Compiler, parsed: ParsedRule) -> str:
@@ -434,15 +517,39 @@ def _rule_expression(compiler: _Compiler, parsed: ParsedRule) -> str:
             return "False"
         exprs.append(compiler.expr(tree)[0])
     body = "(" + " or ".join(exprs) + ")" if exprs else "False"
-    program = parsed.conditions.get("program")
-    if program:
-        body = f"({compiler.low('program')} == {program.lower()!r} and {body})"
+    tests = []
+    for target, values in sorted(parsed.conditions.items()):
+        if target == "category":
+            continue  # the engine dispatches on the category
+        if len(values) == 1:
+            tests.append(f"{compiler.low(target)} == {values[0]!r}")
+        else:
+            tests.append(f"{compiler.low(target)} in {tuple(values)!r}")
+    if tests:
+        body = "(" + " and ".join(tests) + f" and {body})"
     return body
+
+
+def _gate_of(parsed: ParsedRule) -> tuple[tuple, str, set[str], set[str]]:
+    """The rule's log-source test other than the category (program, action, an extra key): rules
+    sharing one are evaluated under one `if`, so an event reads and lowercases only the fields
+    of the rules its log source can match. (key, expression, raw fields, lowercased fields)."""
+    gate = _Compiler({})
+    tests = []
+    for target, values in sorted(parsed.conditions.items()):
+        if target == "category":
+            continue
+        if len(values) == 1:
+            tests.append(f"{gate.low(target)} == {values[0]!r}")
+        else:
+            tests.append(f"{gate.low(target)} in {tuple(values)!r}")
+    key = tuple((k, v) for k, v in sorted(parsed.conditions.items()) if k != "category")
+    return key, " and ".join(tests), gate.fields_raw, gate.fields_lower
 
 
 def compile_check(parsed: ParsedRule, mapping: dict[str, str] | None = None) -> None:
     """Raise RuleError when the rule cannot be compiled (unmapped field, bad regex, …)."""
-    compiler = _Compiler({**DEFAULT_FIELD_MAPPING, **(mapping or {})})
+    compiler = _Compiler(dict(mapping or {}))
     _rule_expression(compiler, parsed)
     if compiler.problems:
         raise RuleError(sorted(set(compiler.problems)))
@@ -452,7 +559,7 @@ class SigmaEngine:
     """All enabled rules compiled into one matcher function per event category."""
 
     def __init__(self, rules: list[ParsedRule], mapping: dict[str, str] | None = None):
-        self.mapping = {**DEFAULT_FIELD_MAPPING, **(mapping or {})}
+        self.mapping = dict(mapping or {})
         self.rules: list[CompiledRule] = []
         self.problems: dict[str, list[str]] = {}
         per_category: dict[str, list[tuple[int, str, _Compiler]]] = {c: [] for c in ALL_CATEGORIES}
@@ -462,16 +569,22 @@ class SigmaEngine:
             if compiler.problems:
                 self.problems[parsed.rule_id] = sorted(set(compiler.problems))
                 continue
-            category = parsed.conditions.get("category")
-            categories = (category,) if category else ALL_CATEGORIES
+            categories = parsed.conditions.get("category") or ALL_CATEGORIES
             index = len(self.rules)
             self.rules.append(
                 CompiledRule(
-                    parsed.rule_id, parsed.title, parsed.level, parsed.tags, index, categories
+                    parsed.rule_id,
+                    parsed.title,
+                    parsed.level,
+                    parsed.tags,
+                    index,
+                    tuple(categories),
+                    author=parsed.pyrule.author or "",
                 )
             )
+            gate = _gate_of(parsed)
             for cat in categories:
-                per_category[cat].append((index, body, compiler))
+                per_category[cat].append((index, body, compiler, gate))
         self._generate(per_category)
 
     @staticmethod
@@ -484,7 +597,7 @@ class SigmaEngine:
         raw_fields: set[str] = set()
         lower_fields: set[str] = set()
         tests = []
-        for index, body, compiler in entries:
+        for index, body, compiler, _gate in entries:
             helpers.update(compiler.helpers)  # helper names are unique per rule (prefix)
             raw_fields |= compiler.fields_raw
             lower_fields |= compiler.fields_lower
@@ -515,6 +628,67 @@ class SigmaEngine:
             )
         return preamble, tests, helpers
 
+    @classmethod
+    def _gated_code(cls, entries) -> list[str]:
+        """Batch code of one category: the gate fields read once, then per gate an `if` reading
+        the group's own fields and testing its rules."""
+        groups: dict[tuple, list] = {}
+        gate_raw: set[str] = set()
+        gate_lower: set[str] = set()
+        for entry in entries:
+            key, _expr, raw, lower = entry[3]
+            groups.setdefault(key, []).append(entry)
+            gate_raw |= raw
+            gate_lower |= lower
+        pad = "            "
+        lines = [
+            pad + line.replace("\n", "\n" + pad)
+            for line in cls._read_fields(
+                gate_raw,
+                gate_lower,
+                {"extra"} if any(t.startswith("extra.") for t in gate_raw) else set(),
+            )
+        ]
+        for key, group in groups.items():
+            expr = group[0][3][1]
+            raw = set().union(*(e[2].fields_raw for e in group)) - gate_raw
+            lower = set().union(*(e[2].fields_lower for e in group)) - gate_lower
+            inner = pad + "    " if key else pad
+            if key:
+                lines.append(f"{pad}if {expr}:")
+            need_extra = any(t.startswith("extra.") for t in raw) and not any(
+                t.startswith("extra.") for t in gate_raw
+            )
+            for line in cls._read_fields(raw, lower, {"extra"} if need_extra else set()):
+                lines.append(inner + line.replace("\n", "\n" + inner))
+            for index, body, _compiler, _gate in group:
+                lines.append(f"{inner}if {body}:\n{inner}    add((pos, {index}))")
+            if key and len(lines) and lines[-1].startswith(f"{pad}if "):
+                lines.append(f"{inner}pass")
+        return lines
+
+    @staticmethod
+    def _read_fields(raw_fields: set[str], lower_fields: set[str], extra: set[str]) -> list[str]:
+        """Statements reading fields of a complete event (ingest.complete_event)."""
+        out = ["x_ = ev['extra'] or _EMPTY"] if extra else []
+        for target in sorted(raw_fields):
+            var = _Compiler.var(target, False)
+            if target.startswith("extra.") or target == "dst_port":
+                getter = (
+                    f"x_.get({target.split('.', 1)[1]!r})"
+                    if target.startswith("extra.")
+                    else "ev['dst_port']"
+                )
+                out.append(f"{var} = {getter}")
+                out.append(
+                    f"if {var}.__class__ is not str:\n    {var} = '' if {var} is None else str({var})"
+                )
+            else:
+                out.append(f"{var} = ev[{target!r}]")
+        for target in sorted(lower_fields):
+            out.append(f"{_Compiler.var(target, True)} = {_Compiler.var(target, False)}.lower()")
+        return out
+
     def _generate(self, per_category: dict[str, list]) -> None:
         """Generate one `_match_<category>(ev) -> [rule indices]` per category and one
         `_match_batch(evs, base, out)` that dispatches on the category inline and appends
@@ -543,14 +717,7 @@ class SigmaEngine:
             single_sources.append("\n".join(single))
             batch.append(f"        {'if' if first else 'elif'} cat == {category!r}:")
             first = False
-            batch += [
-                "            " + line.replace("\n", "\n            ")
-                for line in self._category_code(entries, complete=True)[0]
-            ]
-            batch += [
-                f"            if {body}:\n                add((pos, {index}))"
-                for index, body in tests
-            ]
+            batch += self._gated_code(entries)
         if first:
             batch.append("        pass")
         self.source = "\n\n\n".join([*single_sources, "\n".join(batch)]) + "\n"

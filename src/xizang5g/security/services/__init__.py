@@ -42,9 +42,11 @@ from xizang5g.security.services.permissions import (
 from xizang5g.security.services.rules import (
     RULES_DIR,
     correlation_rules_sync,
+    rule_tuning_set,
     sigma_rule_create,
     sigma_rule_set_enabled,
     sigma_rule_validate,
+    sigma_rules_import,
     sigma_rules_sync,
 )
 from xizang5g.security.services.sources import (
@@ -87,10 +89,12 @@ __all__ = [
     "logger",
     "platform_event_record",
     "require_operator",
+    "rule_tuning_set",
     "sigma_engine",
     "sigma_rule_create",
     "sigma_rule_set_enabled",
     "sigma_rule_validate",
+    "sigma_rules_import",
     "sigma_rules_sync",
     "syslog_ingest",
     "syslog_source_map",

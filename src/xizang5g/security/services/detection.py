@@ -5,29 +5,39 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xizang5g.core.choices import AlertSource
 from xizang5g.core.crypto import key_ring, sm3_hex, sm3_hmac
 from xizang5g.core.models import Unit
 from xizang5g.core.services import alert_raise
-from xizang5g.security.choices import CorrelationKind, DetectionKind, PiKind
-from xizang5g.security.constants import EVIDENCE_MAX, SIGMA_SEVERITY
+from xizang5g.security.choices import DetectionKind, PiKind
+from xizang5g.security.constants import (
+    CORRELATION_CHECKPOINT_SECONDS,
+    EVIDENCE_MAX,
+    SIGMA_SEVERITY,
+)
 from xizang5g.security.detection import pii
+from xizang5g.security.detection.correlation import Correlator, parse_correlation
 from xizang5g.security.detection.sigma import RuleError, SigmaEngine, parse_rule
 from xizang5g.security.models import (
+    CorrelationCheckpoint,
     CorrelationRule,
     Detection,
     FieldMapping,
     LogSource,
     PiFinding,
+    RuleTuning,
     SecurityEvent,
     SigmaRule,
 )
+from xizang5g.security.services.rules import filter_rule_parse
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +46,50 @@ _ENGINE_LOCK = threading.Lock()
 _ENGINE: dict = {}
 
 
+class Tunings:
+    """Local tuning compiled for matching: rules switched off per source, and the false-positive
+    filters (one SigmaEngine over all filters, run only on events some rule matched)."""
+
+    def __init__(self, tunings: list[RuleTuning], mapping: dict[str, str]):
+        self.off: set[tuple[str, int | None]] = set()
+        parsed, self.owners = [], []
+        for tuning in tunings:
+            key = (tuning.rule.rule_id, tuning.source_id)
+            if not tuning.enabled:
+                self.off.add(key)
+            if tuning.filter:
+                try:
+                    parsed.append(filter_rule_parse(tuning))
+                    self.owners.append(key)
+                except RuleError as exc:
+                    logger.error("filter of rule %s no longer parses: %s", key[0], exc)
+        self.filters = SigmaEngine(parsed, mapping) if parsed else None
+        self.filtered_rules = {rule_id for rule_id, _source in self.owners}
+
+    def suppressed(self, rule_id: str, event: dict, source_id) -> bool:
+        if (rule_id, None) in self.off or (rule_id, source_id) in self.off:
+            return True
+        if self.filters is None or rule_id not in self.filtered_rules:
+            return False
+        for compiled in self.filters.match(event):
+            owner = self.owners[compiled.index]
+            if owner[0] == rule_id and owner[1] in (None, source_id):
+                return True
+        return False
+
+
+def tunings() -> Tunings:
+    sigma_engine()
+    return _ENGINE["tunings"]
+
+
 def sigma_engine() -> SigmaEngine:
-    """The compiled engine for the enabled rules (rebuilt when rules or field mappings change)."""
+    """The compiled engine for the enabled rules (rebuilt when rules, field mappings or tunings
+    change)."""
     stamp = (
         SigmaRule.objects.filter(enabled=True).aggregate(n=Count("id"), t=Max("updated_at")),
         FieldMapping.objects.aggregate(n=Count("id"), t=Max("updated_at")),
+        RuleTuning.objects.aggregate(n=Count("id"), t=Max("updated_at")),
     )
     key = repr(stamp)
     with _ENGINE_LOCK:
@@ -53,6 +102,7 @@ def sigma_engine() -> SigmaEngine:
                     logger.error("Sigma rule %s no longer parses: %s", rule.rule_id, exc)
             mapping = dict(FieldMapping.objects.values_list("sigma_field", "event_field"))
             _ENGINE.update(key=key, engine=SigmaEngine(parsed, mapping))
+            _ENGINE["tunings"] = Tunings(list(RuleTuning.objects.select_related("rule")), mapping)
             for rule_id, problems in _ENGINE["engine"].problems.items():
                 logger.error("Sigma rule %s does not compile: %s", rule_id, "; ".join(problems))
         return _ENGINE["engine"]
@@ -81,9 +131,15 @@ def detect(rows: list[SecurityEvent]) -> list[Detection]:
         return []
     detections: list[Detection] = []
     engine = sigma_engine()
+    tuned = tunings()
     grouped: dict[tuple[int, str], list[SecurityEvent]] = defaultdict(list)
-    for position, index in engine.match_batch([event_as_dict(row) for row in rows]):
+    events = [event_as_dict(row) for row in rows]
+    for position, index in engine.match_batch(events):
         row = rows[position]
+        if (tuned.off or tuned.filters) and tuned.suppressed(
+            engine.rules[index].rule_id, events[position], row.source_id
+        ):
+            continue
         grouped[(index, row.src_ip or row.host)].append(row)
     for (index, group), hits in grouped.items():
         rule = engine.rules[index]
@@ -96,6 +152,7 @@ def detect(rows: list[SecurityEvent]) -> list[Detection]:
                 group=group,
                 events=hits,
                 dedup=f"security:sigma:{rule.rule_id}:{group}",
+                extra={"rule_author": rule.author} if rule.author else None,
             )
         )
     detections.extend(_detect_pii(rows))
@@ -103,7 +160,20 @@ def detect(rows: list[SecurityEvent]) -> list[Detection]:
     return detections
 
 
-def _fire(*, kind, code, title, level, group, events, dedup, message="", extra=None) -> Detection:
+def _fire(
+    *,
+    kind,
+    code,
+    title,
+    level,
+    group,
+    events,
+    dedup,
+    message="",
+    extra=None,
+    event_ids: list[int] | None = None,
+    event_count: int | None = None,
+) -> Detection:
     times = [e.time for e in events]
     system_id = next((e.system_id for e in events if e.system_id), None)
     detection = Detection.objects.create(
@@ -113,8 +183,8 @@ def _fire(*, kind, code, title, level, group, events, dedup, message="", extra=N
         rule_title=title[:255],
         level=level,
         group_value=(group or "")[:255],
-        event_ids=[e.pk for e in events][:EVIDENCE_MAX],
-        event_count=len(events),
+        event_ids=event_ids if event_ids is not None else [e.pk for e in events][:EVIDENCE_MAX],
+        event_count=event_count if event_count is not None else len(events),
         system_id=system_id,
     )
     unit = None
@@ -125,7 +195,8 @@ def _fire(*, kind, code, title, level, group, events, dedup, message="", extra=N
         dedup_key=dedup[:255],
         title=f"{title} · {group}" if group else title,
         severity=SIGMA_SEVERITY.get(level, "major"),
-        message=message or f"{len(events)} event(s); evidence event ids {detection.event_ids[:10]}",
+        message=message
+        or f"{detection.event_count} event(s); evidence event ids {detection.event_ids[:10]}",
         rule=f"{kind}:{code}",
         unit=unit,
         obj=detection,
@@ -217,86 +288,148 @@ def _detect_pii(rows: list[SecurityEvent]) -> list[Detection]:
     return detections
 
 
-def _matches(row: SecurityEvent, conditions: dict) -> bool:
-    for key, expected in conditions.items():
-        value = getattr(row, key, None)
-        if isinstance(expected, list):
-            if value not in expected:
-                return False
-        elif value != expected:
-            return False
-    return True
+# --- correlation: Sigma correlation rules over in-memory sliding windows --------------------------
+_CORR_LOCK = threading.Lock()
+_CORR: dict = {}
+CHECKPOINT_KEY = "default"
 
 
-def _condition_filter(conditions: dict) -> dict:
-    return {f"{k}__in" if isinstance(v, list) else k: v for k, v in conditions.items()}
+def _correlation_state(before_id: int | None = None) -> dict:
+    """The base-rule engine and the correlator for the enabled correlation rules. Built once per
+    process (restoring the last checkpoint and replaying the events stored after it) and rebuilt,
+    keeping its windows, when the rules change."""
+    stamp = repr(
+        CorrelationRule.objects.filter(enabled=True).aggregate(n=Count("id"), t=Max("updated_at"))
+    )
+    if _CORR.get("key") == stamp:
+        return _CORR
+    sets = []
+    for rule in CorrelationRule.objects.filter(enabled=True).exclude(yaml=""):
+        try:
+            sets += [c for c in parse_correlation(rule.yaml) if c.code == rule.code]
+        except RuleError as exc:
+            logger.error("correlation rule %s no longer parses: %s", rule.code, exc)
+    base, index = [], []
+    for cset in sets:
+        for name, parsed in cset.base.items():
+            base.append(parsed)
+            index.append((cset.code, name))
+    engine = SigmaEngine(base)
+    correlator = Correlator(sets)
+    first = "correlator" not in _CORR
+    if first:
+        checkpoint = CorrelationCheckpoint.objects.filter(key=CHECKPOINT_KEY).first()
+        last_id = 0
+        if checkpoint is not None:
+            correlator.restore(checkpoint.state)
+            last_id = checkpoint.last_event_id
+        _CORR.update(key=stamp, engine=engine, index=index, correlator=correlator)
+        _CORR.update(last_id=last_id, saved=time.monotonic())
+        _replay_after(last_id, before_id)
+    else:
+        correlator.restore(_CORR["correlator"].snapshot())
+        _CORR.update(key=stamp, engine=engine, index=index, correlator=correlator)
+    return _CORR
+
+
+def _replay_after(last_id: int, before_id: int | None) -> None:
+    """Windows after a restart: the events stored after the last checkpoint (within the longest
+    window) go through the correlator again, for state only (their alerts were raised before)."""
+    correlator: Correlator = _CORR["correlator"]
+    spans = [s.timespan for c in correlator.sets for s in c.specs]
+    if not spans or not last_id:
+        return
+    since = timezone.now() - timedelta(seconds=max(spans))
+    stored = SecurityEvent.objects.filter(pk__gt=last_id, time__gte=since)
+    if before_id is not None:  # the batch being detected is fed live, not replayed
+        stored = stored.filter(pk__lt=before_id)
+    rows = list(stored.order_by("time", "id")[:200_000])
+    _feed(rows, fire=False)
+
+
+def _feed(rows: list[SecurityEvent], *, fire: bool = True) -> list:
+    state = _CORR
+    engine: SigmaEngine = state["engine"]
+    if not engine.rules:
+        return []
+    events = [event_as_dict(row) for row in rows]
+    firings = []
+    for position, index in engine.match_batch(events):
+        row = rows[position]
+        code, name = state["index"][index]
+        firings += [
+            (f, row)
+            for f in state["correlator"].feed(
+                code, name, events[position], row.time.timestamp(), [row.pk]
+            )
+        ]
+        state["last_id"] = max(state.get("last_id", 0), row.pk)
+    if rows:
+        state["last_id"] = max(state.get("last_id", 0), max(row.pk for row in rows))
+    return firings if fire else []
+
+
+def correlation_checkpoint_save() -> None:
+    """Save the windows (periodically from detection; also on shutdown)."""
+    with _CORR_LOCK:
+        if "correlator" not in _CORR:
+            return
+        CorrelationCheckpoint.objects.update_or_create(
+            key=CHECKPOINT_KEY,
+            defaults={
+                "state": _CORR["correlator"].snapshot(),
+                "last_event_id": _CORR.get("last_id", 0),
+                "saved_at": timezone.now(),
+            },
+        )
+        _CORR["saved"] = time.monotonic()
+
+
+def correlation_forget() -> None:
+    """Drop the in-memory windows (what a process restart does)."""
+    with _CORR_LOCK:
+        _CORR.clear()
+
+
+_MESSAGES = {
+    "event_count": _("%(n)s matching events from %(g)s within %(s)s s"),
+    "value_count": _("%(n)s distinct values from %(g)s within %(s)s s"),
+    "temporal": _("the rules %(rules)s matched together for %(g)s within %(s)s s"),
+    "temporal_ordered": _("the rules %(rules)s matched in order for %(g)s within %(s)s s"),
+}
 
 
 def _correlate(rows: list[SecurityEvent]) -> list[Detection]:
+    with _CORR_LOCK:
+        _correlation_state(before_id=min(row.pk for row in rows))
+        firings = _feed(rows)
+        due = time.monotonic() - _CORR.get("saved", 0) >= CORRELATION_CHECKPOINT_SECONDS
+    if due:
+        correlation_checkpoint_save()
     detections = []
-    for rule in CorrelationRule.objects.filter(enabled=True):
-        window = timedelta(seconds=rule.window_seconds)
-        if rule.kind == CorrelationKind.THRESHOLD:
-            latest: dict[str, datetime] = {}
-            for row in rows:
-                group = getattr(row, rule.group_by, "")
-                if group and _matches(row, rule.match):
-                    latest[group] = max(latest.get(group, row.time), row.time)
-            for group, until in latest.items():
-                if Detection.objects.filter(
-                    rule_code=rule.code, group_value=group, time__gt=until - window
-                ).exists():
-                    continue
-                qs = SecurityEvent.objects.filter(
-                    time__gt=until - window,
-                    time__lte=until,
-                    **{rule.group_by: group},
-                    **_condition_filter(rule.match),
-                )
-                evidence = list(qs.order_by("-time", "-id")[: max(rule.threshold, EVIDENCE_MAX)])
-                if len(evidence) >= rule.threshold:
-                    detections.append(
-                        _fire(
-                            kind=DetectionKind.CORRELATION,
-                            code=rule.code,
-                            title=rule.title,
-                            level=rule.level,
-                            group=group,
-                            events=evidence,
-                            dedup=f"security:corr:{rule.code}:{group}",
-                            message=_("%(n)s or more matching events from %(g)s within %(s)s s")
-                            % {"n": rule.threshold, "g": group, "s": rule.window_seconds},
-                        )
-                    )
-        else:
-            for row in rows:
-                group = getattr(row, rule.group_by, "")
-                if not group or not _matches(row, rule.then_match):
-                    continue
-                if Detection.objects.filter(
-                    rule_code=rule.code, group_value=group, time__gt=row.time - window
-                ).exists():
-                    continue
-                prior = list(
-                    SecurityEvent.objects.filter(
-                        time__gte=row.time - window,
-                        time__lte=row.time,
-                        **{rule.group_by: group},
-                        **_condition_filter(rule.match),
-                    ).order_by("-time", "-id")[:EVIDENCE_MAX]
-                )
-                if len(prior) >= rule.threshold:
-                    detections.append(
-                        _fire(
-                            kind=DetectionKind.CORRELATION,
-                            code=rule.code,
-                            title=rule.title,
-                            level=rule.level,
-                            group=group,
-                            events=[*prior, row],
-                            dedup=f"security:corr:{rule.code}:{group}",
-                            message=_("%(n)s failures then a success from %(g)s")
-                            % {"n": len(prior), "g": group},
-                        )
-                    )
+    by_id = {row.pk: row for row in rows}
+    for firing, row in firings:
+        spec = firing.spec
+        evidence_rows = [by_id[i] for i in firing.evidence if i in by_id] or [row]
+        detections.append(
+            _fire(
+                kind=DetectionKind.CORRELATION,
+                code=firing.code,
+                title=spec.title,
+                level=spec.level,
+                group=firing.group,
+                events=evidence_rows,
+                event_ids=firing.evidence,
+                event_count=firing.count,
+                dedup=f"security:corr:{firing.code}:{firing.group}",
+                message=_MESSAGES[spec.kind]
+                % {
+                    "n": firing.count,
+                    "g": firing.group,
+                    "s": int(spec.timespan),
+                    "rules": ", ".join(spec.rules),
+                },
+                extra={"correlation_type": spec.kind, "completing_event_id": firing.evidence[-1]},
+            )
+        )
     return detections

@@ -7,10 +7,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
-from xizang5g.security import ingest, partitions
+from xizang5g.security import ingest, parsers, partitions
 from xizang5g.security.constants import BAD_LINE_KEEP_BYTES, EVENT_FIELDS, HTTP_BATCH_MAX
 from xizang5g.security.models import BadLine, Detection, LogSource, SecurityEvent
 from xizang5g.security.services.detection import detect
@@ -76,14 +77,15 @@ def syslog_ingest(*, lines: list[bytes], peer: str = "", transport: str = "udp")
     for line in lines:
         try:
             event = ingest.parse_syslog(line, now=now)
+            source = sources.get((event.get("host") or "").lower()) or sources.get(peer_ip)
+            ingest.enrich(event, fallback=source.category if source else None)
         except ingest.BadInput as exc:
             bad.append(_bad_line(transport=transport, reason=str(exc), data=line, peer=peer))
             result.bad_reasons.append(str(exc))
             continue
-        source = sources.get((event.get("host") or "").lower()) or sources.get(peer_ip)
-        ingest.enrich(event, fallback=source.category if source else None)
         event["_source"] = source
         events.append(event)
+    events.extend(parsers.assemble_audit(events))
     return _store(result, bad, events)
 
 
@@ -99,6 +101,8 @@ def http_batch_ingest(*, source: LogSource, items) -> IngestResult:
     bad = []
     for position, item in enumerate(items):
         try:
+            if parsers.is_zeek(item):
+                item = parsers.zeek_item(item)
             event = ingest.normalise_json_item(item)
         except ingest.BadInput as exc:
             reason = f"item {position}: {exc}"
@@ -106,9 +110,17 @@ def http_batch_ingest(*, source: LogSource, items) -> IngestResult:
             bad.append(_bad_line(transport="http", reason=reason, data=text, source=source))
             result.bad_reasons.append(reason)
             continue
-        ingest.enrich(event, category=event.pop("category", None) or source.category)
+        try:
+            ingest.enrich(event, category=event.pop("category", None) or source.category)
+        except ingest.BadInput as exc:
+            reason = f"item {position}: {exc}"
+            text = json.dumps(item, ensure_ascii=False, default=str)
+            bad.append(_bad_line(transport="http", reason=reason, data=text, source=source))
+            result.bad_reasons.append(reason)
+            continue
         event["_source"] = source
         events.append(event)
+    events.extend(parsers.assemble_audit(events))
     return _store(result, bad, events)
 
 
@@ -149,25 +161,69 @@ def events_ingest(*, events: list[dict], source: LogSource | None = None) -> Ing
     rows = []
     for event in events:
         src = event.pop("_source", None) or source
-        row = SecurityEvent(
-            received_at=received, source=src, system_id=src.system_id if src else None
-        )
+        values = {
+            "id": None,
+            "received_at": received,
+            "source_id": src.pk if src else None,
+            "system_id": src.system_id if src else None,
+        }
         for column in _EVENT_COLUMNS:
             value = event.get(column)
             if value is None and column not in ("dst_port", "severity"):
                 value = {} if column == "extra" else ""
-            setattr(row, column, value)
-        if not row.category:
-            row.category = src.category if src else "application"
-        if src and not row.source_system:
-            row.source_system = src.name[:100]
-        rows.append(row)
+            values[column] = value
+        if not values["category"]:
+            values["category"] = src.category if src else "application"
+        if src and not values["source_system"]:
+            values["source_system"] = src.name[:100]
+        rows.append(_event_row(values))
     with transaction.atomic():
-        SecurityEvent.objects.bulk_create(rows, batch_size=500)
+        if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
+            _copy_events(rows)
+        else:
+            SecurityEvent.objects.bulk_create(rows, batch_size=500)
     if rows and rows[0].pk is None:  # database without RETURNING on bulk insert
         raise RuntimeError("the database did not return event ids")
     detections = detect(rows)
     return IngestResult(stored=len(rows), detections=detections)
+
+
+def _event_row(values: dict) -> SecurityEvent:
+    """An unsaved SecurityEvent with every field set, without Model.__init__'s per-field work
+    (about a tenth of the ingest time per event); the values are the normalised event's."""
+    row = SecurityEvent.__new__(SecurityEvent)
+    row._state = ModelState()
+    row.__dict__.update(values)
+    return row
+
+
+# Batches at least this large go in with COPY on PostgreSQL (fewer round trips than INSERT).
+COPY_MIN_ROWS = 100
+
+
+def _copy_events(rows: list[SecurityEvent]) -> None:
+    """Store a batch with PostgreSQL's COPY: ids reserved from the table's identity sequence in
+    one query (detections keep them as evidence), then one COPY of every row."""
+    table = SecurityEvent._meta.db_table
+    fields = list(SecurityEvent._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(row.extra, ensure_ascii=False, default=str)
+                        if f.attname == "extra"
+                        else getattr(row, f.attname)
+                        for f in fields
+                    ]
+                )
 
 
 def events_partitions_ensure(*, months_ahead: int = 2) -> list[str]:

@@ -1,0 +1,44 @@
+"""Industrial internet and mining (5G+工业互联网): tailings-pond monitoring per GB 51108-2015,
+underground safety, slope forecasts, dispatch, OEE and the identifier-resolution node (Handle
+REST API at /api/handles/)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xizang5g.core import registry
+from xizang5g.iot.hooks import Subscription
+
+MINE_SAFETY_SOURCE = "mine_safety"
+
+
+class IndustryConfig(registry.PlatformApp):
+    name = "xizang5g.industry"
+    label = "industry"
+    layer = "vertical"
+    verbose_name = _("Industry and mining")
+    nav = ({"label": _("Mining"), "url": "industry:index", "icon": "minecart", "order": 66},)
+    urls = "xizang5g.industry.urls"
+    root_urls = (("api/handles", "xizang5g.industry.handle_urls"),)
+    alert_sources = ((MINE_SAFETY_SOURCE, _("Mine safety")),)
+    iot_subscriptions = (
+        Subscription(
+            "industry.tailings",
+            "xizang5g.industry.handlers.on_tailings",
+            capabilities=("tailings_monitor",),
+        ),
+        Subscription(
+            "industry.underground",
+            "xizang5g.industry.handlers.on_underground",
+            capabilities=("mine_gas",),
+        ),
+    )
+    demo_commands = (("industry_demo",),)
+    demo_processes = (("industry_simulate",),)
+    demo_users = (
+        registry.DemoUser(
+            "jiama-safety",
+            "unit_editor",
+            "jiama-copper",
+            "甲玛铜矿安全员",
+            "【演示数据】 tailings pond, underground and dispatch of the Jiama copper mine",
+        ),
+    )

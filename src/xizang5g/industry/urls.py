@@ -1,0 +1,16 @@
+from django.urls import path
+
+from xizang5g.industry import views
+
+app_name = "industry"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ponds/<int:pk>/", views.pond_detail, name="pond_detail"),
+    path("mines/<int:pk>/underground/", views.mine_underground, name="mine_underground"),
+    path("mines/<int:pk>/dispatch/", views.mine_dispatch, name="mine_dispatch"),
+    path("mines/<int:pk>/slope/", views.mine_slope, name="mine_slope"),
+    path("identifiers/", views.identifier_list, name="identifier_list"),
+    path("identifiers/credentials/", views.handle_user_create, name="handle_user_create"),
+    path("identifiers/import/", views.identifier_import, name="identifier_import"),
+]
