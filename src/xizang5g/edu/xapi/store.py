@@ -89,7 +89,7 @@ def secret_hash(secret: str) -> str:
 
 
 def new_key_and_secret() -> tuple[str, str]:
-    return secrets.token_hex(10), secrets.token_urlsafe(32)
+    return secrets.token_hex(10), secrets.token_hex(32)  # hex: safe on any command line
 
 
 def authenticate(key: str, secret: str) -> LrsCredential | None:
