@@ -137,7 +137,7 @@
           markPoint: { symbol: "triangle", symbolSize: 9, label: { show: false },
             data: s.alarms.map(function (i) { return { coord: [i, s.counts[i]] }; }) } };
       });
-      XZCharts.init(el).setOption({ grid: { left: 30, right: 10, top: 25, bottom: 22 }, tooltip: { trigger: "axis" },
+      XZCharts.init(el).setOption({ animation: false, grid: { left: 30, right: 10, top: 25, bottom: 22 }, tooltip: { trigger: "axis" },
         legend: { top: 0, textStyle: { fontSize: 11 } },
         xAxis: { type: "category", data: data.days.map(function (d) { return d.slice(5); }) },
         yAxis: { type: "value", minInterval: 1 }, series: series });
