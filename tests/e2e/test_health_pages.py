@@ -2,7 +2,10 @@
 the hospital emergency board following an incoming patient live as vitals arrive through the IoT
 hub."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tests.browser import expect, wait_until
 from tests.health.conftest import (  # noqa: F401
@@ -17,7 +20,7 @@ from tests.health.conftest import (  # noqa: F401
 from tests.health.test_vitals import CALM, SICK, WORSE, post, transporting
 from xizang5g.core.models import AdminDivision
 from xizang5g.core.services import divisions_load
-from xizang5g.health.models import EmergencyCall
+from xizang5g.health.models import EmergencyCall, SyndromicCount
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -130,3 +133,22 @@ def test_a_remote_consultation(page, login, screenshot, hospital, nurse, make_us
     expect(page.locator("#link-quality")).to_contain_text("28")
     page.wait_for_timeout(300)
     screenshot("health-consultation")
+
+
+def test_epidemic_curves_mark_the_outbreak(page, login, screenshot, counties, centre, dispatcher):  # noqa: F811
+    today = timezone.localdate()
+    county = AdminDivision.objects.get(adcode=540602)
+    for d in range(28):
+        day = today - timedelta(days=28 - d)
+        for syndrome, base in (("fever", 6), ("respiratory", 9), ("diarrhoea", 3)):
+            n = base + (d % 3) - 1
+            if syndrome == "respiratory" and d >= 25:
+                n += 12 + 6 * (d - 25)
+            SyndromicCount.objects.create(
+                division=county, unit=centre, day=day, syndrome=syndrome, count=n
+            )
+    login("health")
+    page.goto("/health/epidemic/")
+    expect(page.locator("#curve-540602 canvas")).to_have_count(1)
+    page.wait_for_timeout(500)
+    screenshot("health-epidemic")

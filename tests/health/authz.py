@@ -37,6 +37,7 @@ PAGES = {
         data={"unit": "health", "caller_lon": "91.1", "caller_lat": "29.6", "chief_complaint": "x"},
         requires=create(EmergencyCall, unit=lambda o: _health()),
     ),
+    "health:epidemic": Route(),
     "health:consultation_list": Route(lists="consultation"),
     "health:consultation_new": Route(
         method="post",

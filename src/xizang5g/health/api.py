@@ -62,7 +62,7 @@ class HealthNews2Result(Schema):
 
 
 @router.post("/news2", response=responses({200: list[HealthNews2Result]}))
-def news2_compute(request, payload: HealthNews2In):
+def news2_check(request, payload: HealthNews2In):
     """NEWS2 (RCP 2017) of each observation: one result per item, in the order sent. With `altitude_m` absent or 0 the result
     is exactly RCP NEWS2; above 0 the SpO2 scale 1 bands are lowered only when the platform's
     altitude adjustment is switched on (docs/health.md)."""
@@ -212,7 +212,7 @@ def call_get(request, call_id: int):
 
 
 @router.post("/calls/{call_id}/dispatch", response=responses({200: HealthCallOut}))
-def call_dispatch(request, call_id: int, payload: HealthCallDispatchIn):
+def dispatch_create(request, call_id: int, payload: HealthCallDispatchIn):
     call = selectors.call_get(user=request.user, pk=call_id, action=access.CHANGE)
     ambulance = None
     if payload.ambulance_id is not None:
@@ -237,7 +237,7 @@ def call_advance(request, call_id: int, payload: HealthCallAdvanceIn):
 
 
 @router.get("/calls/{call_id}/vitals", response=responses({200: HealthVitalsPage}))
-def call_vitals(request, call_id: int, page: Query[ApiPagination]):
+def vitals_list(request, call_id: int, page: Query[ApiPagination]):
     call = selectors.call_get(user=request.user, pk=call_id)
     return paginate(selectors.call_vitals(user=request.user, call=call), page)
 

@@ -15,14 +15,15 @@ def on_vitals(deliveries: list[Delivery]) -> None:
     by_device: dict[int, list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
         by_device[delivery.device_id].append(delivery)
-    ambulances = Ambulance.objects.filter(device_id__in=by_device).select_related("division")
+    ambulances = list(Ambulance.objects.filter(device_id__in=by_device))
+    services.vitals_record_batch(
+        {a: [(d.msg_id, d.time, d.values) for d in by_device[a.device_id]] for a in ambulances}
+    )
     for ambulance in ambulances:
-        batch = by_device[ambulance.device_id]
-        services.vitals_record_many(
-            ambulance=ambulance, updates=[(d.msg_id, d.time, d.values) for d in batch]
-        )
         located = [
-            d for d in batch if d.values.get("lon") is not None and d.values.get("lat") is not None
+            d
+            for d in by_device[ambulance.device_id]
+            if d.values.get("lon") is not None and d.values.get("lat") is not None
         ]
         if located:
             last = max(located, key=lambda d: d.time)

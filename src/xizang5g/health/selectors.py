@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import statistics
+from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from xizang5g.core import access
+from xizang5g.health import ears
 from xizang5g.health.choices import CallState
 from xizang5g.health.models import (
     Ambulance,
@@ -159,3 +161,30 @@ def news2_distribution(*, user, since) -> dict[str, int]:
     for response, n in rows:
         counts[response] = n
     return counts
+
+
+def syndromic_curves(*, user, end, days: int = 28) -> list[dict]:
+    """Per county: the daily counts of each syndrome over `days` up to `end`, with EARS alarms."""
+    start = end - timedelta(days=days - 1)
+    rows = (
+        syndromic_list(user=user)
+        .filter(day__range=(start, end))
+        .values("division__adcode", "division__name_zh", "syndrome", "day")
+        .annotate(n=Sum("count"))
+    )
+    by: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["division__adcode"], row["division__name_zh"])
+        by.setdefault(key, {}).setdefault(row["syndrome"], {})[row["day"]] = row["n"]
+    out = []
+    for (adcode, name), syndromes in sorted(by.items()):
+        series = {}
+        for syndrome, counts in syndromes.items():
+            values = [counts.get(start + timedelta(days=i), 0) for i in range(days)]
+            flags = ears.ears(values)
+            series[syndrome] = {
+                "counts": values,
+                "alarms": [d.index for d in flags if d.alarm],
+            }
+        out.append({"adcode": adcode, "name": name, "series": series})
+    return out

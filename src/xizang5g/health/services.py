@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -264,49 +265,67 @@ def _observation(values: dict, altitude_m: int) -> news2.Observation | None:
 
 
 def vitals_record_many(*, ambulance: Ambulance, updates) -> list[VitalSigns]:
-    call = (
-        EmergencyCall.objects.filter(ambulance=ambulance, state__in=ACTIVE)
-        .order_by("-dispatched_at")
-        .first()
-    )
-    altitude = call.patient_altitude_m if call else 0
+    return vitals_record_batch({ambulance: updates})
+
+
+# (call id, response) → monotonic time of the last alert_raise from this process: a live alert
+# is counted again at most every 10 s per call and level (alert_raise itself is idempotent).
+_ALERTED: dict[tuple[int, str], float] = {}
+ALERT_REPEAT_SECONDS = 10.0
+
+
+def vitals_record_batch(batches: dict[Ambulance, list]) -> list[VitalSigns]:
+    """Score and store the updates of several ambulances at once (the ingest worker's batch):
+    one query for their active runs, one insert, alerts only on medium or high responses."""
+    calls: dict[int, EmergencyCall] = {}
+    for call in EmergencyCall.objects.filter(
+        ambulance_id__in=[a.pk for a in batches], state__in=ACTIVE
+    ).order_by("dispatched_at"):
+        calls[call.ambulance_id] = call  # the latest dispatched run wins
     rows = []
-    for msg_id, time, values in updates:
-        obs = _observation(values, altitude)
-        if (
-            obs is None
-            or obs.consciousness not in news2.CONSCIOUSNESS
-            or obs.spo2_scale not in (1, 2)
-        ):
-            continue
-        result = news2_score(obs)
-        rows.append(
-            VitalSigns(
-                ambulance=ambulance,
-                call=call,
-                msg_id=msg_id,
-                time=time,
-                respiration_rate=obs.respiration_rate,
-                spo2=obs.spo2,
-                spo2_scale=obs.spo2_scale,
-                on_oxygen=obs.on_oxygen,
-                systolic_bp=obs.systolic_bp,
-                heart_rate=obs.heart_rate,
-                consciousness=obs.consciousness,
-                temperature_c=obs.temperature_c,
-                altitude_m=altitude,
-                score=result.score,
-                parameters=result.parameters,
-                response=result.response,
+    for ambulance, updates in batches.items():
+        call = calls.get(ambulance.pk)
+        altitude = call.patient_altitude_m if call else 0
+        for msg_id, time, values in updates:
+            obs = _observation(values, altitude)
+            if (
+                obs is None
+                or obs.consciousness not in news2.CONSCIOUSNESS
+                or obs.spo2_scale not in (1, 2)
+            ):
+                continue
+            result = news2_score(obs)
+            rows.append(
+                VitalSigns(
+                    ambulance=ambulance,
+                    call=call,
+                    msg_id=msg_id,
+                    time=time,
+                    respiration_rate=obs.respiration_rate,
+                    spo2=obs.spo2,
+                    spo2_scale=obs.spo2_scale,
+                    on_oxygen=obs.on_oxygen,
+                    systolic_bp=obs.systolic_bp,
+                    heart_rate=obs.heart_rate,
+                    consciousness=obs.consciousness,
+                    temperature_c=obs.temperature_c,
+                    altitude_m=altitude,
+                    score=result.score,
+                    parameters=result.parameters,
+                    response=result.response,
+                )
             )
-        )
     VitalSigns.objects.bulk_create(rows, ignore_conflicts=True)  # at least once: kept once
-    if call is not None:
-        # one live alert per call and response level (repeats are counted on it)
-        latest = {r.response: r for r in sorted(rows, key=lambda r: r.time)}
-        for response in (news2.MEDIUM, news2.HIGH):
-            if response in latest:
-                _news2_alert(call, latest[response])
+    # one live alert per call and response level (repeats are counted on it)
+    latest: dict[tuple[int, str], VitalSigns] = {}
+    for row in sorted(rows, key=lambda r: r.time):
+        if row.call is not None and row.response in (news2.MEDIUM, news2.HIGH):
+            latest[(row.call.pk, row.response)] = row
+    now = monotonic()
+    for key, row in latest.items():
+        if now - _ALERTED.get(key, -1e9) >= ALERT_REPEAT_SECONDS:
+            _news2_alert(row.call, row)
+            _ALERTED[key] = now
     return rows
 
 
@@ -341,9 +360,17 @@ def _news2_alert(call: EmergencyCall, vitals: VitalSigns) -> None:
     )
 
 
+POSITION_EVERY_SECONDS = 5
+
+
 def ambulance_move(*, ambulance: Ambulance, lon: float, lat: float, at: datetime) -> None:
     """Machine-written position of an ambulance (the position fields are left out of the
-    change log: it moves every second)."""
+    change log: it moves every second). Saved at most every POSITION_EVERY_SECONDS."""
+    if (
+        ambulance.position_at
+        and (at - ambulance.position_at).total_seconds() < POSITION_EVERY_SECONDS
+    ):
+        return
     ambulance.lon, ambulance.lat, ambulance.position_at = lon, lat, at
     ambulance.save(update_fields=["lon", "lat", "position_at", "updated_at"])
 

@@ -20,7 +20,14 @@ from xizang5g.core import access
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.health import constants as C
 from xizang5g.health import selectors, services
-from xizang5g.health.choices import AttachmentKind, CallPriority, CallState, Department, Urgency
+from xizang5g.health.choices import (
+    AttachmentKind,
+    CallPriority,
+    CallState,
+    Department,
+    Syndrome,
+    Urgency,
+)
 from xizang5g.health.models import Consultation, EmergencyCall
 
 STEP_LABELS = {
@@ -336,3 +343,17 @@ def consultation_step(request, pk: int):
     else:
         messages.success(request, _("Consultation %(n)s updated.") % {"n": consultation.number})
     return redirect("health:consultation_detail", pk=pk)
+
+
+@login_required
+def epidemic(request):
+    """Syndromic curves per county with the EARS C1/C2/C3 alarm days."""
+    end = timezone.localdate() - timedelta(days=1)
+    curves = selectors.syndromic_curves(user=request.user, end=end)
+    days = [(end - timedelta(days=27 - i)).isoformat() for i in range(28)]
+    labels = {value: str(label) for value, label in Syndrome.choices}
+    return render(
+        request,
+        "health/epidemic.html",
+        {"curves": curves, "chart": {"days": days, "labels": labels, "curves": curves}},
+    )

@@ -123,5 +123,26 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { dispatchMap(); callTrend(); board(); news2Distribution(); });
+  function syndromicCurves() {
+    var data = XZCharts.dataOf("syndromic-data");
+    if (!data) return;
+    var colors = { fever: "#d64545", respiratory: "#0b4a8b", diarrhoea: "#e0a100" };
+    data.curves.forEach(function (county) {
+      var el = document.getElementById("curve-" + county.adcode);
+      if (!el) return;
+      var series = Object.keys(county.series).map(function (syndrome) {
+        var s = county.series[syndrome];
+        return { type: "line", name: data.labels[syndrome] || syndrome, showSymbol: false, data: s.counts,
+          itemStyle: { color: colors[syndrome] },
+          markPoint: { symbol: "triangle", symbolSize: 9, label: { show: false },
+            data: s.alarms.map(function (i) { return { coord: [i, s.counts[i]] }; }) } };
+      });
+      XZCharts.init(el).setOption({ animation: false, grid: { left: 30, right: 10, top: 25, bottom: 22 }, tooltip: { trigger: "axis" },
+        legend: { top: 0, textStyle: { fontSize: 11 } },
+        xAxis: { type: "category", data: data.days.map(function (d) { return d.slice(5); }) },
+        yAxis: { type: "value", minInterval: 1 }, series: series });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { dispatchMap(); callTrend(); board(); news2Distribution(); syndromicCurves(); });
 })();
