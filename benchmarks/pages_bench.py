@@ -153,6 +153,8 @@ def main() -> int:
         "DATABASE_URL": url,
         "XZ5G_DEBUG": "0",
         "XZ5G_HTTPS": "0",
+        # As docs/operations.md sets the web servers: a connection pool per uvicorn process.
+        "XZ5G_DB_POOL_SIZE": "10",
         # Fixed keys: the bench's database is thrown away, and --keep-data must read it again.
         "SECRET_KEY": "pages-bench-" + "k" * 40,
         "XZ5G_VAR_DIR": str(var),

@@ -147,10 +147,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         "transaction_mode": "IMMEDIATE",
     }
-elif (_pool_size := int(os.environ.get("XZ5G_DB_POOL_SIZE", "10"))) > 0:
-    # A connection pool per process (psycopg_pool). Under uvicorn every request runs its sync
-    # code in a thread of its own, so persistent per-thread connections pile up until PostgreSQL
-    # refuses clients; the pool shares at most `_pool_size` among the threads.
+elif (_pool_size := int(os.environ.get("XZ5G_DB_POOL_SIZE", "0"))) > 0:
+    # A connection pool per process (psycopg_pool), for the web server under uvicorn: there every
+    # request runs its sync code in a thread of its own, so persistent per-thread connections pile
+    # up until PostgreSQL refuses clients; the pool shares at most `_pool_size` among the threads.
+    # Off by default: the test suite's live servers hold connections across threads.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
