@@ -189,7 +189,7 @@ def test_evidence_counts_statements_per_day_per_pilot(client, keys, schools):
     School.objects.filter(pk=schools[0].pk).update(pilot=pilot)
     _post(client, keys["a"], [_statement(f"e{n}@x.cn") for n in range(3)])
     _post(client, keys["b"], [_statement("other@x.cn")])
-    today = timezone.now().date()
+    today = timezone.localdate()  # days are the region's (Asia/Shanghai), not UTC
     found = pilot_evidence([pilot.pk], start=today - timedelta(days=1), end=today)
     (evidence,) = found[pilot.pk]
     assert sum(evidence.daily.values()) == 3
