@@ -24,6 +24,7 @@ import json
 import logging
 import math
 import random
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -298,3 +299,19 @@ class Fleet:
             client.publish(device.status_topic(), json.dumps({"state": "offline"}), qos=1)
             client.disconnect()
             client.loop_stop()
+
+
+def run_fleet(devices, *, url: str | None, seconds: float, what: str, write) -> int:
+    """Publish `devices` over MQTT until SIGTERM/SIGINT (or `seconds`); the messages published.
+    The broker is `url`, else MQTT_URL, else the embedded broker (which authenticates devices)."""
+
+    url = url or settings.MQTT_URL or f"mqtt://127.0.0.1:{settings.XZ5G_EMBEDDED_MQTT_PORT}"
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    fleet = Fleet(url, devices, mqtt5=bool(settings.MQTT_URL), auth=not settings.MQTT_URL).start()
+    write(f"simulating {len(devices)} {what} on {url}")
+    stop.wait(seconds or None)
+    fleet.stop()
+    write(f"published {fleet.published} messages")
+    return fleet.published

@@ -1,11 +1,7 @@
-import signal
-import threading
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from xizang5g.health.demo import simulated_monitors
-from xizang5g.iot.simulators import Fleet
+from xizang5g.iot.simulators import run_fleet
 
 
 class Command(BaseCommand):
@@ -23,17 +19,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, url, period, seconds, **options):
-        url = url or settings.MQTT_URL or f"mqtt://127.0.0.1:{settings.XZ5G_EMBEDDED_MQTT_PORT}"
         devices = simulated_monitors(period=period)
         if not devices:
             raise CommandError("no demo monitors: run `xizang5g health_demo` first")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
-        fleet = Fleet(
-            url, devices, mqtt5=bool(settings.MQTT_URL), auth=not settings.MQTT_URL
-        ).start()
-        self.stdout.write(f"simulating {len(devices)} ambulance monitors on {url}")
-        stop.wait(seconds or None)
-        fleet.stop()
-        self.stdout.write(f"published {fleet.published} messages")
+        run_fleet(
+            devices, url=url, seconds=seconds, what="ambulance monitors", write=self.stdout.write
+        )

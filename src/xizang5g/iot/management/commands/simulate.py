@@ -1,11 +1,7 @@
-import signal
-import threading
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from xizang5g.iot.demo import demo_fleet_devices
-from xizang5g.iot.simulators import Fleet
+from xizang5g.iot.simulators import run_fleet
 
 
 class Command(BaseCommand):
@@ -23,17 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, url, speedup, seconds, **options):
-        url = url or settings.MQTT_URL or f"mqtt://127.0.0.1:{settings.XZ5G_EMBEDDED_MQTT_PORT}"
         devices = demo_fleet_devices(speedup=speedup)
         if not devices:
             raise CommandError("no demo devices: run `xizang5g iot_demo` first")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
-        fleet = Fleet(
-            url, devices, mqtt5=bool(settings.MQTT_URL), auth=not settings.MQTT_URL
-        ).start()
-        self.stdout.write(f"simulating {len(devices)} devices on {url}")
-        stop.wait(seconds or None)
-        fleet.stop()
-        self.stdout.write(f"published {fleet.published} messages")
+        run_fleet(devices, url=url, seconds=seconds, what="devices", write=self.stdout.write)
