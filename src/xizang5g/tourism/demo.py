@@ -362,7 +362,7 @@ def load(*, history_days: int = HISTORY_DAYS, with_forecast: bool = True) -> dic
                 available=True,
             )
         _history(demo, spot, today, history_days)
-        _today(demo, spot)
+        _recent_days(demo, spot)
     forecasts = forecast.forecasts_refresh() if with_forecast else {}
     return {"spots": len(spots), **forecasts}
 
@@ -391,16 +391,22 @@ def _history(demo: DemoSpot, spot: ScenicSpot, today, days: int) -> None:
     DailyStat.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _today(demo: DemoSpot, spot: ScenicSpot) -> None:
-    """Today's gate counts so far, every 10 minutes, so the live chart starts filled."""
+def _recent_days(demo: DemoSpot, spot: ScenicSpot) -> None:
+    """Yesterday's gate counts and today's so far, every 10 minutes, so the live chart starts
+    filled at any hour (before today's opening it shows yesterday)."""
     now = timezone.localtime()
-    arrivals = today_arrivals(demo, now.date())
+    for day in (now.date() - timedelta(days=1), now.date()):
+        _gate_counts(demo, spot, day, until=now)
+
+
+def _gate_counts(demo: DemoSpot, spot: ScenicSpot, day, *, until: datetime) -> None:
+    arrivals = today_arrivals(demo, day)
     shares = zone_shares(spot)
     zones = {z.code: z for z in Zone.objects.filter(spot=spot)}
     gates = {g.zone_id: g.device_id for g in Gate.objects.filter(zone__spot=spot)}
-    start = datetime.combine(now.date(), time(int(demo.opens)), tzinfo=now.tzinfo)
-    at = start
-    while at <= now:
+    at = datetime.combine(day, time(int(demo.opens)), tzinfo=until.tzinfo)
+    end = min(until, at + timedelta(hours=demo.open_hours))
+    while at <= end:
         counts = []
         for code, zone in zones.items():
             entries, exits = counts_at(demo, shares[code], arrivals, simulation.local_hour(at))

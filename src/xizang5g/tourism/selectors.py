@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from xizang5g.core import access
-from xizang5g.tourism.models import CarPark, ContentItem, DailyStat, ScenicSpot
+from xizang5g.tourism.models import CarPark, ContentItem, DailyStat, OccupancyPoint, ScenicSpot
 
 
 def spot_list(*, user, filters: dict | None = None):
@@ -22,6 +25,14 @@ def spot_get(*, user, code: str, action: str = access.VIEW) -> ScenicSpot:
     return access.get_or_404(
         ScenicSpot.objects.select_related("state", "managing_unit"), user, action, code=code
     )
+
+
+def occupancy_last_day(*, spot: ScenicSpot) -> list[tuple[datetime, int]]:
+    """(time, occupancy) of the spot over the last 24 hours, so that before opening the chart
+    still shows yesterday (the caller read `spot` through `spot_get`, under the access rule)."""
+    since = timezone.now() - timedelta(hours=24)
+    points = OccupancyPoint.objects.filter(spot=spot, at__gte=since).order_by("at")
+    return list(points.values_list("at", "occupancy"))
 
 
 def car_park_list(*, user, spot: ScenicSpot | None = None):

@@ -21,7 +21,7 @@ from xizang5g.core.choices import AlertState
 from xizang5g.core.models import AdminDivision, Alert
 from xizang5g.tourism import selectors, services
 from xizang5g.tourism.choices import CrowdLevel
-from xizang5g.tourism.models import CarPark, Forecast, OccupancyPoint, ScenicSpot
+from xizang5g.tourism.models import CarPark, Forecast, ScenicSpot
 
 LANGS = {"zh": "zh-hans", "zh-hans": "zh-hans", "bo": "bo", "en": "en"}
 
@@ -124,21 +124,31 @@ def spot_detail(request, code):
     )
 
 
+def _with_gaps(values, *, gap: timedelta) -> list:
+    """[time, occupancy] pairs with a null wherever the gates were silent longer than `gap`
+    (overnight), so the chart breaks the line there instead of drawing a ramp."""
+    series, previous = [], None
+    for at, occupancy in values:
+        if previous is not None and at - previous > gap:
+            series.append([timezone.localtime(previous + gap).isoformat(), None])
+        series.append([timezone.localtime(at).isoformat(), occupancy])
+        previous = at
+    return series
+
+
 @login_required
 def spot_live(request, code):
-    """Today's occupancy series of a spot, for the live chart (polled)."""
+    """A spot's occupancy over the last 24 hours, for the live chart (polled)."""
     spot = selectors.spot_get(user=request.user, code=code)
-    since = timezone.now() - timedelta(hours=12)
-    points = OccupancyPoint.objects.filter(spot=spot, at__gte=since).order_by("at")
+    values = selectors.occupancy_last_day(spot=spot)
     # At most ~720 points: thin a dense series evenly.
-    values = list(points.values_list("at", "occupancy"))
     step = max(1, len(values) // 720)
     values = values[::step] + (values[-1:] if values and (len(values) - 1) % step else [])
     state = _state(spot)
     forecast = Forecast.objects.filter(spot=spot).first()
     return JsonResponse(
         {
-            "series": [[timezone.localtime(at).isoformat(), occ] for at, occ in values],
+            "series": _with_gaps(values, gap=timedelta(hours=1)),
             "occupancy": state.occupancy if state else 0,
             "entries_today": state.entries_today if state else 0,
             "level": state.level if state else CrowdLevel.COMFORTABLE,

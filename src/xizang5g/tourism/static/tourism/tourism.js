@@ -37,9 +37,9 @@
     var chart = XZCharts.init(el);
     function draw(d) {
       chart.setOption({
-        grid: { left: 50, right: 20, top: 20, bottom: 30 },
+        grid: { left: 50, right: 45, top: 20, bottom: 30 },
         tooltip: { trigger: "axis" },
-        xAxis: { type: "time" },
+        xAxis: { type: "time", axisLabel: { formatter: { day: "{MM}-{dd}", hour: "{HH}:{mm}" } } },
         yAxis: { type: "value", max: function (v) { return Math.max(v.max, d.saturated_at) * 1.05 | 0; } },
         series: [{
           type: "line", name: el.dataset.label || "", showSymbol: false, data: d.series,
@@ -48,6 +48,10 @@
             { yAxis: d.warning_at, lineStyle: { color: LEVEL_COLORS.warning } },
             { yAxis: d.saturated_at, lineStyle: { color: LEVEL_COLORS.saturated } }
           ] }
+        }, {
+          // the latest count as a dot: it stays visible after an overnight gap in the line
+          type: "scatter", silent: true, symbolSize: 8, itemStyle: { color: "#0b4a8b" },
+          data: d.series.slice(-1)
         }]
       });
       var occ = document.getElementById("kpi-occupancy");
