@@ -23,6 +23,10 @@ here. Adding an app is its folder plus one line in INSTALLED_APPS — nothing el
 * ``demo_processes``    ``xizang5g`` sub-commands (name, *args) the demo runs beside the web server
                         (workers, simulators: ``demo_serve``)
 * ``demo_users``        :class:`DemoUser` accounts the demo creates and prints
+* ``public_nav``        entries of the public site's navigation (same shape as ``nav``), shown to
+                        everyone without logging in by the portal
+* ``public_sections``   dotted paths of ``section(request) -> PublicSection | None`` that the public
+                        portal's home shows (a vertical's public figures: scenic-spot comfort …)
 * ``layer``             where the app sits (``LAYERS``): ``xizang5g lint_layers`` checks with
                         import-linter that no app imports one above it or a sibling of its layer
 
@@ -63,7 +67,9 @@ class DemoUser:
 # From the top down. Apps of one layer are independent of each other; an app imports only from
 # the layers below its own. `radio` (the pure engine) stands apart and imports nothing of the
 # project.
-LAYERS = ("top", "vertical", "system", "core")
+# "public": the portal and the application ecosystem, which read plan supervision and the systems;
+# "top": plan supervision, which reads every vertical and system through their providers.
+LAYERS = ("public", "top", "vertical", "system", "core")
 
 
 class PlatformApp(AppConfig):
@@ -86,6 +92,8 @@ class PlatformApp(AppConfig):
     demo_commands: tuple[tuple[str, ...], ...] = ()
     demo_processes: tuple[tuple[str, ...], ...] = ()
     demo_users: tuple[DemoUser, ...] = ()
+    public_nav: tuple[dict, ...] = ()
+    public_sections: tuple[str, ...] = ()
 
     @property
     def prefix(self) -> str:
@@ -116,6 +124,17 @@ def navigation() -> list[dict]:
 def page_urls() -> list[tuple[str, str]]:
     """(URL prefix, urls module) of every app with pages."""
     return [(app.prefix, app.urls) for app in platform_apps() if app.urls]
+
+
+def public_navigation() -> list[dict]:
+    return sorted(
+        (entry for app in platform_apps() for entry in app.public_nav),
+        key=lambda entry: entry.get("order", 100),
+    )
+
+
+def public_sections() -> list[Callable]:
+    return [resolve(path) for app in platform_apps() for path in app.public_sections]
 
 
 def root_urls() -> list[tuple[str, str]]:
@@ -179,6 +198,30 @@ class Tile:
     url: str
     icon: str = "grid"
     tone: str = "neutral"  # neutral, ok, warn, bad
+
+
+@dataclass(frozen=True)
+class PublicSection:
+    """A block an app adds to the public portal's home: rendered from its own template."""
+
+    title: object
+    template: str
+    context: dict
+    order: int = 100
+
+
+def public_sections_for(request) -> list[PublicSection]:
+    """The sections the apps offer the public (one that fails is left out and logged)."""
+    out = []
+    for section in public_sections():
+        try:
+            found = section(request)
+        except Exception:
+            logger.exception("public section %s failed", section)
+            continue
+        if found is not None:
+            out.append(found)
+    return sorted(out, key=lambda found: found.order)
 
 
 def tiles_for(request) -> list[Tile]:
