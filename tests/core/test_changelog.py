@@ -88,3 +88,23 @@ def test_every_model_is_change_logged_or_documented_as_not():
         if model.__module__.startswith("xizang5g.") and not is_change_logged(model)
     }
     assert unlogged == documented
+
+
+def test_history_page_shows_labels_in_the_readers_language(client, plan_admin, make_unit):
+    """Field labels, choice labels and related objects, not `unit_id` and `unit_editor`."""
+    from django.urls import reverse
+
+    from xizang5g.core.models import User
+
+    with acting_as(plan_admin):
+        user = User.objects.create(username="clerk", role="viewer")
+        user.role = "unit_editor"
+        user.unit = make_unit("u-2")
+        user.save()
+    client.force_login(plan_admin)
+    url = reverse("core:history", args=[ContentType.objects.get_for_model(User).pk, user.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "<dt>role</dt>" in page and "unit_editor" not in page and "unit_id" not in page
+    assert "Unit editor" in page and "unit #" in page
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "unit_editor" not in page and "角色" in page

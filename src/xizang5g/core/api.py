@@ -34,8 +34,8 @@ class CoreAlertOut(Schema):
     source: str
     rule: str
     dedup_key: str
-    title: str
-    message: str
+    title: str = Field(description="in the language the request asks for (Accept-Language)")
+    message: str = Field(description="in the language the request asks for (Accept-Language)")
     severity: str
     state: str
     unit: str | None = Field(None, description="code of the assignee unit")
@@ -83,6 +83,8 @@ class CoreAlertBulkOut(Schema):
 def _out(alert) -> dict:
     return {
         **{f: getattr(alert, f) for f in CoreAlertOut.model_fields if f != "unit"},
+        "title": alert.shown_title,  # in the reader's language
+        "message": alert.shown_message,
         "unit": alert.unit.code if alert.unit_id else None,
     }
 

@@ -1,5 +1,7 @@
 """Reads of the core app, always restricted by the access rule (`core.access`)."""
 
+import json
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -84,6 +86,44 @@ def object_history(*, user, content_type: ContentType, object_id: str):
     if not visible:
         raise Http404(_("No such object, or you may not see it."))
     return obj, entries
+
+
+def history_changes(*, model, entries) -> list[tuple[ChangeLog, list[dict]]]:
+    """Each entry with its changed fields as the reader should see them: the field's label and
+    choice labels in the reader's language, yes/no, lists and related objects by number."""
+    fields = {}
+    for field in model._meta.concrete_fields:
+        fields[field.name] = fields[field.attname] = field
+    rows = []
+    for entry in entries:
+        changes = []
+        for change in entry.changed_fields:
+            field = fields.get(change["field"])
+            changes.append(
+                {
+                    "field": str(field.verbose_name) if field else change["field"],
+                    "before": _shown_value(field, change["before"]),
+                    "after": _shown_value(field, change["after"]),
+                }
+            )
+        rows.append((entry, changes))
+    return rows
+
+
+def _shown_value(field, value):
+    if value is None or value == "":
+        return None
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field is not None and field.is_relation:
+        return f"{field.related_model._meta.verbose_name} #{value}"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or None
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
 
 
 def _existing(model, object_id: str):

@@ -4,6 +4,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +22,7 @@ from xizang5g.core.models import (
     User,
 )
 from xizang5g.core.models.users import hash_token
+from xizang5g.core.texts import Text
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "data" / "xizang_divisions.geojson"
 
@@ -116,9 +118,9 @@ def alert_raise(
     *,
     source: str,
     dedup_key: str,
-    title: str,
+    title: str | Text,
     severity: str = AlertSeverity.MAJOR,
-    message: str = "",
+    message: str | Text = "",
     rule: str = "",
     unit: Unit | None = None,
     obj=None,
@@ -128,9 +130,12 @@ def alert_raise(
     """Raise an alert, or count a repeat of the live one with the same key.
 
     Returns (alert, created). Safe under concurrency: a unique constraint allows one live alert
-    per key, and a losing racer falls back to counting a repeat.
+    per key, and a losing racer falls back to counting a repeat. A `Text` title or message is
+    stored as its source and rendered in each reader's language (core.texts).
     """
     now = at or timezone.now()
+    title_text, title = _stored_text(title)
+    message_text, message = _stored_text(message)
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -147,7 +152,9 @@ def alert_raise(
                     source=source,
                     dedup_key=dedup_key,
                     title=title[:255],
+                    title_text=title_text,
                     message=message,
+                    message_text=message_text,
                     severity=severity,
                     rule=rule[:200],
                     unit=unit,
@@ -165,6 +172,13 @@ def alert_raise(
         except IntegrityError:
             continue
     raise RuntimeError(f"could not raise alert {dedup_key!r}")
+
+
+def _stored_text(text: str | Text) -> tuple[dict, str]:
+    """(source to store, rendering in the platform's default language) of a text to store."""
+    if isinstance(text, Text):
+        return text.as_json(), text.render_in(settings.LANGUAGE_CODE)
+    return {}, text
 
 
 def _alert_repeat(alert: Alert, *, now: datetime, severity: str, details: dict | None) -> None:

@@ -23,7 +23,9 @@ def object_history(request, content_type_id: int, object_id: str):
         {
             "obj": obj,
             "model_name": content_type.model_class()._meta.verbose_name,
-            "entries": entries[:500],
+            "entries": selectors.history_changes(
+                model=content_type.model_class(), entries=entries[:500]
+            ),
         },
     )
 

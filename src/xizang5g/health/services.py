@@ -13,12 +13,14 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xizang5g.core import access
 from xizang5g.core.choices import AlertSeverity
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.core.sequences import sequence_next
 from xizang5g.core.services import acting_as, alert_raise, save_validated
+from xizang5g.core.texts import Text, label, names
 from xizang5g.health import dispatch, ears, news2
 from xizang5g.health.apps import CLINICAL_SOURCE, EPIDEMIC_SOURCE
 from xizang5g.health.choices import (
@@ -334,20 +336,20 @@ def _news2_alert(call: EmergencyCall, vitals: VitalSigns) -> None:
     alert_raise(
         source=CLINICAL_SOURCE,
         dedup_key=f"health:news2:{call.pk}:{vitals.response}",
-        title=_("NEWS2 %(score)s (%(response)s) — call %(number)s, %(ambulance)s")
-        % {
-            "score": vitals.score,
-            "response": vitals.response,
-            "number": call.number,
-            "ambulance": vitals.ambulance.name,
-        },
+        title=Text(
+            gettext_noop("NEWS2 %(score)s (%(response)s) — call %(number)s, %(ambulance)s"),
+            score=vitals.score,
+            response=vitals.response,
+            number=call.number,
+            ambulance=vitals.ambulance.name,
+        ),
         severity=AlertSeverity.CRITICAL if high else AlertSeverity.MAJOR,
-        message=_("Patient %(patient)s: %(complaint)s. ETA %(eta)s.")
-        % {
-            "patient": call.patient_ref,
-            "complaint": call.chief_complaint,
-            "eta": call.hospital_eta.isoformat() if call.hospital_eta else "—",
-        },
+        message=Text(
+            gettext_noop("Patient %(patient)s: %(complaint)s. ETA %(eta)s."),
+            patient=call.patient_ref,
+            complaint=call.chief_complaint,
+            eta=call.hospital_eta.isoformat() if call.hospital_eta else "—",
+        ),
         unit=Unit(pk=call.hospital_id) if call.hospital_id else Unit(pk=call.unit_id),
         obj=call,
         details={
@@ -431,14 +433,16 @@ def syndromic_check(*, day: date | None = None, history_days: int = 28) -> list[
         alert_raise(
             source=EPIDEMIC_SOURCE,
             dedup_key=f"health:ears:{division.adcode}:{syndrome}",
-            title=_("%(syndrome)s cases above expected in %(county)s (EARS %(methods)s)")
-            % {
-                "syndrome": Syndrome(syndrome).label,
-                "county": division.name_zh,
-                "methods": "/".join(methods),
-            },
+            title=Text(
+                gettext_noop("%(syndrome)s cases above expected in %(county)s (EARS %(methods)s)"),
+                syndrome=label(Syndrome(syndrome)),
+                county=names(division),
+                methods="/".join(methods),
+            ),
             severity=AlertSeverity.MAJOR,
-            message=_("%(n)s cases on %(day)s.") % {"n": int(today.count), "day": day.isoformat()},
+            message=Text(
+                gettext_noop("%(n)s cases on %(day)s."), n=int(today.count), day=day.isoformat()
+            ),
             details={
                 "adcode": division.adcode,
                 "syndrome": syndrome,

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from xizang5g.core import access
 from xizang5g.core.models import Alert, Unit
 from xizang5g.core.services import alert_raise, alert_resolve, save_validated
+from xizang5g.core.texts import Text, label, names
 from xizang5g.industry import gb51108, underground
 from xizang5g.industry.apps import MINE_SAFETY_SOURCE
 from xizang5g.industry.choices import AlarmLevel, MonitoringItem
@@ -152,11 +151,17 @@ def pond_evaluate(*, pond: TailingsPond) -> int:
         for alert in Alert.objects.filter(dedup_key=key).exclude(state="resolved"):
             alert_resolve(alert=alert, note="GB 51108: all items back to normal")
         return level
-    with translation.override(settings.LANGUAGE_CODE):
-        label = AlarmLevel(level).label
-        title = _("%(pond)s: GB 51108 %(level)s alarm") % {"pond": pond.name, "level": label}
-        worst = [str(gb51108_item_label(i)) for i, lv in items.items() if lv == level]
-        message = "; ".join(worst) + " — " + str(RESPONSE_ACTIONS[AlarmLevel(level)])
+    title = Text(
+        gettext_noop("%(pond)s: GB 51108 %(level)s alarm"),
+        pond=names(pond),
+        level=label(AlarmLevel(level)),
+    )
+    worst = [label(gb51108_item_label(i)) for i, lv in items.items() if lv == level]
+    message = Text(
+        gettext_noop("%(items)s — %(actions)s"),
+        items=worst,
+        actions=label(RESPONSE_ACTIONS[AlarmLevel(level)]),
+    )
     alert_raise(
         source=MINE_SAFETY_SOURCE,
         dedup_key=key,
@@ -184,8 +189,9 @@ def air_record(*, state: GasState, values: dict, at: datetime) -> list[str]:
     key = f"industry:air:{state.device_id}"
     serious = [a for a in alarms if a not in underground.ADVISORY]
     if serious:
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("%(zone)s: underground air out of limits") % {"zone": state.zone.name}
+        title = Text(
+            gettext_noop("%(zone)s: underground air out of limits"), zone=names(state.zone)
+        )
         alert_raise(
             source=MINE_SAFETY_SOURCE,
             dedup_key=key,
@@ -215,11 +221,11 @@ def presence_seen(*, zone: Zone, card: str, person: str, at: datetime | None = N
             presence.zone, presence.person, presence.last_seen = zone, person, at
             presence.save()
     if zone.restricted:
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("%(person)s entered restricted zone %(zone)s") % {
-                "person": person,
-                "zone": zone.name,
-            }
+        title = Text(
+            gettext_noop("%(person)s entered restricted zone %(zone)s"),
+            person=person,
+            zone=names(zone),
+        )
         alert_raise(
             source=MINE_SAFETY_SOURCE,
             dedup_key=f"industry:restricted:{zone.pk}:{card}",
@@ -231,12 +237,12 @@ def presence_seen(*, zone: Zone, card: str, person: str, at: datetime | None = N
         )
     count = Presence.objects.filter(zone=zone).count()
     if count > zone.capacity:
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("%(zone)s over-crowded: %(count)s people, capacity %(capacity)s") % {
-                "zone": zone.name,
-                "count": count,
-                "capacity": zone.capacity,
-            }
+        title = Text(
+            gettext_noop("%(zone)s over-crowded: %(count)s people, capacity %(capacity)s"),
+            zone=names(zone),
+            count=count,
+            capacity=zone.capacity,
+        )
         alert_raise(
             source=MINE_SAFETY_SOURCE,
             dedup_key=f"industry:crowd:{zone.pk}",

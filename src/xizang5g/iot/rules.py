@@ -13,10 +13,12 @@ import time as _time
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from xizang5g.core.choices import AlertSource, AlertState
 from xizang5g.core.models import Alert, Unit
 from xizang5g.core.services import alert_raise, alert_resolve
+from xizang5g.core.texts import Text
 from xizang5g.iot import subscriptions
 from xizang5g.iot.choices import Comparison, EventType, RuleKind
 from xizang5g.iot.directory import directory
@@ -42,6 +44,30 @@ def range_state(rule, value: float, active: bool) -> bool:
     if not active:
         return value < rule.low or value > rule.high
     return value < rule.low + h or value > rule.high - h
+
+
+def _rule_message(rule, kind, prop: str, value: float, *, firing: bool, rate) -> Text:
+    """What a threshold, range or rate rule saw, rendered in each reader's language."""
+    numbers = {"prop": prop, "value": f"{value:g}"}
+    if kind == RuleKind.THRESHOLD:
+        numbers |= {"threshold": f"{rule.threshold:g}", "band": f"{rule.hysteresis or 0:g}"}
+        if not firing:
+            source = gettext_noop("%(prop)s = %(value)s: back within %(threshold)s ± %(band)s")
+        elif rule.comparison == Comparison.BELOW:
+            source = gettext_noop("%(prop)s = %(value)s (below %(threshold)s)")
+        else:
+            source = gettext_noop("%(prop)s = %(value)s (above %(threshold)s)")
+    elif kind == RuleKind.RANGE:
+        numbers |= {"low": f"{rule.low:g}", "high": f"{rule.high:g}"}
+        source = (
+            gettext_noop("%(prop)s = %(value)s outside [%(low)s, %(high)s]")
+            if firing
+            else gettext_noop("%(prop)s = %(value)s: back inside [%(low)s, %(high)s]")
+        )
+    else:
+        numbers |= {"rate": f"{rate:.3g}", "limit": f"{rule.rate_per_minute:g}"}
+        source = gettext_noop("%(prop)s changes %(rate)s/min (limit %(limit)s/min)")
+    return Text(source, **numbers)
 
 
 class RuleEngine:
@@ -78,7 +104,7 @@ class RuleEngine:
 
     # --- transitions ------------------------------------------------------------------------
     def _set(
-        self, rule, device, firing: bool, *, at: datetime, message: str, details: dict
+        self, rule, device, firing: bool, *, at: datetime, message: Text, details: dict
     ) -> None:
         key = (rule.pk, device.id)
         active = self._active_set()
@@ -107,16 +133,16 @@ class RuleEngine:
                     unit_id=device.unit_id,
                     firing=firing,
                     at=at,
-                    message=message,
+                    message=str(message),
                     details=details,
                 )
             )
         elif firing:
             self._raise(rule, device, at=at, message=message, details=details)
         else:
-            self._resolve(rule, device, note=message)
+            self._resolve(rule, device, note=str(message))
 
-    def _raise(self, rule, device, *, at: datetime, message: str, details: dict) -> None:
+    def _raise(self, rule, device, *, at: datetime, message: Text, details: dict) -> None:
         alert_raise(
             source=AlertSource.DEVICE_RULE,
             dedup_key=dedup_key(rule.pk, device.id),
@@ -173,7 +199,12 @@ class RuleEngine:
                 for rule in plan.no_data:
                     if (rule.pk, device.id) in active and rule.device_id in (None, device.id):
                         self._set(
-                            rule, device, False, at=now, message="data received again", details={}
+                            rule,
+                            device,
+                            False,
+                            at=now,
+                            message=Text(gettext_noop("data received again")),
+                            details={},
                         )
                 if item.event is not None:
                     for rule in plan.event:
@@ -206,6 +237,7 @@ class RuleEngine:
 
     def _check(self, rule, device, prop: str, value: float, at: datetime, active: bool) -> None:
         kind = rule.kind
+        rate = None
         if kind == RuleKind.THRESHOLD:
             firing = threshold_state(rule, value, active)
         elif kind == RuleKind.RANGE:
@@ -221,22 +253,9 @@ class RuleEngine:
         if firing == active:
             return
         details = {"property": prop, "value": value, "time": at.isoformat()}
-        if kind == RuleKind.THRESHOLD:
-            word = "below" if rule.comparison == Comparison.BELOW else "above"
-            message = (
-                f"{prop} = {value:g} ({word} {rule.threshold:g})"
-                if firing
-                else f"{prop} = {value:g}: back within {rule.threshold:g} ± {rule.hysteresis:g}"
-            )
-        elif kind == RuleKind.RANGE:
-            message = (
-                f"{prop} = {value:g} outside [{rule.low:g}, {rule.high:g}]"
-                if firing
-                else f"{prop} = {value:g}: back inside [{rule.low:g}, {rule.high:g}]"
-            )
-        else:
+        message = _rule_message(rule, kind, prop, value, firing=firing, rate=rate)
+        if kind == RuleKind.RATE:
             details["rate_per_minute"] = rate
-            message = f"{prop} changes {rate:.3g}/min (limit {rule.rate_per_minute:g}/min)"
         self._set(rule, device, firing, at=at, message=message, details=details)
 
     def _evaluate(self, rule, device, item, *, now: datetime) -> None:
@@ -250,7 +269,9 @@ class RuleEngine:
             rule,
             device,
             at=item.time,
-            message=f"event {identifier}: {params}",
+            message=Text(
+                gettext_noop("event %(event)s: %(params)s"), event=identifier, params=params
+            ),
             details={"event": identifier, "params": params, "time": item.time.isoformat()},
         )
 
@@ -298,7 +319,11 @@ class RuleEngine:
                     info,
                     True,
                     at=now,
-                    message=f"no data for {rule.minutes} minutes (last {status.last_seen:%Y-%m-%d %H:%M:%S})",
+                    message=Text(
+                        gettext_noop("no data for %(minutes)s minutes (last %(last)s)"),
+                        minutes=rule.minutes,
+                        last=f"{timezone.localtime(status.last_seen):%Y-%m-%d %H:%M:%S}",
+                    ),
                     details={"last_seen": status.last_seen.isoformat()},
                 )
                 raised += 1

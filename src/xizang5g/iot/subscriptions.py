@@ -47,11 +47,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xizang5g.core import registry
 from xizang5g.core.choices import AlertSeverity, AlertSource, AlertState
 from xizang5g.core.models import Alert
 from xizang5g.core.services import alert_raise, alert_resolve
+from xizang5g.core.texts import Text
 from xizang5g.iot.hooks import Delivery, RuleFiring, Subscription
 from xizang5g.iot.models import Product, SubscriptionBacklog
 
@@ -257,10 +259,13 @@ def _alert_state(name: str) -> None:
         alert_raise(
             source=AlertSource.PLATFORM,
             dedup_key=_alert_key(name),
-            title=_("IoT subscriber %(name)s keeps failing") % {"name": name},
+            title=Text(gettext_noop("IoT subscriber %(name)s keeps failing"), name=name),
             severity=AlertSeverity.MAJOR,
-            message=_("%(n)s deliveries wait; ingest goes on. Last error: %(error)s")
-            % {"n": waiting.count(), "error": worst.last_error},
+            message=Text(
+                gettext_noop("%(n)s deliveries wait; ingest goes on. Last error: %(error)s"),
+                n=waiting.count(),
+                error=worst.last_error,
+            ),
             details={"subscription": name, "waiting": waiting.count()},
         )
     elif worst is None:

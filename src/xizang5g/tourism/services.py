@@ -13,11 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xizang5g.core import access
 from xizang5g.core.choices import AlertSeverity, AlertState
 from xizang5g.core.models import Alert, Unit
 from xizang5g.core.services import alert_raise, alert_resolve, save_validated
+from xizang5g.core.texts import Text, names
 from xizang5g.tourism import capacity
 from xizang5g.tourism import constants as C
 from xizang5g.tourism.choices import CountSource, CrowdLevel
@@ -413,26 +415,28 @@ def _crowd_alert(spot, previous: str, level: str, occupancy: int, now: datetime)
         "percent": pct,
     }
     if level in ALERT_LEVELS:
-        with translation.override(settings.LANGUAGE_CODE):
-            if level == CrowdLevel.SATURATED:
-                title = _("%(spot)s saturated: %(n)d visitors, %(p)s %% of capacity C1") % {
-                    "spot": spot.name,
-                    "n": occupancy,
-                    "p": pct,
-                }
-                actions = _(
+        params = {"spot": names(spot), "n": occupancy, "p": pct}
+        if level == CrowdLevel.SATURATED:
+            title = Text(
+                gettext_noop("%(spot)s saturated: %(n)d visitors, %(p)s %% of capacity C1"),
+                **params,
+            )
+            actions = Text(
+                gettext_noop(
                     "LB/T 034-2014: stop admissions and ticket sales, publish the notice, divert "
                     "visitors and start the emergency plan for crowds."
                 )
-            else:
-                title = _("%(spot)s crowd warning: %(n)d visitors, %(p)s %% of capacity C1") % {
-                    "spot": spot.name,
-                    "n": occupancy,
-                    "p": pct,
-                }
-                actions = _(
+            )
+        else:
+            title = Text(
+                gettext_noop("%(spot)s crowd warning: %(n)d visitors, %(p)s %% of capacity C1"),
+                **params,
+            )
+            actions = Text(
+                gettext_noop(
                     "LB/T 034-2014: publish the crowd notice, stop ticket sales and divert visitors."
                 )
+            )
         alert_raise(
             source=C.CROWD_SOURCE,
             dedup_key=key,

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xizang5g.core import registry
+from xizang5g.core import registry, texts
 from xizang5g.core.access import REGION_READERS, AccessManager, AccessRule
 from xizang5g.core.choices import AlertAction, AlertSeverity, AlertSource, AlertState, Role
 
@@ -21,6 +21,11 @@ class Alert(models.Model):
     dedup_key = models.CharField(_("de-duplication key"), max_length=255, db_index=True)
     title = models.CharField(_("title"), max_length=255)
     message = models.TextField(_("message"), blank=True)
+    # The title and message as the system wrote them (core.texts.Text: English source and
+    # parameters), rendered in the reader's language; `title`/`message` keep the Chinese rendering
+    # for search, notifications and alerts raised before texts were stored.
+    title_text = models.JSONField(_("title (source text)"), default=dict, blank=True)
+    message_text = models.JSONField(_("message (source text)"), default=dict, blank=True)
     severity = models.CharField(_("severity"), max_length=16, choices=AlertSeverity.choices)
     state = models.CharField(
         _("state"),
@@ -79,7 +84,15 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        return texts.render_json(self.title_text, self.title)
+
+    @property
+    def shown_message(self) -> str:
+        return texts.render_json(self.message_text, self.message)
 
 
 class AlertEvent(models.Model):

@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xizang5g.core import access
 from xizang5g.core.choices import AlertSeverity, AlertSource
 from xizang5g.core.services import alert_raise
+from xizang5g.core.texts import Text
 from xizang5g.network import constants as C
 from xizang5g.network import engine
 from xizang5g.network.choices import StationStatus
@@ -93,8 +95,11 @@ def emf_assess_site(*, site: Site, user=None, raise_alerts: bool = True) -> EmfA
         alert_raise(
             source=AlertSource.EMF,
             dedup_key=f"network:emf:site:{site.pk}",
-            title=_("EMF exceedance at site %(s)s: %(r).0f %% of the GB 8702-2014 limit")
-            % {"s": site.name, "r": assessment.max_public_ratio * 100},
+            title=Text(
+                gettext_noop("EMF exceedance at site %(s)s: %(r).0f %% of the GB 8702-2014 limit"),
+                s=site.name,
+                r=assessment.max_public_ratio * 100,
+            ),
             severity=AlertSeverity.MAJOR,
             rule="network.emf.assessment",
             unit=site.operator,
@@ -194,8 +199,14 @@ def emf_measurements_import(
             alert_raise(
                 source=AlertSource.EMF,
                 dedup_key=f"network:emf:point:{record.point}",
-                title=_("Measured EMF above the limit at %(p)s: %(e).1f V/m (limit %(l).1f V/m)")
-                % {"p": record.point, "e": record.e_v_m, "l": record.limit_e_v_m},
+                title=Text(
+                    gettext_noop(
+                        "Measured EMF above the limit at %(p)s: %(e).1f V/m (limit %(l).1f V/m)"
+                    ),
+                    p=record.point,
+                    e=record.e_v_m,
+                    l=record.limit_e_v_m,
+                ),
                 severity=AlertSeverity.MAJOR,
                 rule="network.emf.measurement",
                 unit=record.site.operator if record.site else None,

@@ -11,11 +11,13 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import AlertSeverity, AlertSource
 from xizang5g.core.models import Alert
 from xizang5g.core.services import alert_raise, alert_resolve
+from xizang5g.core.texts import Text
 from xizang5g.network import constants as C
 from xizang5g.network import engine
 from xizang5g.network.choices import StationStatus, StudyScope, StudyStatus
@@ -313,10 +315,15 @@ def study_raise_alerts(*, study: InterferenceStudy) -> int:
             alert_raise(
                 source=AlertSource.INTERFERENCE,
                 dedup_key=key,
-                title=_(
-                    "Interference to earth station %(es)s: %(n)s failing cells, worst margin %(m).1f dB"
-                )
-                % {"es": station.name, "n": result.n_failing, "m": result.worst_margin_db},
+                title=Text(
+                    gettext_noop(
+                        "Interference to earth station %(es)s: %(n)s failing cells, "
+                        "worst margin %(m).1f dB"
+                    ),
+                    es=station.name,
+                    n=result.n_failing,
+                    m=result.worst_margin_db,
+                ),
                 severity=AlertSeverity.CRITICAL
                 if (result.worst_margin_db or 0) < -20
                 else AlertSeverity.MAJOR,

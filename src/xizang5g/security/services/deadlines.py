@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xizang5g.core.choices import AlertSource
 from xizang5g.core.services import alert_raise
+from xizang5g.core.texts import Text, label
 from xizang5g.security.choices import FindingState, IncidentState
 from xizang5g.security.models import CryptoAssessment, Incident, InspectionFinding
 
@@ -30,14 +31,14 @@ def deadlines_check(*, now: datetime | None = None) -> int:
         _alert, created = alert_raise(
             source=AlertSource.SECURITY,
             dedup_key=f"security:incident-overdue:{incident.pk}",
-            title=_("Incident %(c)s is past its deadline") % {"c": incident.code},
+            title=Text(gettext_noop("Incident %(c)s is past its deadline"), c=incident.code),
             severity=_LEVEL_SEVERITY.get(incident.level, "major"),
             rule="deadline:incident",
-            message=_("Deadline %(d)s, state %(s)s.")
-            % {
-                "d": timezone.localtime(incident.deadline).strftime("%Y-%m-%d %H:%M"),
-                "s": incident.get_state_display(),
-            },
+            message=Text(
+                gettext_noop("Deadline %(d)s, state %(s)s."),
+                d=timezone.localtime(incident.deadline).strftime("%Y-%m-%d %H:%M"),
+                s=label(IncidentState(incident.state)),
+            ),
             unit=incident.responsible_unit,
             obj=incident,
             at=now,
@@ -50,11 +51,14 @@ def deadlines_check(*, now: datetime | None = None) -> int:
         _alert, created = alert_raise(
             source=AlertSource.SECURITY,
             dedup_key=f"security:finding-overdue:{finding.pk}",
-            title=_("Finding not rectified in time: %(t)s") % {"t": finding.title},
+            title=Text(gettext_noop("Finding not rectified in time: %(t)s"), t=finding.title),
             severity=_FINDING_SEVERITY.get(finding.severity, "minor"),
             rule="deadline:finding",
-            message=_("%(s)s, due %(d)s.")
-            % {"s": system.name, "d": finding.rectification_due.isoformat()},
+            message=Text(
+                gettext_noop("%(s)s, due %(d)s."),
+                s=system.name,
+                d=finding.rectification_due.isoformat(),
+            ),
             unit=system.owner_unit,
             obj=finding,
             at=now,
@@ -70,10 +74,12 @@ def deadlines_check(*, now: datetime | None = None) -> int:
         _alert, created = alert_raise(
             source=AlertSource.SECURITY,
             dedup_key=f"security:crypto-overdue:{assessment.system_id}",
-            title=_("Crypto assessment overdue: %(s)s") % {"s": assessment.system.name},
+            title=Text(gettext_noop("Crypto assessment overdue: %(s)s"), s=assessment.system.name),
             severity="minor",
             rule="deadline:crypto_assessment",
-            message=_("Next assessment was due %(d)s.") % {"d": assessment.next_due.isoformat()},
+            message=Text(
+                gettext_noop("Next assessment was due %(d)s."), d=assessment.next_due.isoformat()
+            ),
             unit=assessment.system.owner_unit,
             obj=assessment.system,
             at=now,

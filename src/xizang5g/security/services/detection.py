@@ -11,12 +11,13 @@ from datetime import timedelta
 
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xizang5g.core.choices import AlertSource
 from xizang5g.core.crypto import key_ring, sm3_hex, sm3_hmac
 from xizang5g.core.models import Unit
 from xizang5g.core.services import alert_raise
+from xizang5g.core.texts import Text, label
 from xizang5g.security.choices import DetectionKind, PiKind
 from xizang5g.security.constants import (
     CORRELATION_CHECKPOINT_SECONDS,
@@ -180,7 +181,7 @@ def _fire(
         time=max(times),
         kind=kind,
         rule_code=code[:100],
-        rule_title=title[:255],
+        rule_title=str(title)[:255],
         level=level,
         group_value=(group or "")[:255],
         event_ids=event_ids if event_ids is not None else [e.pk for e in events][:EVIDENCE_MAX],
@@ -193,17 +194,23 @@ def _fire(
     alert, _created = alert_raise(
         source=AlertSource.SECURITY,
         dedup_key=dedup[:255],
-        title=f"{title} · {group}" if group else title,
+        title=Text(gettext_noop("%(title)s · %(group)s"), title=title, group=group)
+        if group
+        else title,
         severity=SIGMA_SEVERITY.get(level, "major"),
         message=message
-        or f"{detection.event_count} event(s); evidence event ids {detection.event_ids[:10]}",
+        or Text(
+            gettext_noop("%(n)s event(s); evidence event ids %(ids)s"),
+            n=detection.event_count,
+            ids=", ".join(str(i) for i in detection.event_ids[:10]),
+        ),
         rule=f"{kind}:{code}",
         unit=unit,
         obj=detection,
         details={
             "kind": kind,
             "rule": code,
-            "rule_title": title,
+            "rule_title": str(title),
             "group": group,
             "event_ids": detection.event_ids,
             "detection_id": detection.pk,
@@ -256,12 +263,18 @@ def _detect_pii(rows: list[SecurityEvent]) -> list[Detection]:
         for _row, found in items:
             for match in found:
                 counts[match.kind] += 1
-        summary = ", ".join(f"{PiKind(k).label}: {n}" for k, n in sorted(counts.items()))
+        summary = Text(
+            gettext_noop("found %(counts)s"),
+            counts=[
+                Text(gettext_noop("%(kind)s: %(n)s"), kind=label(PiKind(k)), n=n)
+                for k, n in sorted(counts.items())
+            ],
+        )
         level = "critical" if counts.get(PiKind.RESIDENT_ID, 0) >= 10 else "high"
         detection = _fire(
             kind=DetectionKind.PI_LEAK,
             code="pi-leak",
-            title=_("Personal information in payloads or logs"),
+            title=Text(gettext_noop("Personal information in payloads or logs")),
             level=level,
             group=group,
             events=[row for row, _ in items],
@@ -392,10 +405,12 @@ def correlation_forget() -> None:
 
 
 _MESSAGES = {
-    "event_count": _("%(n)s matching events from %(g)s within %(s)s s"),
-    "value_count": _("%(n)s distinct values from %(g)s within %(s)s s"),
-    "temporal": _("the rules %(rules)s matched together for %(g)s within %(s)s s"),
-    "temporal_ordered": _("the rules %(rules)s matched in order for %(g)s within %(s)s s"),
+    "event_count": gettext_noop("%(n)s matching events from %(g)s within %(s)s s"),
+    "value_count": gettext_noop("%(n)s distinct values from %(g)s within %(s)s s"),
+    "temporal": gettext_noop("the rules %(rules)s matched together for %(g)s within %(s)s s"),
+    "temporal_ordered": gettext_noop(
+        "the rules %(rules)s matched in order for %(g)s within %(s)s s"
+    ),
 }
 
 
@@ -422,13 +437,13 @@ def _correlate(rows: list[SecurityEvent]) -> list[Detection]:
                 event_ids=firing.evidence,
                 event_count=firing.count,
                 dedup=f"security:corr:{firing.code}:{firing.group}",
-                message=_MESSAGES[spec.kind]
-                % {
-                    "n": firing.count,
-                    "g": firing.group,
-                    "s": int(spec.timespan),
-                    "rules": ", ".join(spec.rules),
-                },
+                message=Text(
+                    _MESSAGES[spec.kind],
+                    n=firing.count,
+                    g=firing.group,
+                    s=int(spec.timespan),
+                    rules=", ".join(spec.rules),
+                ),
                 extra={"correlation_type": spec.kind, "completing_event_id": firing.evidence[-1]},
             )
         )
