@@ -63,3 +63,20 @@ def test_alert_title_in_the_readers_language(client, plan_admin):
     api = client.get(f"/api/v1/core/alerts/{alert.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     assert api["title"] == "temperature = 41.5（高于 40）"
     assert api["message"] == "已重新收到数据"
+
+
+def test_a_text_field_stores_the_source_when_it_fits():
+    from xizang5g.core.texts import from_field, to_field
+
+    stored = to_field(
+        Text(gettext_noop("P.452: %(done)s/%(total)s profiles"), done=5, total=9), 200
+    )
+    assert stored.startswith('{"msgid":')
+    with translation.override("en"):
+        assert from_field(stored) == "P.452: 5/9 profiles"
+    with translation.override("zh-hans"):
+        assert from_field(stored) != "P.452: 5/9 profiles" and "5/9" in from_field(stored)
+    # too long for the column: the platform language's rendering, cut to fit
+    long = to_field(Text(gettext_noop("%(n)s cases on %(day)s."), n="9" * 300, day="x"), 50)
+    assert len(long) == 50 and not long.startswith("{")
+    assert from_field("plain words") == "plain words"

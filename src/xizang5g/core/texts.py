@@ -80,6 +80,27 @@ def render_json(stored: dict | None, default: str = "") -> str:
     return Text(stored["msgid"], **stored.get("params", {})).render()
 
 
+def to_field(text: str | Text, max_length: int) -> str:
+    """What a text field stores: a `Text` as compact JSON (rendered by `from_field`) when it fits,
+    else its rendering in the platform's language; plain strings as they are."""
+    if not isinstance(text, Text):
+        return text[:max_length]
+    encoded = json.dumps(text.as_json(), ensure_ascii=False, separators=(",", ":"))
+    if len(encoded) <= max_length:
+        return encoded
+    return text.render_in(settings.LANGUAGE_CODE)[:max_length]
+
+
+def from_field(stored: str) -> str:
+    """A text field's value in the reader's language (see `to_field`)."""
+    if stored.startswith('{"msgid":'):
+        try:
+            return render_json(json.loads(stored), stored)
+        except ValueError:
+            return stored
+    return stored
+
+
 def _json_value(value):
     if isinstance(value, Text):
         return value.as_json()

@@ -132,6 +132,10 @@ class NetworkStudyOut(Schema):
     created_at: datetime
     finished_at: datetime | None
 
+    @staticmethod
+    def resolve_progress_message(study) -> str:
+        return study.shown_progress_message  # in the reader's language
+
 
 class NetworkStationResultOut(Schema):
     earth_station_id: int

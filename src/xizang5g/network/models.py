@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xizang5g.core import texts
 from xizang5g.core.access import EVERYONE, REGION_READERS, AccessManager, AccessRule
 from xizang5g.core.choices import Role
 from xizang5g.core.files import RandomName
@@ -297,6 +298,10 @@ class InterferenceStudy(ChangeLoggedModel):
     @property
     def is_active(self) -> bool:
         return self.status in (StudyStatus.QUEUED, StudyStatus.RUNNING)
+
+    @property
+    def shown_progress_message(self) -> str:
+        return texts.from_field(self.progress_message)
 
 
 class StudyPair(models.Model):

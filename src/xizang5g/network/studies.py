@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
+from xizang5g.core.texts import Text
 from xizang5g.network import constants as C
 from xizang5g.network import engine
 from xizang5g.network.choices import MitigationKind
@@ -224,7 +226,11 @@ def _losses(
                 lo, hi = span
                 progress(
                     lo + (hi - lo) * done / len(bounds),
-                    f"P.452: {min(done * chunk, g_uniq.size)}/{g_uniq.size} profiles",
+                    Text(
+                        gettext_noop("P.452: %(done)s/%(total)s profiles"),
+                        done=min(done * chunk, g_uniq.size),
+                        total=g_uniq.size,
+                    ),
                 )
     finally:
         if pool is not None:
@@ -311,7 +317,10 @@ def compute_pairs(
     timings["selection_s"] = time.perf_counter() - t0
     n = ei.size
     if progress:
-        progress(5.0, f"{n} pairs within {coordination_km:g} km")
+        progress(
+            5.0,
+            Text(gettext_noop("%(n)s pairs within %(km)s km"), n=n, km=f"{coordination_km:g}"),
+        )
     clon, clat, elon, elat = (
         cells["lon"][ci],
         cells["lat"][ci],

@@ -17,7 +17,7 @@ from xizang5g.core.audit import acting_as
 from xizang5g.core.choices import AlertSeverity, AlertSource
 from xizang5g.core.models import Alert
 from xizang5g.core.services import alert_raise, alert_resolve
-from xizang5g.core.texts import Text
+from xizang5g.core.texts import Text, to_field
 from xizang5g.network import constants as C
 from xizang5g.network import engine
 from xizang5g.network.choices import StationStatus, StudyScope, StudyStatus
@@ -174,9 +174,9 @@ def study_execute(*, study_id: int) -> InterferenceStudy:
     try:
         t_snapshot = _start(study)
         progress = _Progress(study)
-        progress(1.0, "inputs stored")
+        progress(1.0, Text(gettext_noop("inputs stored")))
         result = compute_from_inputs(study.inputs, progress=progress)
-        progress(92.0, "storing results")
+        progress(92.0, Text(gettext_noop("storing results")))
         t_store = time.perf_counter()
         _store_results(study, result)
         result["timings"]["storage_s"] = time.perf_counter() - t_store
@@ -185,7 +185,7 @@ def study_execute(*, study_id: int) -> InterferenceStudy:
             study.summary = _summary(study, result, started)
             study.status = StudyStatus.DONE
             study.progress = 100.0
-            study.progress_message = "done"
+            study.progress_message = ""  # the status says it
             study.finished_at = timezone.now()
             study.save()
         t_alerts = time.perf_counter()
@@ -199,7 +199,7 @@ def study_execute(*, study_id: int) -> InterferenceStudy:
             study.refresh_from_db()
             study.status = StudyStatus.CANCELLED
             study.finished_at = timezone.now()
-            study.progress_message = "cancelled"
+            study.progress_message = ""
             study.save()
     except Exception as exc:
         with acting_as(user):
@@ -212,18 +212,19 @@ def study_execute(*, study_id: int) -> InterferenceStudy:
 
 
 class _Progress:
-    """progress(percent, message) → the study row; raises StudyCancelled once cancel is asked."""
+    """progress(percent, message) → the study row; raises StudyCancelled once cancel is asked.
+    A `Text` message is stored as its source and shown in each reader's language."""
 
     def __init__(self, study: InterferenceStudy):
         self.study = study
 
-    def __call__(self, percent: float, message: str) -> None:
+    def __call__(self, percent: float, message: str | Text) -> None:
         study = self.study
         row = InterferenceStudy.objects.filter(pk=study.pk).values("cancel_requested").first()
         if row is None or row["cancel_requested"]:
             raise StudyCancelled()
         study.progress = round(percent, 1)
-        study.progress_message = message[:200]
+        study.progress_message = to_field(message, 200)
         with acting_as(study.created_by):
             study.save(update_fields=["progress", "progress_message", "updated_at"])
 
