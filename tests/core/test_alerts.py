@@ -329,3 +329,12 @@ def test_api_bodies_must_be_objects(client, plan_admin, alerts):
     assert response.json()["errors"] and response.json()["detail"]
     alerts[1].refresh_from_db()
     assert alerts[1].state != "resolved"
+
+
+def test_read_only_users_are_not_offered_the_acknowledgement(client, viewer, plan_admin, alerts):
+    client.force_login(viewer)
+    page = client.get(reverse("core:alert_list")).text
+    assert "bulk-ack" not in page and 'name="ids"' not in page and "告警0" in page
+    client.force_login(plan_admin)
+    page = client.get(reverse("core:alert_list")).text
+    assert "bulk-ack" in page and 'name="ids"' in page

@@ -157,3 +157,16 @@ def test_the_site_registry_is_read_a_page_at_a_time(
         reverse("network:station_import")
         not in client.get(reverse("network:site_list")).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_buttons_only_for_those_who_may_use_them(client, viewer, ct_editor, region):
+    """A read-only leader is not offered the case or the import; an operator is."""
+    client.force_login(viewer)
+    for name in ("network:overview", "network:case_list"):
+        page = client.get(reverse(name)).text
+        assert reverse("network:case_new") not in page
+        assert reverse("network:station_import") not in page
+    client.force_login(ct_editor)
+    page = client.get(reverse("network:overview")).text
+    assert reverse("network:case_new") in page and reverse("network:station_import") in page

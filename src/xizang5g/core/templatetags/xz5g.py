@@ -1,6 +1,9 @@
 from django import template
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+
+from xizang5g.core import access
 
 register = template.Library()
 
@@ -22,3 +25,10 @@ def percent(value, digits: int = 0) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def may_change(user, model_label: str) -> bool:
+    """Whether the user's role may change some objects of a model ("app.Model"): offer a button
+    only to those who can use it (`{% if request.user|may_change:"network.Site" %}`)."""
+    return access.role_may(user, access.CHANGE, apps.get_model(model_label))
