@@ -64,6 +64,10 @@ def test_a_project_through_its_lifecycle_between_its_unit_and_the_plan_office(
     page.select_option("#id_industry", label="医疗健康")
     page.select_option("#id_scenarios", label="院前急救")
     page.select_option("#id_prefecture", label="拉萨市")
+    # only Lhasa's counties are offered now
+    offered = page.locator("#id_county option:not([disabled])").all_inner_texts()
+    assert "城关区" in offered and "日土县" not in offered
+    page.select_option("#id_county", label="城关区")
     page.fill("#id_declared_on", (date.today() - timedelta(days=130)).isoformat())
     page.fill("#id_start_date", (date.today() - timedelta(days=120)).isoformat())
     page.click("#project-form button[type=submit]")

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core.models import AdminDivision, Unit
+from xizang5g.core.widgets import DependentSelect
 from xizang5g.plan import selectors
 from xizang5g.plan.choices import ProjectState
 from xizang5g.plan.models import Kpi, Milestone, ProgressReport, Project, Scenario, Task, WorkPoint
@@ -49,7 +50,14 @@ class ProjectForm(forms.ModelForm):
         self.fields["tasks"].queryset = Task.objects.filter(plan=plan)
         self.fields["work_points"].queryset = WorkPoint.objects.filter(plan=plan)
         self.fields["prefecture"].queryset = AdminDivision.objects.filter(level="prefecture")
-        self.fields["county"].queryset = AdminDivision.objects.filter(level="county")
+        counties = AdminDivision.objects.filter(level="county")
+        county = self.fields["county"]
+        county.widget = DependentSelect(
+            parent_field="prefecture", parent_of=dict(counties.values_list("pk", "parent_id"))
+        )
+        county.widget.is_required = county.required
+        county.queryset = counties  # after the widget: this hands it the choices
+        self.fields["work_points"].label_from_instance = _work_point_label
         self.fields["operator"].queryset = Unit.objects.filter(kind="operator")
         if self.instance.pk is None:
             self.fields["declared_on"].initial = timezone.localdate()
@@ -75,6 +83,12 @@ class ProjectForm(forms.ModelForm):
             for name in ("scenarios", "tasks", "work_points", "participating_units")
         }
         return data, m2m
+
+
+def _work_point_label(point: WorkPoint) -> str:
+    """Work points share categories: the start of the text tells them apart."""
+    text = point.text if len(point.text) <= 36 else point.text[:35] + "…"
+    return f"{point.year}-{point.number} {point.category}: {text}"
 
 
 class TransitionForm(forms.Form):
