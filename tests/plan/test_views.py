@@ -140,3 +140,43 @@ def test_without_a_plan_the_pages_say_how_to_load_one(client, viewer):
     html = _client(client, viewer).get(reverse("plan:dashboard")).content.decode()
     assert "xizang5g plan load" in html
     assert client.get(reverse("plan:project_list")).status_code == 200
+
+
+def test_the_report_form_keeps_the_chosen_file_across_an_error(
+    client, health_editor, other_editor, project, settings, tmp_path
+):
+    """A future month is refused; the evidence file need not be chosen again, and another user
+    cannot take it over with the token."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "imports": {
+            "BACKEND": "xizang5g.core.files.PrivateStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
+    c = _client(client, health_editor)
+    url = reverse("plan:report_edit", args=[project.pk])
+    pdf = SimpleUploadedFile(
+        "验收照片.pdf",
+        b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF",
+        "application/pdf",
+    )
+    form = {"period": "2099-01", "summary": "本月完成急救车改造。", "attachment": pdf}
+    response = c.post(url, form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "验收照片.pdf" in page and 'name="kept_attachment"' in page
+    assert 'value="2099-01"' in page and "本月完成急救车改造。" in page  # what was typed stays
+    token = response.context["kept"]
+    period = date.today().replace(day=1).strftime("%Y-%m")
+    # another user's token is worth nothing
+    from xizang5g.core import uploads
+
+    assert uploads.unstash(token, user=other_editor) is None
+    again = {"period": period, "summary": "本月完成急救车改造。", "kept_attachment": token}
+    response = c.post(url, again)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    report = project.reports.get()
+    assert [a.filename for a in report.attachments.all()] == ["验收照片.pdf"]

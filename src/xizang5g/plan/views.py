@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import access, registry, summaries
+from xizang5g.core import access, registry, summaries, uploads
 from xizang5g.core.files import download
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.network.selectors import new_consumption_indicators
@@ -340,8 +340,13 @@ def milestone_delete(request, milestone_id: int):
 def report_edit(request, pk: int):
     project = _editable_project(request, pk)
     form = style(ReportForm(request.POST or None, request.FILES or None))
+    kept = request.POST.get("kept_attachment", "")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        upload = data.get("attachment") or (
+            uploads.unstash(kept, user=request.user) if kept else None
+        )
+        kept = ""
         try:
             with transaction.atomic():
                 report = services.report_save(
@@ -353,21 +358,29 @@ def report_edit(request, pk: int):
                     next_steps=data["next_steps"],
                     submit=data["submit"],
                 )
-                if data.get("attachment"):
+                if upload:
                     services.attachment_add(
                         report=report,
                         user=request.user,
-                        upload=data["attachment"],
+                        upload=upload,
                         description=data["attachment_description"],
                     )
         except ValidationError as error:
             _apply_errors(form, error)
+            if upload and "attachment" not in form.errors:
+                upload.seek(0)
+                kept = uploads.stash(upload, user=request.user)
         else:
             messages.success(
                 request, _("Report for %(m)s saved.") % {"m": f"{report.period:%Y-%m}"}
             )
             return redirect("plan:project_detail", pk=project.pk)
-    return render(request, "plan/report_form.html", {"form": form, "project": project})
+    elif request.method == "POST":
+        chosen = request.FILES.get("attachment")
+        if chosen and "attachment" not in form.errors:
+            kept = uploads.stash(chosen, user=request.user)  # a browser cannot refill it
+    context = {"form": form, "project": project, "kept": kept, "kept_name": uploads.name_of(kept)}
+    return render(request, "plan/report_form.html", context)
 
 
 @login_required
