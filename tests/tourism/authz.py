@@ -56,6 +56,12 @@ OPERATIONS = {
             "exits": 1,
         },
     ),
+    f"POST {P}/spots/{{code}}/headcounts": Operation(
+        kind="spot",
+        action=CHANGE,
+        path=lambda w, o: {"code": o.code},
+        body=lambda w, o: {"zone": "main", "at": "2026-08-01T10:05:00+08:00", "count": 3},
+    ),
     f"GET {P}/spots/{{code}}/status": Operation(kind="spot", path=lambda w, o: {"code": o.code}),
 }
 

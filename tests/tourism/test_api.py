@@ -133,3 +133,23 @@ def test_bad_counts_are_422_and_store_nothing(vendor, body, field):
     assert response.status_code == 422, response.content
     assert field in json.dumps(response.json())
     assert not CountSample.objects.exists()
+
+
+def test_a_pushed_headcount_corrects_the_counters_drift(vendor, other_editor):
+    """The gates say 1,400 inside; the operator's signalling count says 900: occupancy follows
+    the headcount, and later gate counts move on from it."""
+    vendor("post", "/spots", SPOT)
+    gates = {"zone": "hall", "at": "2026-08-01T10:00:00+08:00", "entries": 1500, "exits": 100}
+    assert vendor("post", "/spots/jokhang/counts", gates).json()["level"] == "warning"
+    head = {"zone": "hall", "at": "2026-08-01T10:05:00+08:00", "count": 900, "source": "cmcc"}
+    response = vendor("post", "/spots/jokhang/headcounts", head)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"stored": True, "level": "busy", "occupancy": 900}
+    later = {"zone": "hall", "at": "2026-08-01T10:15:00+08:00", "entries": 1600, "exits": 100}
+    assert vendor("post", "/spots/jokhang/counts", later).json()["occupancy"] == 1000
+    # bad input names the field; another unit cannot push
+    bad = vendor("post", "/spots/jokhang/headcounts", {**head, "zone": "roof"})
+    assert bad.status_code == 422 and "zone" in bad.content.decode()
+    negative = vendor("post", "/spots/jokhang/headcounts", {**head, "count": -1})
+    assert negative.status_code == 422 and "count" in negative.content.decode()
+    assert api(other_editor)("post", "/spots/jokhang/headcounts", head).status_code == 404

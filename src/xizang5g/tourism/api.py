@@ -60,6 +60,13 @@ class TourismCountIn(ApiInput):
     exits: int = Field(..., ge=0, le=COUNT_MAX)
 
 
+class TourismHeadcountIn(ApiInput):
+    zone: str = Code
+    at: datetime
+    count: int = Field(..., ge=0, le=COUNT_MAX, description="people in the zone at `at`")
+    source: str = Field("", max_length=80, description="e.g. the operator's signalling platform")
+
+
 class TourismCountOut(Schema):
     stored: bool
     level: str
@@ -146,21 +153,41 @@ def spot_create(request, payload: TourismSpotIn):
 )
 def count_create(request, code: str, payload: TourismCountIn):
     spot = selectors.spot_get(user=request.user, code=code, action=access.CHANGE)
-    zone = Zone.objects.filter(spot=spot, code=payload.zone).first()
-    if zone is None:
-        raise ValidationError(
-            {"zone": _("Spot %(s)s has no zone %(z)s.") % {"s": code, "z": payload.zone}}
-        )
-    at = payload.at
-    if timezone.is_naive(at):
-        at = at.replace(tzinfo=zoneinfo.ZoneInfo(C.LOCAL_TZ))
-    if at > timezone.now() + timedelta(minutes=10):
-        raise ValidationError({"at": _("The count's time lies in the future.")})
+    zone, at = _zone_and_time(spot, payload.zone, payload.at)
     result = services.counts_record(
         [services.Count(zone=zone, at=at, entries=payload.entries, exits=payload.exits)]
     )
     state = SpotState.objects.get(spot=spot)
     return {"stored": bool(result["stored"]), "level": state.level, "occupancy": state.occupancy}
+
+
+@router.post(
+    "/spots/{code}/headcounts",
+    response=responses({200: TourismCountOut}),
+    summary="Push a headcount of a zone (operators' signalling data), which corrects the counters",
+)
+def headcount_create(request, code: str, payload: TourismHeadcountIn):
+    spot = selectors.spot_get(user=request.user, code=code, action=access.CHANGE)
+    zone, at = _zone_and_time(spot, payload.zone, payload.at)
+    services.headcount_record(
+        zone=zone, at=at, count=payload.count, source=payload.source, user=request.user
+    )
+    state = SpotState.objects.get(spot=spot)
+    return {"stored": True, "level": state.level, "occupancy": state.occupancy}
+
+
+def _zone_and_time(spot, zone_code: str, at: datetime):
+    """The spot's zone and the time in the region's zone when naive; clear errors otherwise."""
+    zone = Zone.objects.filter(spot=spot, code=zone_code).first()
+    if zone is None:
+        raise ValidationError(
+            {"zone": _("Spot %(s)s has no zone %(z)s.") % {"s": spot.code, "z": zone_code}}
+        )
+    if timezone.is_naive(at):
+        at = at.replace(tzinfo=zoneinfo.ZoneInfo(C.LOCAL_TZ))
+    if at > timezone.now() + timedelta(minutes=10):
+        raise ValidationError({"at": _("The count's time lies in the future.")})
+    return zone, at
 
 
 @router.get(
