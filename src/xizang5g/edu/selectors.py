@@ -201,7 +201,7 @@ def county_overview(*, user, days: int = 30, now: datetime | None = None) -> dic
     )
     counties: dict[str, dict] = {}
     for school in schools:
-        name = school.county.name_zh if school.county else "—"
+        name = school.county.localized_name if school.county else "—"  # reader's language
         entry = counties.setdefault(
             name, {"county": name, "schools": 0, "statements": 0, "learners": 0, "altitudes": []}
         )
