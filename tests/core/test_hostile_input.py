@@ -221,3 +221,21 @@ def test_deep_json_in_any_api_body_is_refused(client, plan_admin):
     assert response.status_code == 422
     assert "nested more than 32 levels deep" in response.json()["detail"]
     assert_cheap(cost)
+
+
+def test_api_times_out_of_any_real_range_are_refused():
+    """A year of 242 or a −20:33 offset is a probe or a typo: 422 naming the problem, never a
+    database error (PostgreSQL cannot store such a displacement)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from xizang5g.core import limits
+
+    moment = TypeAdapter(limits.Moment)
+    assert moment.validate_python("2026-08-01T10:00:00+08:00").year == 2026
+    for bad, reason in (
+        ("0242-10-01T10:30:25-20:33", "year"),
+        ("2026-10-01T10:30:25-20:33", "offset"),
+        ("9999-01-01T00:00:00Z", "year"),
+    ):
+        with pytest.raises(ValidationError, match=reason):
+            moment.validate_python(bad)

@@ -25,6 +25,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from xml.etree import ElementTree
 
@@ -34,7 +35,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 # Excel's own limit: a cell holds at most 32,767 characters (Excel specifications and limits).
 CELL_MAX_CHARS = 32_767
@@ -76,6 +77,24 @@ Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 DbId = Annotated[int, Field(ge=1, le=INT64_MAX)]
 Offset = Annotated[int, Field(ge=0, le=INT64_MAX)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+# Real time zones lie within UTC−12 … UTC+14; years far from now are typing errors or probes, and
+# some databases cannot store them with an offset (PostgreSQL refuses a −20:33 displacement).
+MOMENT_YEARS = (1900, 2200)
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+def _sane_moment(value: datetime) -> datetime:
+    if not MOMENT_YEARS[0] <= value.year <= MOMENT_YEARS[1]:
+        raise ValueError(f"the year must lie between {MOMENT_YEARS[0]} and {MOMENT_YEARS[1]}")
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError("the UTC offset must lie within ±14:00")
+    return value
+
+
+# A point in time from outside input (API bodies and filters).
+Moment = Annotated[datetime, AfterValidator(_sane_moment)]
 
 
 class InputRejected(ValueError):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, StrictFloat, StrictInt
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.api_style import ApiInput, ApiPagination, page_schema, paginate, responses
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.health import constants as C
@@ -130,7 +130,7 @@ class HealthCallIn(ApiInput):
     chief_complaint: str = Field(min_length=1, max_length=300)
     priority: Literal[1, 2, 3] = 2
     patient_altitude_m: int = Field(0, ge=0, le=6000)
-    received_at: datetime | None = None
+    received_at: limits.Moment | None = None
 
 
 class HealthCallDispatchIn(ApiInput):

@@ -103,8 +103,8 @@ class IotLatestOut(Schema):
 
 class IotHistoryFilters(Schema):
     property: str
-    start: datetime | None = None
-    end: datetime | None = None
+    start: limits.Moment | None = None
+    end: limits.Moment | None = None
     rollup: Rollup | None = Field(None, description="raw, 1m or 1h; chosen from the range if empty")
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.api_style import ApiInput, ApiPagination, page_schema, paginate, responses
 from xizang5g.core.models import Unit
 from xizang5g.tourism import constants as C
@@ -55,14 +55,14 @@ class TourismCapacityOut(Schema):
 
 class TourismCountIn(ApiInput):
     zone: str = Code
-    at: datetime
+    at: limits.Moment
     entries: int = Field(..., ge=0, le=COUNT_MAX)
     exits: int = Field(..., ge=0, le=COUNT_MAX)
 
 
 class TourismHeadcountIn(ApiInput):
     zone: str = Code
-    at: datetime
+    at: limits.Moment
     count: int = Field(..., ge=0, le=COUNT_MAX, description="people in the zone at `at`")
     source: str = Field("", max_length=80, description="e.g. the operator's signalling platform")
 
