@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from xizang5g.core.choices import Role
 from xizang5g.portal import services
-from xizang5g.portal.choices import NewsKind
+from xizang5g.portal.choices import NewsKind, NewsStatus
 from xizang5g.portal.models import NewsItem
 
 LHASA = ZoneInfo("Asia/Shanghai")
@@ -62,10 +62,11 @@ def load() -> int:
             item = NewsItem(kind=kind, title=title, summary=summary, body=body, is_demo=True)
             item.full_clean()
             item.save()
-        if item.status != "published":
-            services.news_publish(item=item, user=office, at=at) if office else None
-            if office is None:
-                item.status, item.published_at = "published", at
+        if item.status != NewsStatus.PUBLISHED:
+            if office is not None:
+                services.news_publish(item=item, user=office, at=at)
+            else:  # no plan office account yet: published as the demo loader
+                item.status, item.published_at = NewsStatus.PUBLISHED, at
                 item.full_clean()
                 item.save()
         n += 1
