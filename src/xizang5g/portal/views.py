@@ -187,7 +187,7 @@ def emf_request(request):
             status = 400
         except services.RateLimited:
             errors = {
-                "__all__": _(
+                "form": _(
                     "Too many requests were sent from your network in the last hour. "
                     "Please try again later or call the regulator."
                 )
