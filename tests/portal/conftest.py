@@ -41,7 +41,12 @@ def county(divisions):
 def network_data(county, make_unit):
     operator = make_unit("cmcc", "中国移动西藏公司", UnitKind.OPERATOR)
     site = Site.objects.create(
-        operator=operator, code="portal-site-1", name="城关基站", division=county, lon=91.1, lat=29.6
+        operator=operator,
+        code="portal-site-1",
+        name="城关基站",
+        division=county,
+        lon=91.1,
+        lat=29.6,
     )
     EmfAssessment.objects.create(
         site=site,

@@ -60,7 +60,11 @@ def test_unpublished_attachments_are_not_served(news, office, tmp_path, settings
 
 def test_requests_are_not_public(county, regulator):
     mr = services.request_submit(
-        name="张三", contact="13800000000", county=str(county.adcode), location="某小区", concern="担心"
+        name="张三",
+        contact="13800000000",
+        county=str(county.adcode),
+        location="某小区",
+        concern="担心",
     )
     # no public selector reads requests; the access rule gives anonymous users nothing
     from django.contrib.auth.models import AnonymousUser

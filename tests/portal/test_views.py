@@ -117,7 +117,9 @@ def test_calculator_page_and_api(divisions):
     assert api.status_code == 200
     body = api.json()
     assert body["limit_s_w_m2"] == pytest.approx(0.4)
-    assert body["power_density_w_m2"] == pytest.approx(float(radio_emf.power_density_w_m2(60, 100, -3)))
+    assert body["power_density_w_m2"] == pytest.approx(
+        float(radio_emf.power_density_w_m2(60, 100, -3))
+    )
     bad = Client().get("/api/v1/portal/emf", {"eirp_dbm": 60, "distance_m": -1, "f_mhz": 2600})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "distance_m"
@@ -215,7 +217,8 @@ def test_news_management(office, make_user, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     client = _logged_in(office)
     response = client.post(
-        reverse("portal:news_new"), {"kind": "policy", "title": "政策", "summary": "", "body": "正文"}
+        reverse("portal:news_new"),
+        {"kind": "policy", "title": "政策", "summary": "", "body": "正文"},
     )
     item = NewsItem.objects.get(title="政策")
     assert response.status_code == 302 and item.status == "draft"

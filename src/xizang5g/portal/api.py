@@ -88,7 +88,9 @@ class PortalEmfQuery(Schema):
     eirp_dbm: float = Field(..., description="peak EIRP (dBm)")
     distance_m: float = Field(..., description="distance from the antenna (m), > 0")
     f_mhz: float = Field(..., description="frequency (MHz), 0.1 to 300000")
-    gain_db: float = Field(0.0, description="antenna gain towards the point relative to the peak (dB, <= 0)")
+    gain_db: float = Field(
+        0.0, description="antenna gain towards the point relative to the peak (dB, <= 0)"
+    )
 
 
 class PortalEmfOut(Schema):
@@ -183,9 +185,7 @@ def _request(mr: MeasurementRequest) -> dict:
 
 
 # --- public ------------------------------------------------------------------------------------
-@router.get(
-    "/cases", response=responses({200: PortalCasePage}), auth=None, summary="Typical cases"
-)
+@router.get("/cases", response=responses({200: PortalCasePage}), auth=None, summary="Typical cases")
 def case_list(request, filters: Query[PortalCaseFilters]):
     data = filters.dict(exclude={"limit", "offset"})
     return paginate(selectors.public_case_list(filters=data), filters, _case)
@@ -204,7 +204,11 @@ def case_get(request, case_id: int):
         **_case(project),
         "scenarios": case["scenarios"],
         "kpis": [
-            {**k, "target": float(k["target"]), "actual": None if k["actual"] is None else float(k["actual"])}
+            {
+                **k,
+                "target": float(k["target"]),
+                "actual": None if k["actual"] is None else float(k["actual"]),
+            }
             for k in case["kpis"]
         ],
         "evidence": case["evidence"],
@@ -300,7 +304,9 @@ def request_update(request, request_id: int, payload: PortalRequestUpdateIn):
     user = request.user
     mr = selectors.request_get(user=user, pk=request_id, action=access.CHANGE)
     if payload.assignee is not None:
-        assignee = get_user_model().objects.filter(username=payload.assignee, is_active=True).first()
+        assignee = (
+            get_user_model().objects.filter(username=payload.assignee, is_active=True).first()
+        )
         if assignee is None:
             raise ValidationError({"assignee": _("Unknown user %(u)s.") % {"u": payload.assignee}})
         mr = services.request_assign(mr=mr, user=user, assignee=assignee)

@@ -13,9 +13,7 @@ class PortalConfig(registry.PlatformApp):
     label = "portal"
     layer = "public"
     verbose_name = _("Public portal")
-    nav = (
-        {"label": _("Portal"), "url": "portal:manage", "icon": "broadcast", "order": 95},
-    )
+    nav = ({"label": _("Portal"), "url": "portal:manage", "icon": "broadcast", "order": 95},)
     public_nav = (
         {"label": _("Home"), "url": "portal:home", "order": 10},
         {"label": _("Typical cases"), "url": "portal:cases", "order": 20},

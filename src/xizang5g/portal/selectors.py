@@ -75,7 +75,9 @@ def public_case_filters() -> dict:
     """The choices of the case filters: only values some typical case has."""
     cases = _cases()
     return {
-        "industries": list(Industry.objects.filter(projects__in=cases).distinct().order_by("order")),
+        "industries": list(
+            Industry.objects.filter(projects__in=cases).distinct().order_by("order")
+        ),
         "prefectures": list(
             AdminDivision.objects.filter(projects__in=cases).distinct().order_by("adcode")
         ),
@@ -200,9 +202,7 @@ def public_pilots_by_prefecture() -> list[dict]:
         .annotate(n=Count("pk"), cases=Count("pk", filter=Q(state=ProjectState.CASE)))
     }
     out = []
-    for division in AdminDivision.objects.filter(level=DivisionLevel.PREFECTURE).order_by(
-        "adcode"
-    ):
+    for division in AdminDivision.objects.filter(level=DivisionLevel.PREFECTURE).order_by("adcode"):
         row = counts.get(division.pk, {})
         out.append({"division": division, "pilots": row.get("n", 0), "cases": row.get("cases", 0)})
     top = max((r["pilots"] for r in out), default=0) or 1
@@ -220,7 +220,12 @@ def public_pilots_by_industry() -> list[dict]:
     )
     top = max((r["n"] for r in rows), default=0) or 1
     return [
-        {"name": r["industry__name"], "pilots": r["n"], "cases": r["cases"], "percent": round(100 * r["n"] / top)}
+        {
+            "name": r["industry__name"],
+            "pilots": r["n"],
+            "cases": r["cases"],
+            "percent": round(100 * r["n"] / top),
+        }
         for r in rows
     ]
 
@@ -332,7 +337,9 @@ def public_news_get(*, pk: int) -> NewsItem:
 
 def public_attachment_get(*, pk: int) -> NewsAttachment:
     attachment = (
-        NewsAttachment.objects.filter(pk=pk, item__in=public_news_list()).select_related("item").first()
+        NewsAttachment.objects.filter(pk=pk, item__in=public_news_list())
+        .select_related("item")
+        .first()
     )
     if attachment is None:
         raise Http404

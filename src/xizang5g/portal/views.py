@@ -172,7 +172,9 @@ def emf_page(request):
 
 @public_page
 def emf_request(request):
-    values = {k: request.POST.get(k, "") for k in ("name", "contact", "county", "location", "concern")}
+    values = {
+        k: request.POST.get(k, "") for k in ("name", "contact", "county", "location", "concern")
+    }
     errors, sent = {}, None
     status = 200
     if request.method == "POST":
@@ -267,14 +269,20 @@ def request_detail(request, pk: int):
             if action == "assign":
                 assignee = None
                 if request.POST.get("assignee"):
-                    assignee = selectors.request_assignees(user=request.user).filter(
-                        pk=request.POST["assignee"]
-                    ).first() if request.POST["assignee"].isdigit() else None
+                    assignee = (
+                        selectors.request_assignees(user=request.user)
+                        .filter(pk=request.POST["assignee"])
+                        .first()
+                        if request.POST["assignee"].isdigit()
+                        else None
+                    )
                     if assignee is None:
                         raise ValidationError({"assignee": _("Please choose a person.")})
                 services.request_assign(mr=mr, user=request.user, assignee=assignee)
             elif action == "answer":
-                services.request_answer(mr=mr, user=request.user, answer=request.POST.get("answer", ""))
+                services.request_answer(
+                    mr=mr, user=request.user, answer=request.POST.get("answer", "")
+                )
             elif action == "close":
                 services.request_close(mr=mr, user=request.user)
             else:
@@ -323,7 +331,9 @@ def news_edit(request, pk: int | None = None):
             else:
                 services.news_update(item=item, user=request.user, **values)
             if request.FILES.get("file"):
-                services.news_attachment_add(item=item, user=request.user, upload=request.FILES["file"])
+                services.news_attachment_add(
+                    item=item, user=request.user, upload=request.FILES["file"]
+                )
         except ValidationError as exc:
             errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
         else:

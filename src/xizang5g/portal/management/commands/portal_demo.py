@@ -1,6 +1,5 @@
 """Demo news and notices of the portal (`xizang5g demo_setup`), labelled as demo data."""
 
-
 from django.core.management.base import BaseCommand
 
 from xizang5g.portal import demo
@@ -12,5 +11,3 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         n = demo.load()
         self.stdout.write(f"portal: {n} demo news items")
-
-
