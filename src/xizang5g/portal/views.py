@@ -260,7 +260,7 @@ def requests(request):
 
 @login_required
 def request_detail(request, pk: int):
-    _may_handle(request.user)
+    # 404 for those who may not read it, as for any object (the access rule)
     mr = selectors.request_get(user=request.user, pk=pk)
     errors = {}
     if request.method == "POST":
@@ -314,7 +314,8 @@ def manage(request):
 
 @login_required
 def news_edit(request, pk: int | None = None):
-    _may_write_news(request.user)
+    if pk is None:
+        _may_write_news(request.user)
     item = selectors.news_get(user=request.user, pk=pk, action=access.CHANGE) if pk else None
     values = {
         "kind": item.kind if item else NewsKind.NEWS,
