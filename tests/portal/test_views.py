@@ -247,3 +247,16 @@ def test_sitemap_and_robots(plan_demo, news):
     assert reverse("portal:case", args=[other.pk]) not in xml
     robots = Client().get("/robots.txt").content.decode()
     assert "Sitemap: " in robots and "Disallow: /portal/requests/" in robots
+
+
+def test_public_api_lists_only_public_things(plan_demo, news):
+    cases = Client().get("/api/v1/portal/cases", {"limit": 100}).json()
+    ids = {c["id"] for c in cases["items"]}
+    assert ids == set(plan_demo.projects.filter(state="case").values_list("pk", flat=True))
+    other = plan_demo.projects.exclude(state="case").first()
+    assert Client().get(f"/api/v1/portal/cases/{other.pk}").status_code == 404
+    one = Client().get(f"/api/v1/portal/cases/{min(ids)}").json()
+    assert "kpis" in one and "lead_unit" not in one
+    listed = Client().get("/api/v1/portal/news").json()
+    assert listed["count"] == 4 and news.pk not in {n["id"] for n in listed["items"]}
+    assert Client().get(f"/api/v1/portal/news/{news.pk}").status_code == 404
