@@ -241,7 +241,7 @@ def news_get(request, news_id: int):
     auth=None,
     summary="EMF exposure against GB 8702-2014",
 )
-def emf_calculate(request, query: Query[PortalEmfQuery]):
+def emf_exposure_check(request, query: Query[PortalEmfQuery]):
     try:
         result = emf.calculate(
             eirp=query.eirp_dbm,
