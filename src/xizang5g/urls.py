@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from xizang5g.api import api
 from xizang5g.core import registry
@@ -10,7 +9,8 @@ handler404 = "xizang5g.core.views.page_not_found"
 handler500 = "xizang5g.core.views.server_error"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="plan:dashboard", permanent=False), name="home"),
+    # `/` (the plan dashboard for users, the public portal for everyone else), sitemap, robots.txt
+    path("", include("xizang5g.portal.root_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's password views with the platform's templates (templates/registration/).

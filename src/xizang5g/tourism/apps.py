@@ -38,6 +38,7 @@ class TourismConfig(registry.PlatformApp):
             capabilities=("gate_counter",),
         ),
     )
+    public_sections = ("xizang5g.tourism.public.section",)
     demo_commands = (("tourism_demo",),)
     demo_processes = (("tourism_simulate",),)
     demo_users = (
