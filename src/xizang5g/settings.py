@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "xizang5g.health",
     "xizang5g.edu",
     "xizang5g.industry",
+    "xizang5g.ecosystem",
 ]
 
 MIDDLEWARE = [
