@@ -42,7 +42,7 @@ class EcosystemConfig(registry.PlatformApp):
         registry.DemoUser(
             "xzmine",
             Role.UNIT_EDITOR,
-            "eco-91540000mine00001x",
+            "org-91540100ma6t4b7x1d",
             "藏矿演示用户",
             "an ecosystem organisation (mining enterprise): demands, matches, intents",
         ),

@@ -12,6 +12,19 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+def styled(form):
+    """Bootstrap classes on every widget."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+    return form
+
+
 def prefectures():
     return AdminDivision.objects.filter(level="prefecture").order_by("adcode")
 
@@ -50,6 +63,7 @@ class SignUpForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prefecture"].queryset = prefectures()
+        styled(self)
 
     def clean_credit_code(self):
         code = creditcode.normalise(self.cleaned_data["credit_code"])
@@ -71,6 +85,7 @@ class _PostForm(forms.ModelForm):
         self.fields["industries"].queryset = Industry.objects.all()
         self.fields["scenarios"].queryset = Scenario.objects.select_related("industry")
         self.fields["prefectures"].queryset = prefectures()
+        styled(self)
 
     def values_and_tags(self) -> tuple[dict, dict]:
         data = dict(self.cleaned_data)
@@ -142,6 +157,7 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prefecture"].queryset = prefectures()
+        styled(self)
 
 
 class ReasonForm(forms.Form):
