@@ -38,7 +38,9 @@ def catalogue(db):
         out[code] = industry
         for i, pair in enumerate(scenarios):
             s_code, s_name = pair.split(":")
-            out[s_code] = Scenario.objects.create(code=s_code, name=s_name, industry=industry, order=i)
+            out[s_code] = Scenario.objects.create(
+                code=s_code, name=s_name, industry=industry, order=i
+            )
     return out
 
 
@@ -95,7 +97,9 @@ def publish(office, catalogue, prefecture):
     """Post, submit and publish a demand or solution: publish("demand", member, title, text,
     industries=[...], scenarios=[...], prefectures=[adcodes])."""
 
-    def make(kind, member, title, description, industries=(), scenarios=(), prefectures=(), **extra):
+    def make(
+        kind, member, title, description, industries=(), scenarios=(), prefectures=(), **extra
+    ):
         tags = {
             "industries": [catalogue[c] for c in industries],
             "scenarios": [catalogue[c] for c in scenarios],

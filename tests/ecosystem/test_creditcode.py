@@ -24,7 +24,13 @@ def test_weights_are_the_standards():
 
 @pytest.mark.parametrize(
     "first17",
-    ["91350100M000100Y4", "91540100MA6T4B7X1", "12540000MB0P32617", "11540100MB1574265", "52540000MJY120418"],
+    [
+        "91350100M000100Y4",
+        "91540100MA6T4B7X1",
+        "12540000MB0P32617",
+        "11540100MB1574265",
+        "52540000MJY120418",
+    ],
 )
 def test_valid_codes(first17):
     code = first17 + by_hand(first17)

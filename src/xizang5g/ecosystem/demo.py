@@ -19,12 +19,40 @@ PASSWORD = "Xizang5G-demo!"
 
 ORGANISATIONS = [
     # name, kind, credit code, prefecture adcode, contact, username
-    ("中国移动通信集团西藏有限公司", OrganisationKind.OPERATOR, "915400007109001481", 540100, "次仁", "eco-cmcc"),
+    (
+        "中国移动通信集团西藏有限公司",
+        OrganisationKind.OPERATOR,
+        "915400007109001481",
+        540100,
+        "次仁",
+        "eco-cmcc",
+    ),
     ("西藏大学", OrganisationKind.UNIVERSITY, "12540000MB0P32617R", 540100, "卓玛", "eco-xzu"),
-    ("藏北高原矿业有限公司", OrganisationKind.ENTERPRISE, "91540100MA6T4B7X1D", 540100, "扎西", "xzmine"),
+    (
+        "藏北高原矿业有限公司",
+        OrganisationKind.ENTERPRISE,
+        "91540100MA6T4B7X1D",
+        540100,
+        "扎西",
+        "xzmine",
+    ),
     ("拉萨经济技术开发区", OrganisationKind.PARK, "11540100MB1574265F", 540100, "央金", "eco-park"),
-    ("西藏智联科技有限公司", OrganisationKind.ENTERPRISE, "91540100MA6TKL018K", 540100, "格桑", "eco-zhilian"),
-    ("雪域创新投资基金", OrganisationKind.INVESTOR, "91540100MA6TCY221C", 540100, "达瓦", "eco-fund"),
+    (
+        "西藏智联科技有限公司",
+        OrganisationKind.ENTERPRISE,
+        "91540100MA6TKL018K",
+        540100,
+        "格桑",
+        "eco-zhilian",
+    ),
+    (
+        "雪域创新投资基金",
+        OrganisationKind.INVESTOR,
+        "91540100MA6TCY221C",
+        540100,
+        "达瓦",
+        "eco-fund",
+    ),
 ]
 
 DEMANDS = [
@@ -173,7 +201,9 @@ def ecosystem_demo(*, office: User, stdout=None) -> dict:
             intent = services.intent_express(
                 user=mine, demand=demand, solution=solution, message="希望安排现场勘察。", score=80
             )
-            services.intent_answer(intent=intent, user=cmcc, accept=True, text="下周派工程师到矿区。")
+            services.intent_answer(
+                intent=intent, user=cmcc, accept=True, text="下周派工程师到矿区。"
+            )
             services.intent_note(intent=intent, user=mine, text="现场勘察完成，待报价。")
             counts["intents"] += 1
         # The university offers its platform to a school demand of its own? No: the operator's
@@ -182,25 +212,56 @@ def ecosystem_demo(*, office: User, stdout=None) -> dict:
             demand, _park = posts["园区5G物联网与边缘计算平台"]
             solution, cmcc = posts["5G智慧矿山专网解决方案"]
             services.intent_express(
-                user=cmcc, demand=demand, solution=solution, message="专网与边缘计算可复用。", score=30
+                user=cmcc,
+                demand=demand,
+                solution=solution,
+                message="专网与边缘计算可复用。",
+                score=30,
             )
             counts["intents"] += 1
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         for title, kind, days, place, adcode, capacity, text in (
-            ("“绽放杯”5G应用征集大赛西藏区域赛", EventKind.COMPETITION, 30, "拉萨市 西藏大学体育馆", 540100, 200,
-             "面向区内企业、高校和科研院所征集5G行业应用项目，优秀项目推荐参加全国赛。"),
-            ("5G+智慧矿山应用路演", EventKind.ROADSHOW, 12, "拉萨经济技术开发区 创业孵化中心", 540100, 60,
-             "矿山企业与解决方案提供方面对面：专网、尾矿库监测、无人驾驶矿卡。"),
-            ("5G+远程教育对接会", EventKind.FORUM, 45, "那曲市 会展中心", 540600, 80,
-             "学校与运营商、企业对接远程互动课堂需求。"),
+            (
+                "“绽放杯”5G应用征集大赛西藏区域赛",
+                EventKind.COMPETITION,
+                30,
+                "拉萨市 西藏大学体育馆",
+                540100,
+                200,
+                "面向区内企业、高校和科研院所征集5G行业应用项目，优秀项目推荐参加全国赛。",
+            ),
+            (
+                "5G+智慧矿山应用路演",
+                EventKind.ROADSHOW,
+                12,
+                "拉萨经济技术开发区 创业孵化中心",
+                540100,
+                60,
+                "矿山企业与解决方案提供方面对面：专网、尾矿库监测、无人驾驶矿卡。",
+            ),
+            (
+                "5G+远程教育对接会",
+                EventKind.FORUM,
+                45,
+                "那曲市 会展中心",
+                540600,
+                80,
+                "学校与运营商、企业对接远程互动课堂需求。",
+            ),
         ):
             event = services.event_save(
                 user=office,
                 values={
-                    "title": title, "kind": kind, "starts_at": now + timedelta(days=days),
-                    "ends_at": now + timedelta(days=days, hours=4), "place": place,
-                    "prefecture": prefecture.get(adcode), "description": text,
-                    "capacity": capacity, "is_published": True, "is_demo": True,
+                    "title": title,
+                    "kind": kind,
+                    "starts_at": now + timedelta(days=days),
+                    "ends_at": now + timedelta(days=days, hours=4),
+                    "place": place,
+                    "prefecture": prefecture.get(adcode),
+                    "description": text,
+                    "capacity": capacity,
+                    "is_published": True,
+                    "is_demo": True,
                 },
             )
             counts["events"] += 1
