@@ -2,8 +2,8 @@
 
 import pytest
 
-from xizang5g.ecosystem import matching, selectors, services
 from xizang5g.ecosystem import constants as C
+from xizang5g.ecosystem import matching, selectors, services
 
 
 def test_tokens_are_jieba_words_without_stop_words():
@@ -17,10 +17,10 @@ def test_tokens_are_jieba_words_without_stop_words():
 
 @pytest.fixture
 def market(approved, publish):
-    mine, mine_user = approved("藏北矿业", "mine")
-    cmcc, cmcc_user = approved("移动西藏", "cmcc1", "operator")
-    other, other_user = approved("旅游科技", "tour")
-    school, school_user = approved("西藏大学", "xzu", "university")
+    _mine, mine_user = approved("藏北矿业", "mine")
+    _cmcc, cmcc_user = approved("移动西藏", "cmcc1", "operator")
+    _other, other_user = approved("旅游科技", "tour")
+    _school, school_user = approved("西藏大学", "xzu", "university")
     demand = publish(
         "demand",
         mine_user,

@@ -124,7 +124,7 @@ def test_pending_organisations_cannot_post(sign_up, catalogue):
 
 
 def test_moderation_workflow(approved, office, catalogue):
-    org, member = approved("藏北矿业", "mine")
+    _org, member = approved("藏北矿业", "mine")
     _other, other = approved("别家公司", "other")
     demand = _demand(member, catalogue)
     assert demand.status == PostStatus.DRAFT

@@ -12,7 +12,7 @@ from django.utils import timezone
 from xizang5g.core.models import AdminDivision, User
 from xizang5g.ecosystem import services
 from xizang5g.ecosystem.choices import EventKind, Maturity, OrganisationKind
-from xizang5g.ecosystem.models import Demand, Event, Organisation, Solution
+from xizang5g.ecosystem.models import Demand, Organisation, Solution
 from xizang5g.plan.models import Industry, Scenario
 
 PASSWORD = "Xizang5G-demo!"

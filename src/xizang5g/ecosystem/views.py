@@ -288,6 +288,8 @@ def _post_intent(request, kind, pk):
     """Express an intent on a suggested match, from one's own demand or solution."""
     spec = KINDS[kind]
     post = spec["get"](user=request.user, pk=pk, action=access.CHANGE)
+    if _poster_or_403(request.user).pk != post.organisation_id:
+        raise PermissionDenied(_("Only the organisation that posted it expresses intents from it."))
     other_kind = spec["other"]
     other_id = request.POST.get(other_kind, "")
     if not other_id.isdigit():
