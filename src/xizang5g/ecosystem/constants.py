@@ -17,6 +17,9 @@ WEIGHT_PREFECTURE = 15
 WEIGHT_TEXT = 30
 # A side that names no prefecture serves (or asks in) the whole region: half the prefecture part.
 PREFECTURE_ANYWHERE = 0.5
+# Without a shared industry or scenario, the texts alone must be this similar (cosine): a few
+# shared generic words (预警, 监测) between a mine's demand and a scenic spot's offer are no match.
+MIN_TEXT_ALONE = 0.25
 MIN_SCORE = 10.0  # suggestions below this are not shown
 SUGGESTIONS = 10  # at most this many suggestions
 KEYWORDS_SHOWN = 6  # shared keywords given as reasons

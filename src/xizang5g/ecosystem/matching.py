@@ -11,6 +11,9 @@ The score (0–100, docs/ecosystem.md) is a weighted sum of four parts in [0, 1]
   description), over jieba's search-mode tokens without stop words, with inverse document
   frequencies taken over all published demands and solutions.
 
+A candidate sharing neither an industry nor a scenario is suggested only when the texts alone are
+close (cosine at least MIN_TEXT_ALONE); "5G" itself is a stop word, since every post names it.
+
 The reasons given with each suggestion are the shared industries, scenarios, prefectures and the
 shared keywords that contribute most to the text similarity.
 """
@@ -107,6 +110,7 @@ STOP_WORDS = frozenset(
         "方面",
         "问题",
         "情况",
+        "5g",
         "我司",
         "公司",
         "单位",
@@ -243,9 +247,9 @@ def rank(subject, candidates, corpus=None) -> list[Suggestion]:
             )
             / (C.WEIGHT_INDUSTRY + C.WEIGHT_SCENARIO + C.WEIGHT_PREFECTURE + C.WEIGHT_TEXT)
         )
-        # Without a shared industry, scenario or keyword nothing relates the two: the prefecture
-        # alone is no reason to suggest a match.
-        if not (parts["industry"] or parts["scenario"] or keywords):
+        # Without a shared industry or scenario only a close text relates the two: the prefecture
+        # and a few generic shared words are no reason to suggest a match.
+        if not (parts["industry"] or parts["scenario"]) and text < C.MIN_TEXT_ALONE:
             continue
         if score < C.MIN_SCORE:
             continue
