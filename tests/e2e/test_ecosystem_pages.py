@@ -93,6 +93,7 @@ def test_sign_up_approve_post_publish_match_intent(page, login, screenshot, mark
     page.fill("#id_credit_code", SIGN_UP["#id_credit_code"])
     page.fill("#id_password", TEST_PASSWORD)
     page.fill("#id_password2", TEST_PASSWORD)
+    page.evaluate("() => window.scrollTo(0, 0)")
     screenshot("ecosystem-signup")
     page.click("#signup-submit")
     page.wait_for_load_state("networkidle")

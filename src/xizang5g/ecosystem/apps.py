@@ -2,6 +2,7 @@
 matchmaking, intents, events (roadshows, competitions) and statistics."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xizang5g.core import registry
 from xizang5g.core.choices import Role
@@ -18,7 +19,7 @@ class EcosystemConfig(registry.PlatformApp):
     dashboard_tiles = ("xizang5g.ecosystem.tiles.ecosystem_tile",)
     public_nav = (
         {
-            "label": _("Events"),
+            "label": pgettext_lazy("ecosystem", "Events"),
             "url": "ecosystem:public_events",
             "icon": "calendar-event",
             "order": 50,

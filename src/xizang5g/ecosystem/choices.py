@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganisationKind(models.TextChoices):
@@ -12,7 +13,7 @@ class OrganisationKind(models.TextChoices):
 
 class OrganisationStatus(models.TextChoices):
     PENDING = "pending", _("Pending review")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("ecosystem", "Approved")
     REJECTED = "rejected", _("Rejected")
 
 
@@ -40,7 +41,7 @@ class Side(models.TextChoices):
 
 class IntentStatus(models.TextChoices):
     OPEN = "open", _("Awaiting answer")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("ecosystem", "Accepted")
     DECLINED = "declined", _("Declined")
     STARTED = "started", _("Project started")
 
@@ -49,7 +50,7 @@ class IntentAction(models.TextChoices):
     """Entries of an intent's timeline."""
 
     EXPRESSED = "expressed", _("Intent expressed")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("ecosystem", "Accepted")
     DECLINED = "declined", _("Declined")
     NOTE = "note", _("Note")
     STARTED = "started", _("Project started")

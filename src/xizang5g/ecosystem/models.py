@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xizang5g.core.access import EVERYONE, REGION_READERS, AccessRule
 from xizang5g.core.fields import EncryptedTextField
@@ -351,8 +352,8 @@ class Event(ChangeLoggedModel):
 
     class Meta:
         ordering = ["starts_at"]
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
+        verbose_name = pgettext_lazy("ecosystem", "event")
+        verbose_name_plural = pgettext_lazy("ecosystem", "events")
 
     def __str__(self) -> str:
         return self.title
@@ -368,7 +369,10 @@ class Registration(ChangeLoggedModel):
     """An organisation's registration for an event (one per organisation, seats counted)."""
 
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
+        Event,
+        verbose_name=pgettext_lazy("ecosystem", "event"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
     )
     organisation = models.ForeignKey(
         Organisation,
