@@ -21,19 +21,19 @@ class EcosystemConfig(registry.PlatformApp):
         {
             "label": pgettext_lazy("ecosystem", "Events"),
             "url": "ecosystem:public_events",
-            "icon": "calendar-event",
+            "icon": "flag",
             "order": 50,
         },
         {
             "label": _("Solutions"),
             "url": "ecosystem:public_solutions",
-            "icon": "lightbulb",
+            "icon": "lightning",
             "order": 51,
         },
         {
             "label": _("Join the ecosystem"),
             "url": "ecosystem:signup",
-            "icon": "person-plus",
+            "icon": "person-check",
             "order": 52,
         },
     )
