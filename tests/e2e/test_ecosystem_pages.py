@@ -204,3 +204,26 @@ def test_public_lists_without_logging_in(page, market, screenshot):
     assert "5G+智慧矿山应用路演" in page.inner_text("#events")
     assert "0 / 60" in page.inner_text("#events") or "60" in page.inner_text("#events")
     screenshot("ecosystem-public-events")
+
+
+def test_first_visits_fit_a_county_link(page, login, market, approved):  # noqa: F811
+    """Bytes on the wire (cache off) for the public sign-up page and an organisation's home:
+    within the platform's 350 KB budget; printed for the record."""
+    from tests.e2e.test_page_weight import BUDGET, WireMeter
+
+    approved("藏北高原矿业有限公司", "weighmine")
+    meter = WireMeter(page)
+    weights = {}
+    for url, user in (
+        ("/ecosystem/join/", None),
+        ("/ecosystem/", "weighmine"),
+        ("/ecosystem/statistics/", "weighmine"),
+    ):
+        if user:
+            login(user)
+        meter.reset()
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        weights[url] = meter.total
+    print("\n" + "\n".join(f"{url:<28} {size / 1024:6.1f} KB" for url, size in weights.items()))
+    assert all(size <= BUDGET for size in weights.values()), weights

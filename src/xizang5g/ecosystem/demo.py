@@ -121,14 +121,24 @@ SOLUTIONS = [
         True,
     ),
     (
-        "西藏大学",
-        "高原5G远程互动教学平台",
-        "西藏大学研发的远程互动课堂平台，支持藏汉双语课程、高清双向音视频和课堂数据分析，适用于偏远县中学。",
+        "中国移动通信集团西藏有限公司",
+        "5G远程互动课堂解决方案",
+        "双师课堂与远程互动教学：高清双向音视频、藏汉双语课程资源、课堂互动和教学数据分析，适用于偏远县中学。",
         ["education"],
         ["remote-interactive-teaching", "campus-smart-management"],
         [],
         Maturity.PILOT,
         False,
+    ),
+    (
+        "西藏智联科技有限公司",
+        "园区物联网平台与边缘计算节点",
+        "园区级物联网平台，接入能耗、环境和安防传感器，边缘计算节点就近处理数据，提供云计算资源。",
+        ["park"],
+        ["iot", "edge-computing"],
+        [540100],
+        Maturity.COMMERCIAL,
+        True,
     ),
 ]
 
@@ -206,17 +216,16 @@ def ecosystem_demo(*, office: User, stdout=None) -> dict:
             )
             services.intent_note(intent=intent, user=mine, text="现场勘察完成，待报价。")
             counts["intents"] += 1
-        # The university offers its platform to a school demand of its own? No: the operator's
-        # side is shown waiting for an answer on the park's demand.
-        if "园区5G物联网与边缘计算平台" in posts and "5G智慧矿山专网解决方案" in posts:
+        # The park is asked by an IoT vendor and has not answered yet.
+        if "园区5G物联网与边缘计算平台" in posts and "园区物联网平台与边缘计算节点" in posts:
             demand, _park = posts["园区5G物联网与边缘计算平台"]
-            solution, cmcc = posts["5G智慧矿山专网解决方案"]
+            solution, vendor = posts["园区物联网平台与边缘计算节点"]
             services.intent_express(
-                user=cmcc,
+                user=vendor,
                 demand=demand,
                 solution=solution,
-                message="专网与边缘计算可复用。",
-                score=30,
+                message="可先在一栋楼试点。",
+                score=70,
             )
             counts["intents"] += 1
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
