@@ -253,7 +253,7 @@ def demand_get(request, demand_id: int):
     response=responses({200: list[EcosystemSuggestionOut]}),
     summary="Solutions suggested for a demand, with score and reasons",
 )
-def demand_suggestions(request, demand_id: int):
+def demand_suggestion_list(request, demand_id: int):
     demand = selectors.demand_get(user=request.user, pk=demand_id)
     return [
         _suggestion_out(s)
@@ -295,7 +295,7 @@ def solution_get(request, solution_id: int):
     response=responses({200: list[EcosystemSuggestionOut]}),
     summary="Demands suggested for a solution, with score and reasons",
 )
-def solution_suggestions(request, solution_id: int):
+def solution_suggestion_list(request, solution_id: int):
     solution = selectors.solution_get(user=request.user, pk=solution_id)
     return [
         _suggestion_out(s)
@@ -335,7 +335,7 @@ def intent_create(request, payload: EcosystemIntentIn):
     response=responses({200: EcosystemIntentOut}),
     summary="Accept or decline an intent",
 )
-def intent_answer(request, intent_id: int, payload: EcosystemIntentAnswerIn):
+def intent_transition(request, intent_id: int, payload: EcosystemIntentAnswerIn):
     intent = selectors.intent_get(user=request.user, pk=intent_id, action="change")
     return services.intent_answer(
         intent=intent, user=request.user, accept=payload.accept, text=payload.text
@@ -347,7 +347,7 @@ def intent_answer(request, intent_id: int, payload: EcosystemIntentAnswerIn):
     response=responses({201: EcosystemIntentOut}),
     summary="Add a follow-up note",
 )
-def intent_note(request, intent_id: int, payload: EcosystemIntentNoteIn):
+def intent_note_create(request, intent_id: int, payload: EcosystemIntentNoteIn):
     intent = selectors.intent_get(user=request.user, pk=intent_id, action="change")
     services.intent_note(intent=intent, user=request.user, text=payload.text)
     return Status(201, intent)
