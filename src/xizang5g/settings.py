@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "xizang5g.edu",
     "xizang5g.industry",
     "xizang5g.portal",
+    "xizang5g.ecosystem",
 ]
 
 MIDDLEWARE = [
