@@ -46,6 +46,7 @@ PAGES = {
     "portal:manage": Route(requires=may(CHANGE, NewsItem)),
     "portal:news_new": Route(requires=may(CHANGE, NewsItem)),
     "portal:news_edit": Route(kind="portal_news"),
+    "portal:manage_file": Route(kind="portal_public_file"),
     "portal:news_publish": Route(kind="portal_news", action=CHANGE, method="post"),
 }
 

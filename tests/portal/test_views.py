@@ -229,10 +229,22 @@ def test_news_management(office, make_user, tmp_path, settings):
         {"kind": "policy", "title": "政策", "summary": "", "body": "正文", "file": fake},
     )
     assert refused.status_code == 400 and not item.attachments.exists()
+    pdf = SimpleUploadedFile("政策.pdf", b"%PDF-1.7 policy", content_type="application/pdf")
+    client.post(
+        reverse("portal:news_edit", args=[item.pk]),
+        {"kind": "policy", "title": "政策", "summary": "", "body": "正文", "file": pdf},
+    )
+    attachment = item.attachments.get()
+    assert attachment.filename == "政策.pdf" and attachment.file.name.startswith("news/")
+    got = client.get(reverse("portal:manage_file", args=[attachment.pk]))
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"%PDF-1.7 policy"
+    assert Client().get(reverse("portal:news_file", args=[attachment.pk])).status_code == 404
     client.post(reverse("portal:news_publish", args=[item.pk]))
     item.refresh_from_db()
     assert item.status == "published"
     assert Client().get(reverse("portal:news_item", args=[item.pk])).status_code == 200
+    public = Client().get(reverse("portal:news_file", args=[attachment.pk]))
+    assert public.status_code == 200 and "attachment" in public["Content-Disposition"]
     viewer = make_user("viewer2")
     assert _logged_in(viewer).get(reverse("portal:manage")).status_code == 403
 

@@ -355,6 +355,10 @@ def news_get(*, user, pk: int, action: str = access.VIEW) -> NewsItem:
     return access.get_or_404(NewsItem.objects.all(), user, action, pk=pk)
 
 
+def attachment_get(*, user, pk: int) -> NewsAttachment:
+    return access.get_or_404(NewsAttachment.objects.select_related("item"), user, pk=pk)
+
+
 def request_list(*, user, status: str | None = None) -> QuerySet[MeasurementRequest]:
     qs = MeasurementRequest.objects.restrict(user).select_related("county", "assignee")
     if status:

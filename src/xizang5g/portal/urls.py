@@ -20,5 +20,6 @@ urlpatterns = [
     path("manage/", views.manage, name="manage"),
     path("manage/new/", views.news_edit, name="news_new"),
     path("manage/<int:pk>/", views.news_edit, name="news_edit"),
+    path("manage/files/<int:pk>/", views.manage_file, name="manage_file"),
     path("manage/<int:pk>/publish/", views.news_publish, name="news_publish"),
 ]

@@ -344,6 +344,13 @@ def news_edit(request, pk: int | None = None):
 
 
 @login_required
+def manage_file(request, pk: int):
+    """An attachment for the plan office, whether its item is published or not."""
+    attachment = selectors.attachment_get(user=request.user, pk=pk)
+    return download(attachment.file, attachment.filename)
+
+
+@login_required
 @require_POST
 def news_publish(request, pk: int):
     item = selectors.news_get(user=request.user, pk=pk, action=access.CHANGE)
