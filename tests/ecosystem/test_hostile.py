@@ -34,4 +34,4 @@ def test_huge_and_junk_numbers(approved, publish, office):
             "capacity": "abc",
         },
     )
-    assert event.status_code == 200 and "capacity" in event.content.decode()
+    assert event.status_code == 200 and 'data-error="capacity"' in event.content.decode()
