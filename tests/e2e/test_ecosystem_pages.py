@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS, wait_until
 from tests.conftest import TEST_PASSWORD
 from tests.ecosystem.conftest import (  # noqa: F401  (the ecosystem's fixtures)
     approved,
@@ -134,10 +134,15 @@ def test_sign_up_approve_post_publish_match_intent(page, login, screenshot, mark
     _logout(page)
     login("planoffice")
     page.goto("/ecosystem/moderation/")
+    screenshot("ecosystem-moderation")
     page.locator("#pending-demands li", has_text="尾矿库").locator("button[value=publish]").click()
     page.wait_for_load_state("networkidle")
-    page.goto("/ecosystem/moderation/")
-    screenshot("ecosystem-moderation")
+    page.goto("/ecosystem/statistics/")
+    wait_until(lambda: page.locator("#industry-chart canvas").count() == 1)
+    assert page.inner_text("#kpi-organisations").strip() == "3"
+    assert "矿山" in page.inner_text("#industry-table")
+    page.wait_for_timeout(300)
+    screenshot("ecosystem-statistics")
 
     # 5. The organisation sees the matching solution with its reasons and expresses an intent.
     _logout(page)

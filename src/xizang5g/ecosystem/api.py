@@ -253,7 +253,7 @@ def demand_get(request, demand_id: int):
     response=responses({200: list[EcosystemSuggestionOut]}),
     summary="Solutions suggested for a demand, with score and reasons",
 )
-def demand_suggestion_list(request, demand_id: int):
+def demand_suggestions_get(request, demand_id: int):
     demand = selectors.demand_get(user=request.user, pk=demand_id)
     return [
         _suggestion_out(s)
@@ -295,7 +295,7 @@ def solution_get(request, solution_id: int):
     response=responses({200: list[EcosystemSuggestionOut]}),
     summary="Demands suggested for a solution, with score and reasons",
 )
-def solution_suggestion_list(request, solution_id: int):
+def solution_suggestions_get(request, solution_id: int):
     solution = selectors.solution_get(user=request.user, pk=solution_id)
     return [
         _suggestion_out(s)

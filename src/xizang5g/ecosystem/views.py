@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import access
+from xizang5g.core import access, limits
 from xizang5g.core.models import AdminDivision, Pilot
 from xizang5g.ecosystem import forms, selectors, services
 from xizang5g.ecosystem.choices import IntentStatus, OrganisationKind, PostStatus
@@ -62,12 +62,17 @@ def _poster_or_403(user):
     return org
 
 
+def _id(value) -> int | None:
+    """A database id from a form or query value (1 to 2**63 - 1), or None."""
+    found = limits.db_ids([value or ""])
+    return found[0] if found else None
+
+
 def _filters(request) -> dict:
-    prefecture = request.GET.get("prefecture", "")
     return {
         "q": request.GET.get("q", "").strip()[:100],
         "industry": request.GET.get("industry", "")[:64],
-        "prefecture": int(prefecture) if prefecture.isdigit() else None,
+        "prefecture": _id(request.GET.get("prefecture")),
         "status": request.GET.get("status", "")
         if request.GET.get("status") in PostStatus.values
         else "",
@@ -291,12 +296,12 @@ def _post_intent(request, kind, pk):
     if _poster_or_403(request.user).pk != post.organisation_id:
         raise PermissionDenied(_("Only the organisation that posted it expresses intents from it."))
     other_kind = spec["other"]
-    other_id = request.POST.get(other_kind, "")
-    if not other_id.isdigit():
+    other_id = _id(request.POST.get(other_kind))
+    if other_id is None:
         messages.error(request, _("Choose the match to express an intent on."))
         return redirect(f"ecosystem:{kind}", pk=post.pk)
     try:
-        other = KINDS[other_kind]["get"](user=request.user, pk=int(other_id))
+        other = KINDS[other_kind]["get"](user=request.user, pk=other_id)
     except Http404:
         messages.error(request, _("That match no longer exists or is not visible to you."))
         return redirect(f"ecosystem:{kind}", pk=post.pk)
@@ -459,9 +464,9 @@ def intent_action(request, pk):
             services.intent_note(intent=intent, user=request.user, text=text)
         elif step == "start":
             pilot = None
-            pilot_id = request.POST.get("pilot", "")
-            if pilot_id.isdigit():
-                pilot = Pilot.objects.restrict(request.user).filter(pk=int(pilot_id)).first()
+            pilot_id = _id(request.POST.get("pilot"))
+            if pilot_id is not None:
+                pilot = Pilot.objects.restrict(request.user).filter(pk=pilot_id).first()
                 if pilot is None:
                     raise ValidationError(_("No such pilot project, or you may not see it."))
             services.intent_start_project(intent=intent, user=request.user, pilot=pilot, text=text)
@@ -531,12 +536,14 @@ def event_form(request, pk=None):
 def event_register(request, pk):
     event = selectors.event_get(user=request.user, pk=pk)
     _poster_or_403(request.user)
-    attendees = request.POST.get("attendees", "1")
+    attendees = request.POST.get("attendees", "1").strip()
     try:
         services.event_register(
             event=event,
             user=request.user,
-            attendees=int(attendees) if attendees.isdigit() else 0,
+            attendees=int(attendees)
+            if attendees.isascii() and attendees.isdigit() and len(attendees) < 4
+            else 0,
             note=request.POST.get("note", "")[:300],
         )
     except ValidationError as exc:

@@ -13,7 +13,8 @@
       tooltip: { trigger: "item" },
       series: [{
         type: "pie", radius: ["40%", "70%"],
-        data: data.kinds.map(function (k) { return { name: k.label, value: k.value }; }),
+        data: data.kinds.filter(function (k) { return k.value > 0; })
+          .map(function (k) { return { name: k.label, value: k.value }; }),
         label: { formatter: "{b}: {c}" }
       }]
     });
@@ -30,8 +31,8 @@
       xAxis: { type: "category", data: data.industries, axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: data.labels.demands, type: "bar", data: data.demands },
-        { name: data.labels.solutions, type: "bar", data: data.solutions }
+        { name: data.labels.demands, type: "bar", data: data.demands, barMaxWidth: 36 },
+        { name: data.labels.solutions, type: "bar", data: data.solutions, barMaxWidth: 36 }
       ]
     });
     charts.push(industries);
