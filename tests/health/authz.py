@@ -2,12 +2,14 @@
 matrix world (one 120 centre's call for the unit "health", which has a demo user, one for
 "lhasa-gov", which has none)."""
 
+from datetime import date
+
 from tests.authz.api_routes import Operation, by_id
 from tests.authz.routes import Route, create
-from xizang5g.core.access import CHANGE
+from xizang5g.core.access import CHANGE, can_create
 from xizang5g.core.models import Unit
 from xizang5g.health import services
-from xizang5g.health.models import Ambulance, Consultation, EmergencyCall
+from xizang5g.health.models import Ambulance, Consultation, EmergencyCall, SyndromicCount
 
 P = "/api/v1/health"
 
@@ -81,6 +83,16 @@ OPERATIONS = {
         kind="call", action=CHANGE, path=by_id("call_id"), body=lambda w, o: {"state": "en_route"}
     ),
     f"GET {P}/calls/{{call_id}}/vitals": Operation(kind="call", path=by_id("call_id")),
+    f"POST {P}/syndromic": Operation(
+        body=lambda w, o: {
+            "county_adcode": 540102,
+            "day": date.today().isoformat(),
+            "counts": {"fever": 3},
+        },
+        requires=lambda user, obj: (
+            user.unit_id is not None and can_create(user, SyndromicCount, unit=user.unit)
+        ),
+    ),
     f"GET {P}/consultations": Operation(lists=Consultation),
     f"GET {P}/consultations/{{consultation_id}}": Operation(
         kind="consultation", path=by_id("consultation_id")

@@ -64,3 +64,30 @@ def test_the_daily_check_alerts_the_county_with_the_outbreak(centre, divisions):
     alert = Alert.objects.get(source="epidemic")
     assert alert.details["adcode"] == counties[0].adcode
     assert counties[0].name_zh in alert.title
+
+
+def test_clinics_report_their_daily_counts_over_the_api(client, nurse, viewer, divisions):
+    """A clinic posts the day's counts for its county (stored once per day and syndrome, a later
+    post corrects them); bad input names the field; an account without a unit cannot report."""
+    from django.utils import timezone
+
+    county = AdminDivision.objects.filter(level="county").first()
+    today = timezone.localdate()
+    body = {"county_adcode": county.adcode, "day": today.isoformat(), "counts": {"fever": 7}}
+    client.force_login(nurse)
+    post = lambda b: client.post("/api/v1/health/syndromic", b, content_type="application/json")  # noqa: E731
+    assert post(body).json() == {"stored": 1}
+    assert post({**body, "counts": {"fever": 9, "diarrhoea": 2}}).status_code == 200
+    rows = SyndromicCount.objects.filter(division=county, day=today)
+    assert {r.syndrome: r.count for r in rows} == {"fever": 9, "diarrhoea": 2}
+    assert all(r.unit_id == nurse.unit_id for r in rows)
+    for bad, field in (
+        ({**body, "county_adcode": 540000}, "county_adcode"),  # the region, not a county
+        ({**body, "day": (today + timedelta(days=1)).isoformat()}, "day"),
+        ({**body, "counts": {"cough": 3}}, "counts"),
+        ({**body, "counts": {"fever": -1}}, "counts"),
+    ):
+        response = post(bad)
+        assert response.status_code == 422 and field in response.content.decode(), bad
+    client.force_login(viewer)
+    assert post(body).status_code == 403

@@ -3,10 +3,12 @@ and their run, vitals. Reads through `health.selectors`, writes through `health.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, StrictFloat, StrictInt
@@ -16,7 +18,7 @@ from xizang5g.core.api_style import ApiInput, ApiPagination, page_schema, pagina
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.health import constants as C
 from xizang5g.health import news2, selectors, services
-from xizang5g.health.choices import AmbulanceState, CallState, ConsultationState
+from xizang5g.health.choices import AmbulanceState, CallState, ConsultationState, Syndrome
 
 router = Router(tags=["health"])
 
@@ -160,6 +162,18 @@ class HealthVitalsOut(Schema):
     response: str
 
 
+class HealthSyndromicIn(ApiInput):
+    county_adcode: int = Field(..., ge=0, le=999999)
+    day: date
+    counts: dict[Syndrome, int] = Field(
+        ..., description="patients seen that day per syndrome: fever, respiratory, diarrhoea"
+    )
+
+
+class HealthSyndromicOut(Schema):
+    stored: int
+
+
 HealthAmbulancePage = page_schema("HealthAmbulancePage", HealthAmbulanceOut)
 HealthCallPage = page_schema("HealthCallPage", HealthCallOut)
 HealthVitalsPage = page_schema("HealthVitalsPage", HealthVitalsOut)
@@ -172,6 +186,37 @@ def _unit(code: str | None, field: str) -> Unit | None:
     if unit is None:
         raise ValidationError({field: _("No unit with the code %(code)s.") % {"code": code}})
     return unit
+
+
+@router.post(
+    "/syndromic",
+    response=responses({200: HealthSyndromicOut}),
+    summary="A clinic's daily syndromic counts for a county (the reporting unit is the caller's)",
+)
+def syndromic_create(request, payload: HealthSyndromicIn):
+    unit = request.user.unit
+    if unit is None:
+        raise PermissionDenied(_("Report from an account of the clinic's unit."))
+    county = AdminDivision.objects.filter(adcode=payload.county_adcode, level="county").first()
+    if county is None:
+        raise ValidationError({"county_adcode": _("No county with this code.")})
+    today = timezone.localdate()
+    if not today - timedelta(days=366) <= payload.day <= today:
+        raise ValidationError({"day": _("The day must lie within the past year.")})
+    bad = [s for s, n in payload.counts.items() if not 0 <= n <= 100_000]
+    if bad or not payload.counts:
+        raise ValidationError({"counts": _("Give each syndrome's count, 0 to 100,000.")})
+    with transaction.atomic():
+        for syndrome, count in payload.counts.items():
+            services.syndromic_report(
+                unit=unit,
+                division=county,
+                day=payload.day,
+                syndrome=syndrome,
+                count=count,
+                user=request.user,
+            )
+    return {"stored": len(payload.counts)}
 
 
 @router.get("/ambulances", response=responses({200: HealthAmbulancePage}))
