@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.browser import SCREENSHOTS, wait_until
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.test_portal_pages import axe_script  # noqa: F401  (axe-core from npm)
 from tests.ecosystem.conftest import (  # noqa: F401  (the ecosystem's fixtures)
     approved,
     catalogue,
@@ -177,7 +178,10 @@ def test_sign_up_approve_post_publish_match_intent(page, login, screenshot, mark
             screenshot(name)
 
 
-@pytest.mark.parametrize(("lang", "marker"), [("zh-hans", "统一社会信用代码"), ("bo", "ཚོགས")])
+@pytest.mark.parametrize(
+    ("lang", "marker"),
+    [("zh-hans", "统一社会信用代码"), ("bo", "ཚོགས"), ("en", "Unified social credit code")],
+)
 def test_sign_up_page_on_a_phone(browser, live_server, market, lang, marker):
     context = browser.new_context(
         base_url=live_server.url,
@@ -230,3 +234,40 @@ def test_first_visits_fit_a_county_link(page, login, market, approved):  # noqa:
         weights[url] = meter.total
     print("\n" + "\n".join(f"{url:<28} {size / 1024:6.1f} KB" for url, size in weights.items()))
     assert all(size <= BUDGET for size in weights.values()), weights
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "bo", "en"])
+def test_public_pages_have_no_serious_accessibility_violation(
+    browser,
+    live_server,
+    market,
+    axe_script,  # noqa: F811  (the fixture imported above)
+    lang,
+):
+    """axe-core on the sign-up page and the public lists, on a phone, in each language."""
+    if axe_script is None:
+        return  # the fixture printed why (npm missing)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        ignore_https_errors=True,
+        bypass_csp=True,  # to inject axe-core
+    )
+    context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+    page = context.new_page()
+    problems = []
+    for url in ("/ecosystem/join/", "/ecosystem/public/solutions/", "/ecosystem/public/events/"):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.add_script_tag(path=str(axe_script))
+        problems += [
+            f"{url} {v}"
+            for v in page.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+            )
+        ]
+    context.close()
+    assert not problems, "axe-core serious/critical violations:\n" + "\n".join(problems)
