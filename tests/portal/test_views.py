@@ -272,3 +272,21 @@ def test_public_api_lists_only_public_things(plan_demo, news):
     listed = Client().get("/api/v1/portal/news").json()
     assert listed["count"] == 4 and news.pk not in {n["id"] for n in listed["items"]}
     assert Client().get(f"/api/v1/portal/news/{news.pk}").status_code == 404
+
+
+def test_progress_page_maps_the_prefectures_by_their_pilots(plan_demo):
+    """An SVG of the seven prefectures, shaded by pilots, each named with its count; a few KB."""
+    import re
+
+    from xizang5g.portal import maps, selectors
+
+    html = Client().get(reverse("portal:progress"), {"lang": "en"}).content.decode()
+    svg = html.split('<figure class="pref-map"', 1)[1].split("</figure>", 1)[0]
+    assert svg.count("<path ") == 7 and len(svg) < 20_000
+    rows = selectors.public_pilots_by_prefecture()
+    top = max(r["pilots"] for r in rows)
+    busiest = max(rows, key=lambda r: r["pilots"])
+    assert f"<title>{busiest['division'].name_en}: {top}</title>" in svg
+    assert maps.SHADES[-1] in svg  # the busiest prefecture is the darkest
+    assert re.search(r"d=\"M\d+ \d+l-?\d+ -?\d+", svg), svg[:400]
+    assert maps.shade(0, top) == maps.SHADES[0] and maps.shade(1, 10) == maps.SHADES[1]

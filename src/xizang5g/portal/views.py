@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from xizang5g.core import access, registry
 from xizang5g.core.clients import client_ip
 from xizang5g.core.files import download
-from xizang5g.portal import emf, selectors, services
+from xizang5g.portal import emf, maps, selectors, services
 from xizang5g.portal.choices import NewsKind, NewsStatus, RequestStatus
 from xizang5g.portal.constants import CASES_PAGE_SIZE, NEWS_PAGE_SIZE
 from xizang5g.portal.models import MeasurementRequest, NewsItem
@@ -104,13 +104,38 @@ def case_detail(request, pk: int):
 
 @public_page
 def plan_progress(request):
+    prefectures = selectors.public_pilots_by_prefecture()
     context = {
         "goals": selectors.public_goals(),
         "figures": selectors.public_key_figures(),
-        "prefectures": selectors.public_pilots_by_prefecture(),
+        "prefectures": prefectures,
         "industries": selectors.public_pilots_by_industry(),
+        "map": _prefecture_map(prefectures),
     }
     return render(request, "portal/progress.html", context)
+
+
+def _prefecture_map(prefectures: list[dict]) -> dict | None:
+    """The prefectures shaded by their pilots, for the page's SVG (None without outlines)."""
+    outline = maps.prefecture_outline()
+    if outline is None:
+        return None
+    rows = {r["division"].adcode: r for r in prefectures}
+    top = max((r["pilots"] for r in prefectures), default=0)
+    regions = [
+        {
+            "path": region.path,
+            "fill": maps.shade(rows[region.adcode]["pilots"], top),
+            "name": rows[region.adcode]["division"].localized_name,
+            "pilots": rows[region.adcode]["pilots"],
+        }
+        for region in outline.regions
+        if region.adcode in rows
+    ]
+    legend = [{"fill": maps.shade(0, top), "label": "0"}]
+    if top:
+        legend.append({"fill": maps.shade(top, top), "label": str(top)})
+    return {"width": outline.width, "height": outline.height, "regions": regions, "legend": legend}
 
 
 def _trend_rows(trend: dict, key: str) -> list[dict]:
