@@ -323,5 +323,25 @@ OPERATIONS: dict[str, Operation] = {
     f"POST {P}/security/rules": Operation(
         body=lambda w, o: {"yaml": json.dumps(SIGMA_RULE)}, requires=region(CHANGE, SigmaRule)
     ),
+    f"PUT {P}/security/rules/{{rule_id}}/tuning": Operation(
+        path=lambda w, o: {"rule_id": _sigma_rule(w).pk},
+        body=lambda w, o: {"enabled": False, "note": "authz"},
+        requires=region(CHANGE, SigmaRule),
+    ),
     f"GET {P}/security/systems": Operation(lists=InformationSystem),
+}
+
+
+def _sigma_rule(world) -> SigmaRule:
+    """A Sigma rule to tune (the matrix world holds none of its own)."""
+    from xizang5g.security.services import sigma_rule_create
+
+    found = SigmaRule.objects.filter(rule_id=SIGMA_TUNED["id"]).first()
+    return found or sigma_rule_create(text=json.dumps(SIGMA_TUNED), user=world.users["secops"])
+
+
+SIGMA_TUNED = {
+    **SIGMA_RULE,
+    "title": "Authz tuned rule",
+    "id": "2f0e0d0c-0b0a-4909-8807-060504030202",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
@@ -180,9 +181,60 @@ class SecuritySigmaRuleOut(Schema):
 SecuritySigmaRulePage = page_schema("SecuritySigmaRulePage", SecuritySigmaRuleOut)
 
 
+class SecurityRuleTuningIn(ApiInput):
+    source: str | None = Field(
+        None, max_length=64, description="log source code; absent: every source"
+    )
+    enabled: bool = True
+    filter: str = Field(
+        "",
+        max_length=20_000,
+        description="false-positive filter: a Sigma `detection` (YAML) whose matches raise nothing",
+    )
+    note: str = Field("", max_length=2000, description="why (kept with the change log)")
+
+
+class SecurityRuleTuningOut(Schema):
+    rule_id: int
+    source: str | None
+    enabled: bool
+    filter: str
+    note: str
+
+
 @router.get("/rules", response=responses({200: SecuritySigmaRulePage}), summary="Sigma rules")
 def sigma_rule_list(request, page: Query[ApiPagination]):
     return paginate(selectors.sigma_rule_list(user=request.user), page)
+
+
+@router.put(
+    "/rules/{rule_id}/tuning",
+    response=responses({200: SecurityRuleTuningOut}),
+    summary="Switch a rule on or off for a log source and set its false-positive filter",
+)
+def rule_tuning_put(request, rule_id: limits.DbId, payload: SecurityRuleTuningIn):
+    services.require_operator(request.user)  # before the look-up: the same answer for any id
+    rule = access.get_or_404(selectors.sigma_rule_list(user=request.user), request.user, pk=rule_id)
+    source = None
+    if payload.source:
+        source = selectors.log_source_list(user=request.user).filter(code=payload.source).first()
+        if source is None:
+            raise ValidationError({"source": _("No log source with this code.")})
+    tuning = services.rule_tuning_set(
+        rule=rule,
+        user=request.user,
+        source=source,
+        enabled=payload.enabled,
+        filter=payload.filter,
+        note=payload.note,
+    )
+    return {
+        "rule_id": rule.pk,
+        "source": source.code if source else None,
+        "enabled": tuning.enabled,
+        "filter": tuning.filter,
+        "note": tuning.note,
+    }
 
 
 @router.post("/rules", response=responses({201: SecuritySigmaRuleOut}), summary="Add a Sigma rule")
