@@ -212,7 +212,7 @@ def sigma_rule_list(request, page: Query[ApiPagination]):
     response=responses({200: SecurityRuleTuningOut}),
     summary="Switch a rule on or off for a log source and set its false-positive filter",
 )
-def rule_tuning_put(request, rule_id: limits.DbId, payload: SecurityRuleTuningIn):
+def rule_tuning_save(request, rule_id: limits.DbId, payload: SecurityRuleTuningIn):
     services.require_operator(request.user)  # before the look-up: the same answer for any id
     rule = access.get_or_404(selectors.sigma_rule_list(user=request.user), request.user, pk=rule_id)
     source = None
