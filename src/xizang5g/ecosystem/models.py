@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -109,6 +110,12 @@ class Post(ChangeLoggedModel):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    industries = models.ManyToManyField(
+        "plan.Industry", verbose_name=_("industries"), related_name="+"
+    )
+    scenarios = models.ManyToManyField(
+        "plan.Scenario", verbose_name=_("scenarios"), related_name="+", blank=True
+    )
 
     class Meta:
         abstract = True
@@ -134,12 +141,6 @@ class Demand(Post):
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="demands",
-    )
-    industries = models.ManyToManyField(
-        "plan.Industry", verbose_name=_("industries"), related_name="+"
-    )
-    scenarios = models.ManyToManyField(
-        "plan.Scenario", verbose_name=_("scenarios"), related_name="+", blank=True
     )
     prefectures = models.ManyToManyField(
         "core.AdminDivision",
@@ -179,8 +180,6 @@ class Demand(Post):
         verbose_name_plural = _("demands")
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if (
             self.budget_min_wan is not None
             and self.budget_max_wan is not None
@@ -199,12 +198,6 @@ class Solution(Post):
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="solutions",
-    )
-    industries = models.ManyToManyField(
-        "plan.Industry", verbose_name=_("industries"), related_name="+"
-    )
-    scenarios = models.ManyToManyField(
-        "plan.Scenario", verbose_name=_("scenarios"), related_name="+", blank=True
     )
     prefectures = models.ManyToManyField(
         "core.AdminDivision",
@@ -359,8 +352,6 @@ class Event(ChangeLoggedModel):
         return self.title
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.ends_at and self.starts_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": _("An event cannot end before it starts.")})
 

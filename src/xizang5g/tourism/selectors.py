@@ -27,11 +27,11 @@ def spot_get(*, user, code: str, action: str = access.VIEW) -> ScenicSpot:
     )
 
 
-def occupancy_last_day(*, spot: ScenicSpot) -> list[tuple[datetime, int]]:
+def occupancy_last_day(*, user, spot: ScenicSpot) -> list[tuple[datetime, int]]:
     """(time, occupancy) of the spot over the last 24 hours, so that before opening the chart
-    still shows yesterday (the caller read `spot` through `spot_get`, under the access rule)."""
+    still shows yesterday."""
     since = timezone.now() - timedelta(hours=24)
-    points = OccupancyPoint.objects.filter(spot=spot, at__gte=since).order_by("at")
+    points = OccupancyPoint.objects.restrict(user).filter(spot=spot, at__gte=since).order_by("at")
     return list(points.values_list("at", "occupancy"))
 
 

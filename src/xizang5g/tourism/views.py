@@ -140,7 +140,7 @@ def _with_gaps(values, *, gap: timedelta) -> list:
 def spot_live(request, code):
     """A spot's occupancy over the last 24 hours, for the live chart (polled)."""
     spot = selectors.spot_get(user=request.user, code=code)
-    values = selectors.occupancy_last_day(spot=spot)
+    values = selectors.occupancy_last_day(user=request.user, spot=spot)
     # At most ~720 points: thin a dense series evenly.
     step = max(1, len(values) // 720)
     values = values[::step] + (values[-1:] if values and (len(values) - 1) % step else [])
