@@ -347,3 +347,11 @@ def sees_all(user, model, action: str = VIEW) -> bool:
     """Whether `user` may `action` every object of `model` (region-wide pages and titles)."""
     q = condition(model, user, action)
     return q is not None and not q
+
+
+def scope_key(user) -> tuple:
+    """What the rule reads of a user, apart from the objects a user owns (``owners``): users with
+    the same key may do the same things to the same objects, so what is computed for one of them
+    from rule-restricted reads can be shared with the others (:func:`core.summaries.section`)."""
+    role = _role(user)
+    return (role, user.unit_id) if role else (None, None)

@@ -14,13 +14,18 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from xizang5g.core import access
 from xizang5g.core.models import ChangeLog
 
 T = TypeVar("T")
 DEFAULT_TTL = 60  # seconds: how late machine-recorded data may show on a summary
+SECTION_TTL = 30  # seconds: the same for a rendered dashboard section (live situation figures)
 
 
 def data_version() -> int:
@@ -42,3 +47,31 @@ def cached(name: str, parts: tuple[Hashable, ...], compute: Callable[[], T], ttl
         found = compute()
         cache.set(key, found, ttl)
     return found
+
+
+def section(
+    request,
+    template: str,
+    build: Callable[[], dict],
+    *,
+    vary: tuple[Hashable, ...] = (),
+    ttl: int = SECTION_TTL,
+) -> SafeString:
+    """A dashboard's body, `template` rendered with `build()`, shared by every user with the same
+    access scope (role and unit) and language while the data are the same.
+
+    Under load, every official of a role opens the same dashboard: the page's own chrome (menu,
+    user, alert badge, CSRF token) is still rendered per request, but the body's queries, charts
+    and tables once per scope and change. The body must therefore read only through the access
+    rule (what a user owns is not part of the scope) and hold no form that posts: a CSRF token
+    rendered for one user would fail for the next, so a body holding one is refused.
+    `vary` names the request's own parameters (period, page, filters) the body depends on.
+    """
+
+    def render() -> str:
+        html = render_to_string(template, build(), request=request)
+        if "csrfmiddlewaretoken" in html:
+            raise ImproperlyConfigured(f"{template} holds a form with a CSRF token: not shareable")
+        return html
+
+    return mark_safe(cached(template, (vary, access.scope_key(request.user)), render, ttl))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import access
+from xizang5g.core import access, summaries
 from xizang5g.core.choices import AlertState
 from xizang5g.core.models import Pilot
 from xizang5g.core.selectors import alert_list
@@ -28,6 +28,7 @@ from xizang5g.iot.tsl import NUMERIC_TYPES, ThingModelError
 
 LIVE_WINDOW = timedelta(hours=1)
 MAX_POINTS = 2000
+DEVICE_LIST_TTL = 15  # seconds: device states and "last seen" follow telemetry, not the change log
 
 
 def _can_create(user) -> bool:
@@ -38,14 +39,31 @@ def _can_create(user) -> bool:
 @login_required
 def device_list(request):
     filters = {k: request.GET.get(k, "") for k in ("state", "product", "project", "q")}
+    if request.htmx:  # the table alone, as the filters change
+        return render(request, "iot/_device_table.html", _device_page(request, filters))
+    body = summaries.section(
+        request,
+        "iot/_device_list_body.html",
+        lambda: _device_list_context(request, filters),
+        vary=(request.GET.urlencode(),),
+        ttl=DEVICE_LIST_TTL,
+    )
+    return render(
+        request, "iot/device_list.html", {"body": body, "can_create": _can_create(request.user)}
+    )
+
+
+def _device_page(request, filters: dict) -> dict:
     qs = selectors.device_list(user=request.user, filters=filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return {"page": Paginator(qs, 50).get_page(request.GET.get("page")), "filters": filters}
+
+
+def _device_list_context(request, filters: dict) -> dict:
     scope = selectors.device_list(user=request.user)
     counts = dict(scope.values_list("status__state").annotate(n=Count("pk")))
     since = timezone.now() - timedelta(hours=24)
-    context = {
-        "page": page,
-        "filters": filters,
+    return {
+        **_device_page(request, filters),
         "states": DeviceState.choices,
         "products": selectors.product_list(user=request.user),
         "projects": Pilot.objects.restrict(request.user)
@@ -60,10 +78,7 @@ def device_list(request):
         "live_alerts": alert_list(user=request.user, filters={"source": "device_rule"})
         .exclude(state=AlertState.RESOLVED)
         .count(),
-        "can_create": _can_create(request.user),
     }
-    template = "iot/_device_table.html" if request.htmx else "iot/device_list.html"
-    return render(request, template, context)
 
 
 def _chart_properties(device: Device) -> list[dict]:

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from xizang5g.core import access
+from xizang5g.core import access, summaries
 from xizang5g.core.choices import DivisionLevel, UnitKind
 from xizang5g.core.models import AdminDivision, Unit
 from xizang5g.network import constants as C
@@ -160,6 +160,14 @@ def station_map_points(*, user) -> dict:
 
 
 def registry_counts(*, user) -> dict:
+    """The registry's size in the user's scope (every 5G supervision page shows it), computed
+    once per scope and change of the data."""
+    return summaries.cached(
+        "network.registry_counts", (access.scope_key(user),), lambda: _registry_counts(user)
+    )
+
+
+def _registry_counts(user) -> dict:
     cells = cell_list(user=user)
     by_operator_band: dict[str, dict[str, int]] = defaultdict(dict)
     for row in (

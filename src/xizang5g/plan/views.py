@@ -75,13 +75,23 @@ def _apply_errors(form, error: ValidationError) -> None:
 @with_plan
 def dashboard(request, plan):
     as_of = _as_of(request)
+    body = summaries.section(
+        request,
+        "plan/_dashboard_body.html",
+        lambda: _dashboard_context(request, plan, as_of),
+        vary=(plan.pk, as_of),
+    )
+    return render(request, "plan/dashboard.html", {"plan": plan, "as_of": as_of, "body": body})
+
+
+def _dashboard_context(request, plan, as_of: date) -> dict:
     visible = selectors.project_ids(user=request.user)
     figures = summaries.cached(
         "plan.dashboard",
         (plan.pk, as_of, summaries.digest(visible)),
         lambda: summary.dashboard_summary(plan, as_of, visible),
     )
-    context = {
+    return {
         **figures,
         "plan": plan,
         "as_of": as_of,
@@ -90,7 +100,6 @@ def dashboard(request, plan):
         "consumption": _new_consumption(as_of),
         "status_labels": progress.ITEM_STATUS_LABELS,
     }
-    return render(request, "plan/dashboard.html", context)
 
 
 def _new_consumption(as_of: date) -> dict:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xizang5g.core import access, limits
+from xizang5g.core import access, limits, summaries
 from xizang5g.security import selectors, services
 from xizang5g.security.choices import (
     DetectionKind,
@@ -42,6 +42,16 @@ def _errors(exc: ValidationError) -> list[str]:
 @login_required
 def dashboard(request):
     hours = 24 if request.GET.get("hours") not in ("72", "168") else int(request.GET["hours"])
+    body = summaries.section(
+        request,
+        "security/_dashboard_body.html",
+        lambda: _dashboard_context(request, hours),
+        vary=(hours,),
+    )
+    return render(request, "security/dashboard.html", {"hours": hours, "body": body})
+
+
+def _dashboard_context(request, hours: int) -> dict:
     data = selectors.dashboard(user=request.user, hours=hours)
     level_labels = dict(IncidentLevel.choices)
     category_labels = dict(EventCategory.choices)
@@ -76,20 +86,16 @@ def dashboard(request):
         }
         for r in data["systems_by_filing"]
     ]
-    return render(
-        request,
-        "security/dashboard.html",
-        {
-            "data": data,
-            "filing": filing,
-            "charts": charts,
-            "hours": hours,
-            "recent_alerts": selectors.security_alert_list(user=request.user).exclude(
-                state="resolved"
-            )[:8],
-            "can_operate": services.can_operate(request.user),
-        },
-    )
+    return {
+        "data": data,
+        "filing": filing,
+        "charts": charts,
+        "hours": hours,
+        "recent_alerts": selectors.security_alert_list(user=request.user).exclude(state="resolved")[
+            :8
+        ],
+        "can_operate": services.can_operate(request.user),
+    }
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.gzip import gzip_page
 
-from xizang5g.core import access
+from xizang5g.core import access, summaries
 from xizang5g.core.choices import DivisionLevel
 from xizang5g.core.models import AdminDivision
 from xizang5g.network import selectors
@@ -18,28 +18,35 @@ from xizang5g.network.views.common import base_context
 
 @login_required
 def overview(request):
-    user = request.user
     context = base_context(request)
+    context["body"] = summaries.section(
+        request, "network/_overview_body.html", lambda: _overview_context(request, context)
+    )
+    return render(request, "network/overview.html", context)
+
+
+def _overview_context(request, base: dict) -> dict:
+    user = request.user
     studies = (
         selectors.study_list(user=user)[:5]
         if access.role_may(user, access.VIEW, InterferenceStudy)
         else []
     )
-    context.update(
-        map_data=selectors.station_map_points(user=user),
-        bands=Band.choices,
-        studies=studies,
-        cases=selectors.case_list(user=user).exclude(
-            state__in=[CaseState.CLOSED, CaseState.REJECTED]
-        )[:8],
-        open_cases=selectors.case_list(user=user)
-        .exclude(state__in=[CaseState.CLOSED, CaseState.REJECTED])
-        .count(),
-        emf=selectors.emf_latest_assessments(user=user),
-        consumption=selectors.new_consumption_indicators(),
+    open_cases = selectors.case_list(user=user).exclude(
+        state__in=[CaseState.CLOSED, CaseState.REJECTED]
     )
-    context["emf_fail"] = sum(1 for a in context["emf"] if not a.passes)
-    return render(request, "network/overview.html", context)
+    emf = selectors.emf_latest_assessments(user=user)
+    return {
+        **base,
+        "map_data": selectors.station_map_points(user=user),
+        "bands": Band.choices,
+        "studies": studies,
+        "cases": open_cases[:8],
+        "open_cases": open_cases.count(),
+        "emf": emf,
+        "emf_fail": sum(1 for a in emf if not a.passes),
+        "consumption": selectors.new_consumption_indicators(),
+    }
 
 
 @gzip_page
