@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xizang5g.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "xizang5g.core.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "xizang5g.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,7 +171,7 @@ AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses (before any password check) while a throttle applies: xizang5g.core.throttle.
     "xizang5g.core.throttle.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "xizang5g.core.backends.UnitModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -214,7 +215,9 @@ XZ5G_TRUSTED_PROXIES = [
 
 # Idle session timeout (等保: automatic logout after inactivity).
 SESSION_COOKIE_AGE = int(os.environ.get("XZ5G_SESSION_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: SlidingSessionMiddleware moves the expiry forward at most once a minute, instead of
+# SESSION_SAVE_EVERY_REQUEST's database write on every request.
+XZ5G_SESSION_REFRESH_SECONDS = int(os.environ.get("XZ5G_SESSION_REFRESH_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -318,6 +321,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# With a cache every worker shares, sessions are read from it and written through to the database;
+# a cache of one process's memory would keep serving a session another worker has ended.
+if _cache_url:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Input bounds (core.limits): uploads, tables, JSON bodies --------------------------------
 XZ5G_UPLOAD_MAX_BYTES = int(os.environ.get("XZ5G_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -1,5 +1,6 @@
 import math
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -26,6 +27,28 @@ class RequestIdMiddleware:
         request.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
+        return response
+
+
+class SlidingSessionMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE after the last request) without a database write on
+    every request: a session's expiry is moved forward at most once per
+    XZ5G_SESSION_REFRESH_SECONDS, so it ends between AGE − REFRESH and AGE after the last
+    request. Sessions that do not exist yet (anonymous visitors) are not created."""
+
+    SEEN = "_xz5g_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.session_key is None or not session.accessed:
+            return response
+        now = int(time.time())
+        if now - session.get(self.SEEN, 0) >= settings.XZ5G_SESSION_REFRESH_SECONDS:
+            session[self.SEEN] = now  # modified: SessionMiddleware saves it with a fresh expiry
         return response
 
 

@@ -102,7 +102,7 @@ def signup(request):
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            login(request, org.applicant, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, org.applicant, backend="xizang5g.core.backends.UnitModelBackend")
             messages.success(request, _("Thank you: the plan office will review your application."))
             return redirect("ecosystem:index")
     return render(request, "ecosystem/signup.html", {"form": form})
