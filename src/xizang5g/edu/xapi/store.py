@@ -716,10 +716,11 @@ def statements_query(*, caller: Caller, params: dict, after: tuple | None = None
     # whatever their time; only when there are some, the ones in the window.
     level1: set = set()
     for match in alternatives:
-        targets = _visible(caller).filter(match).values("statement_id")
+        targets = _visible(caller).filter(match).order_by().values("statement_id")
         level1.update(
             _visible(caller)
             .filter(refs__isnull=False, refs__in=targets)
+            .order_by()
             .values_list("statement_id", flat=True)
         )
     if level1:
