@@ -499,7 +499,7 @@ def main() -> None:
         f"\nLRS benchmark — {args.clients} clients, batches of 100, {args.seconds:.0f} s "
         f"writes; query agent+verb+since (limit 100), {args.queries} queries"
     )
-    print(f"{'':34}{'xizang5g (PostgreSQL)':>24}{'Ralph (fs)':>16}{'ratio':>8}")
+    print(f"{'':34}{'xizang5g (PostgreSQL)':>24}{'Ralph (fs)':>16}{'ratio':>10}")
     if isinstance(r, str):
         print(f"Ralph: {r}")
         r = {}
@@ -507,13 +507,13 @@ def main() -> None:
     def row(label, key, fmt, better_high):
         mine, theirs = a.get(key), r.get(key)
         ratio = ""
-        if mine and theirs:
+        if mine and theirs and better_high is not None:
             ratio = f"{(mine / theirs if better_high else theirs / mine):.2f}"
         show = lambda v: "—" if v is None else format(v, fmt)  # noqa: E731
-        print(f"{label:34}{show(mine):>24}{show(theirs):>16}{ratio:>8}")
+        print(f"{label:34}{show(mine):>24}{show(theirs):>16}{ratio:>10}")
 
     row("statements stored per second", "rate", ",.0f", True)
-    row("statements in the store at query", "rows", ",d", True)
+    row("statements in the store at query", "rows", ",d", None)
     row("query p50 (ms)", "p50", ".1f", False)
     row("query p95 (ms)", "p95", ".1f", False)
     print(
