@@ -1,18 +1,27 @@
 """LRS benchmark: statements stored per second and query p95, this project's LRS beside Ralph.
 
-    python benchmarks/lrs_bench.py [--seconds 20] [--clients 4] [--rows 1000000]
+    flock /work/bench.lock python benchmarks/lrs_bench.py [--seconds 20] [--clients 4]
+        [--rows 10000000] [--days 90] [--queries 100] [--ralph /path/to/venv/bin/ralph]
 
 * Write: ``--clients`` concurrent HTTP clients POST batches of 100 statements to
-  ``/xapi/statements`` for ``--seconds``; statements stored per second.
-* Query: ``GET /xapi/statements?agent=…&verb=…&since=…`` p50/p95 over ``--rows`` statements
-  (loaded straight into PostgreSQL with generate_series, 1 000 learners, 10 verbs, 90 days).
+  ``/xapi/statements`` for ``--seconds``; statements stored per second, and the CPU time the web
+  workers and PostgreSQL spent per statement (what two cores given to the LRS alone would store,
+  whatever else runs on the machine).
+* Load: ``--rows`` statements straight into PostgreSQL (INSERT … SELECT from generate_series in
+  two sessions, 1 000 learners, 10 verbs, 50 courses, spread over ``--days`` into their month
+  partitions), each row and payload as the write path stores that statement (which needs no
+  index row); the statements table's indexes are dropped for the load and built again after it,
+  as a restore does. The time it takes is printed.
+* Query: ``GET /xapi/statements?agent=…&verb=…&since=…`` (30 days, limit 100) p50/p95 over
+  ``--queries`` requests on that store, and the EXPLAIN (ANALYZE, BUFFERS) of its SQL.
 * Reference, in the same run: Ralph (``ralph-malph``, a Python LRS by France Université
   Numérique) with the only backend it runs without an external server here, ``fs`` (one
   JSON-lines file), given by ``--ralph`` (path of a venv's ``ralph`` executable; skipped with
   the reason when absent). Its Elasticsearch/MongoDB/ClickHouse backends need servers this
   machine does not have.
 
-Our server: uvicorn with 2 workers on PostgreSQL (``BENCH_DATABASE_URL``, default
+Our server: uvicorn with ``--workers`` (2) processes on PostgreSQL as docs/operations.md runs it
+(DEBUG off, a connection pool per process) (``BENCH_DATABASE_URL``, default
 postgresql://postgres@127.0.0.1:5432/xz5g_lrs_bench, created if missing, emptied first).
 """
 
