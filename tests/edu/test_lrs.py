@@ -216,3 +216,69 @@ def test_retention_removes_old_statements_and_their_index(client, keys, settings
     assert report["statements"] == 1
     assert list(Statement.objects.values_list("actor", flat=True)) == ["mbox:mailto:new@x.cn"]
     assert not StatementIndex.objects.filter(statement_id=old.statement_id).exists()
+
+
+def test_a_verified_credential_is_cached_but_never_outlives_a_change(client, keys):
+    credential = LrsCredential.objects.get(name="key a")
+    assert client.get("/xapi/statements", **keys["a"]).status_code == 200
+    # cached: a wrong secret for the same key is still refused
+    wrong = _auth(credential.key, "not-the-secret")
+    assert client.get("/xapi/statements", **wrong).status_code == 401
+    assert client.get("/xapi/statements", **keys["a"]).status_code == 200
+    credential.active = False
+    credential.save()
+    assert client.get("/xapi/statements", **keys["a"]).status_code == 401
+
+
+def _ids(client, auth, **params):
+    found = client.get("/xapi/statements", params, **auth).json()["statements"]
+    return {s["id"] for s in found}
+
+
+def test_agents_and_activities_found_through_columns_and_index_rows(client, keys):
+    plain = _statement("pupil@x.cn")
+    teacher = {"mbox": "mailto:teacher@x.cn"}
+    course = {"id": "http://edu.xizang5g.cn/course/math-7"}
+    rich = {
+        "actor": {"objectType": "Group", "member": [{"mbox": "mailto:m1@x.cn"}]},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"},
+        "object": {"objectType": "Agent", "mbox": "mailto:pupil@x.cn"},
+        "context": {"instructor": teacher, "contextActivities": {"parent": course}},
+    }
+    (plain_id, rich_id) = _post(client, keys["a"], [plain, rich]).json()
+    # a typical statement (actor and object Activity in its own columns) needs no index row
+    assert not StatementIndex.objects.filter(statement_id=plain_id).exists()
+    assert StatementIndex.objects.filter(statement_id=rich_id).count() == 4
+    auth = keys["a"]
+    pupil = json.dumps({"mbox": "mailto:pupil@x.cn"})
+    assert _ids(client, auth, agent=pupil) == {plain_id, rich_id}  # actor, object
+    assert _ids(client, auth, agent=json.dumps({"mbox": "mailto:m1@x.cn"})) == {rich_id}
+    assert _ids(client, auth, agent=json.dumps(teacher)) == set()
+    assert _ids(client, auth, agent=json.dumps(teacher), related_agents="true") == {rich_id}
+    assert _ids(client, auth, activity=plain["object"]["id"]) == {plain_id}
+    assert _ids(client, auth, activity=course["id"]) == set()
+    assert _ids(client, auth, activity=course["id"], related_activities="true") == {rich_id}
+    # the authority (the credential's agent) is a related agent of every statement it stored
+    credential = LrsCredential.objects.get(name="key a")
+    authority = json.dumps(
+        {"account": {"homePage": "https://xapi.xizang5g.cn", "name": credential.key}}
+    )
+    dept = keys["dept"]
+    assert _ids(client, dept, agent=authority) == set()
+    assert _ids(client, dept, agent=authority, related_agents="true") == {plain_id, rich_id}
+    credential.delete()  # its statements stay, and are still found by their authority
+    assert _ids(client, dept, agent=authority, related_agents="true") == {plain_id, rich_id}
+
+
+def test_statement_refs_match_the_filters_of_their_target(client, keys):
+    (target,) = _post(client, keys["a"], _statement("ref@x.cn")).json()
+    referring = {
+        "actor": {"mbox": "mailto:other@x.cn"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/commented"},
+        "object": {"objectType": "StatementRef", "id": target},
+    }
+    (level1,) = _post(client, keys["a"], referring).json()
+    second = {**referring, "object": {"objectType": "StatementRef", "id": level1}}
+    (level2,) = _post(client, keys["a"], second).json()
+    agent = json.dumps({"mbox": "mailto:ref@x.cn"})
+    assert _ids(client, keys["a"], agent=agent) == {target, level1, level2}

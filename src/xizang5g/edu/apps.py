@@ -36,3 +36,15 @@ class EduConfig(registry.PlatformApp):
             "a school's staff: its dashboard with real names; other schools pseudonymised",
         ),
     )
+
+    def ready(self) -> None:
+        # A credential that changes or goes is forgotten by the LRS's authentication cache; one
+        # that goes leaves its statements findable by their authority (xizang5g.edu.xapi.store).
+        from django.db.models.signals import post_delete, post_save, pre_delete
+
+        from xizang5g.edu.models import LrsCredential
+        from xizang5g.edu.xapi import store
+
+        post_save.connect(store.credential_changed, sender=LrsCredential)
+        post_delete.connect(store.credential_changed, sender=LrsCredential)
+        pre_delete.connect(store.credential_deleting, sender=LrsCredential)

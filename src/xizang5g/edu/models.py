@@ -135,14 +135,25 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["stored", "id"]
+        # The queries filter on a column and read the newest first (ORDER BY stored DESC, id
+        # DESC LIMIT n): the actor's indexes are in that order, so that a learner's page reads
+        # n index entries whatever the learner's history. Registration and refs are indexed
+        # only where set (most statements have neither: they pay nothing for them).
         indexes = [
-            models.Index(fields=["actor", "verb", "stored"], name="edu_stmt_actor_verb"),
+            models.Index(fields=["actor", "verb", "-stored", "-id"], name="edu_stmt_actor_verb_t"),
+            models.Index(fields=["actor", "-stored", "-id"], name="edu_stmt_actor_t"),
             models.Index(fields=["verb", "stored"], name="edu_stmt_verb"),
             models.Index(fields=["activity", "stored"], name="edu_stmt_activity"),
-            models.Index(fields=["registration", "stored"], name="edu_stmt_registration"),
+            models.Index(
+                fields=["registration", "stored"],
+                name="edu_stmt_registration_set",
+                condition=Q(registration__isnull=False),
+            ),
             models.Index(fields=["school", "stored"], name="edu_stmt_school"),
             models.Index(fields=["stored"], name="edu_stmt_stored"),
-            models.Index(fields=["refs"], name="edu_stmt_refs"),
+            models.Index(
+                fields=["refs"], name="edu_stmt_refs_set", condition=Q(refs__isnull=False)
+            ),
         ]
 
 

@@ -21,6 +21,10 @@ DURATION = re.compile(
 TIMESTAMP = re.compile(
     r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)?$", re.IGNORECASE
 )
+_NEGATIVE_ZERO = re.compile(r"-00(:?00)?$")
+_OFFSET_HOURS = re.compile(r"[+-]\d\d$")
+_OFFSET_COMPACT = re.compile(r"[+-]\d{4}$")
+_FRACTION = re.compile(r"^(.*T\d\d:\d\d:\d\d)\.(\d+)(.*)$")
 INTERACTION_TYPES = {
     "true-false",
     "choice",
@@ -106,15 +110,15 @@ def timestamp(value, path: str) -> datetime:
     if not isinstance(value, str) or not TIMESTAMP.match(value):
         _fail(path, "must be an ISO 8601 timestamp")
     text = value.upper().replace(" ", "T")
-    if re.search(r"-00(:?00)?$", text):
+    if _NEGATIVE_ZERO.search(text):
         _fail(path, "must not use the offset -00:00")
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
-    elif re.search(r"[+-]\d\d$", text):
+    elif _OFFSET_HOURS.search(text):
         text += ":00"
-    elif re.search(r"[+-]\d{4}$", text):
+    elif _OFFSET_COMPACT.search(text):
         text = text[:-2] + ":" + text[-2:]
-    match = re.match(r"^(.*T\d\d:\d\d:\d\d)\.(\d+)(.*)$", text)
+    match = _FRACTION.match(text)
     if match:
         text = f"{match[1]}.{match[2][:6].ljust(6, '0')}{match[3]}"
     try:

@@ -107,7 +107,7 @@ class Req:
 
 def _respond(status: int, data=None, *, version: str = "", content_type=None, body=None):
     if data is not None:
-        body = json.dumps(data, ensure_ascii=False).encode()
+        body = store.json_bytes(data)
         content_type = "application/json"
     response = HttpResponse(body or b"", status=status, content_type=content_type)
     response["X-Experience-API-Version"] = version or latest_version()
@@ -274,7 +274,7 @@ def _parse_body(req: Req) -> tuple[object, dict]:
     if not content_type.startswith("application/json"):
         raise HttpError(400, "statements must be sent as application/json or multipart/mixed")
     try:
-        return json.loads(req.body), {}
+        return store.json_loads(req.body), {}
     except ValueError:
         raise HttpError(400, "the body is not valid JSON") from None
 
@@ -424,7 +424,7 @@ def _statements_response(req, version, statements: list[dict], rows, more: str |
         boundary = uuidlib.uuid4().hex
         parts = [
             f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
-            + json.dumps(data, ensure_ascii=False).encode()
+            + store.json_bytes(data)
             + b"\r\n"
         ]
         for item in store.attachments_for(rows):
