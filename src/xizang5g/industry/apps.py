@@ -56,4 +56,11 @@ class IndustryConfig(registry.PlatformApp):
             "甲玛铜矿安全员",
             "【演示数据】 tailings pond, underground and dispatch of the Jiama copper mine",
         ),
+        registry.DemoUser(
+            "lhasa-water-ops",
+            "unit_editor",
+            "lhasa-water",
+            "拉萨饮用水厂生产主管",
+            "【演示数据】 OEE of the bottling line of a Lhasa water plant",
+        ),
     )

@@ -299,7 +299,7 @@ def line_history(line: ProductionLine, *, now: datetime, seed: int = 7) -> int:
             for r in rows
             if r["machine"] in machines
         ]
-        services.machine_readings_record(readings, now=now)
+        services.machine_readings_record(readings, now=step)
         count += len(readings)
         cursor = step
     return count

@@ -30,8 +30,8 @@ class ShiftSpan:
         """Seconds of the shift gone by at `now` (0 before it, its length after it)."""
         return max(0.0, min((now - self.start).total_seconds(), LENGTH.total_seconds()))
 
-    def previous(self, shift_start: time) -> ShiftSpan:
-        return shift_at(self.start - timedelta(seconds=1), shift_start)
+    def get_kind_display(self) -> str:
+        return str(Shift(self.kind).label)
 
 
 def span(day: date, kind: str, shift_start: time) -> ShiftSpan:

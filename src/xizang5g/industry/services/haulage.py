@@ -163,6 +163,10 @@ def truck_readings_record(readings: list[TruckReading]) -> list[TruckCycle]:
                             cycle = _cycle_close(status, r.at)
                             if cycle is not None:
                                 done.append(cycle)
+                        elif r.state == TruckState.EMPTY:
+                            # leaving the dump after standing there (idle, down), or a cycle
+                            # broken off (empty again without dumping): a cycle starts afresh
+                            _cycle_reset(status, r.at)
                         status.state, status.since = r.state, r.at
                 _apply(status, r, loaders.get(truck.mine_id, []))
                 status.time = r.at
@@ -220,10 +224,14 @@ def _cycle_close(status: TruckStatus, end: datetime) -> TruckCycle | None:
                 **minutes,
             },
         )
-    # the destination stays: a dispatcher may have sent the truck on while it was dumping
-    status.cycle_start, status.phases = end, {}
-    status.loader, status.cycle_payload_t = None, 0.0
+    _cycle_reset(status, end)
     return cycle
+
+
+def _cycle_reset(status: TruckStatus, start: datetime) -> None:
+    # the destination stays: a dispatcher may have sent the truck on while it was dumping
+    status.cycle_start, status.phases = start, {}
+    status.loader, status.cycle_payload_t = None, 0.0
 
 
 def assignment_record(
