@@ -2,6 +2,7 @@
 points fed through the IoT hub, the underground personnel view, the live dispatch board with its
 recommendation, a production line's OEE, the shift report and its export, identifiers."""
 
+import io
 import uuid
 from datetime import timedelta
 
@@ -193,7 +194,7 @@ def test_line_oee_page(page, login, screenshot, line):
     page.goto(f"/industry/lines/{line.pk}/?date={span.day.isoformat()}&shift={span.kind}")
     for chart in ("#oee-gauge", "#oee-trend", "#state-timeline", "#loss-pareto"):
         expect(page.locator(chart)).to_have_attribute("data-ready", "1")
-        assert page.locator(f"{chart} canvas").count() == 1
+        assert page.locator(f"{chart} canvas").count() >= 1
     assert page.locator("#machines tbody tr").count() == 3
     oee = float(page.inner_text("#kpi-a").rstrip("%"))
     assert 50 < oee <= 100  # availability of a whole shift with micro-stops and faults
@@ -218,7 +219,8 @@ def test_shift_report_page_and_export(page, login, screenshot, fleet, make_user)
     screenshot("industry-shift-report")
     with page.expect_download() as download:
         page.click("#export")
-    book = load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as saved:
+        book = load_workbook(io.BytesIO(saved.read()))
     assert [s.title for s in book.worksheets] == ["运输", "电铲", "矿卡", "生产线"]
     trips = book.worksheets[0].cell(row=2, column=3).value
     assert trips == int(card.locator("[data-kpi=trips]").inner_text())

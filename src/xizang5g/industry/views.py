@@ -242,6 +242,8 @@ def line_detail(request, pk: int):
     board["planned_h"] = stored.planned_s / 3600 if stored else 0.0
     for machine in board["machines"]:
         machine.colour = STATE_COLOURS.get(machine.live.state, "#9aa5b1") if machine.live else ""
+        reason = machine.live.reason if machine.live else ""
+        machine.reason_label = selectors.loss_label(reason) if reason else ""
     return render(
         request,
         "industry/line_detail.html",

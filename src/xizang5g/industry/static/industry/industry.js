@@ -98,7 +98,7 @@
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value} %" } },
       series: keys.map(function (k) {
         var s = { name: L[k], type: k === "oee" ? "bar" : "line", data: data.series[k], showSymbol: false };
-        if (k === "oee") { s.barMaxWidth = 22; s.markLine = { symbol: "none", data: [{ yAxis: data.target }], lineStyle: { color: "#d64545", type: "dashed" }, label: { formatter: data.target + " %" } }; }
+        if (k === "oee") { s.barMaxWidth = 22; s.markLine = { symbol: "none", data: [{ yAxis: data.target }], lineStyle: { color: "#d64545", type: "dashed" }, label: { position: "insideEndTop", formatter: data.target + " %" } }; }
         return s;
       })
     });
@@ -106,28 +106,24 @@
   }
   var tl = document.getElementById("state-timeline");
   if (tl) {
+    // a Gantt chart of the states: each interval a thick line along its machine's row
     var chart = XZCharts.init(tl);
-    var rows = data.timeline.map(function (r) { return { value: r, itemStyle: { color: data.colours[r[3]] } }; });
+    var hhmm = function (ms) { var x = new Date(ms); return ("0" + x.getHours()).slice(-2) + ":" + ("0" + x.getMinutes()).slice(-2); };
+    var rows = data.timeline.map(function (r) {
+      return {
+        coords: [[r[1], r[0]], [r[2], r[0]]], lineStyle: { color: data.colours[r[3]] },
+        name: data.machines[r[0]] + " · " + data.states[r[3]] + (r[4] ? " · " + r[4] : "") + " · " + hhmm(r[1]) + "–" + hhmm(r[2])
+      };
+    });
+    var band = Math.max(8, Math.min(22, (tl.clientHeight - 40) / Math.max(data.machines.length, 1) * 0.55));
     chart.setOption({
       animation: false,
-      tooltip: { formatter: function (p) {
-        var v = p.value, d = function (ms) { var x = new Date(ms); return ("0" + x.getHours()).slice(-2) + ":" + ("0" + x.getMinutes()).slice(-2); };
-        return data.machines[v[0]] + "<br>" + data.states[v[3]] + (v[4] ? " · " + echarts.format.encodeHTML(v[4]) : "") + "<br>" + d(v[1]) + "–" + d(v[2]);
-      } },
+      tooltip: { trigger: "item", formatter: function (p) { return echarts.format.encodeHTML(p.name); } },
       grid: { left: 96, right: 16, top: 8, bottom: 28 },
       xAxis: { type: "time", min: data.start, max: data.end, axisLabel: { formatter: "{HH}:{mm}" } },
       yAxis: { type: "category", data: data.machines, inverse: true },
-      series: [{
-        type: "custom", encode: { x: [1, 2], y: 0 }, data: rows,
-        renderItem: function (params, api) {
-          var y = api.value(0), a = api.coord([api.value(1), y]), b = api.coord([api.value(2), y]);
-          var h = api.size([0, 1])[1] * 0.6;
-          var rect = echarts.graphic.clipRectByRect(
-            { x: a[0], y: a[1] - h / 2, width: Math.max(b[0] - a[0], 1), height: h },
-            { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height });
-          return rect && { type: "rect", shape: rect, style: api.style() };
-        }
-      }]
+      series: [{ type: "lines", coordinateSystem: "cartesian2d", polyline: false, data: rows,
+        lineStyle: { width: band, opacity: 1, cap: "butt" } }]
     });
     tl.dataset.ready = "1";
   }
