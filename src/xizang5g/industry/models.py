@@ -368,6 +368,10 @@ class MachineStatus(models.Model):
     objects = AccessManager()
     access = AccessRule(via="machine")
 
+    class Meta:
+        verbose_name = _("machine status")
+        verbose_name_plural = _("machine statuses")
+
 
 class MachineInterval(models.Model):
     """One stretch of a machine in one state (data from telemetry); `end` is null while open."""
@@ -382,6 +386,7 @@ class MachineInterval(models.Model):
     access = AccessRule(via="machine")
 
     class Meta:
+        verbose_name = _("machine interval")
         indexes = [models.Index(fields=["machine", "start"])]
 
 
@@ -404,6 +409,7 @@ class LineHour(models.Model):
     access = AccessRule(via="line")
 
     class Meta:
+        verbose_name = _("line hour")
         constraints = [models.UniqueConstraint(fields=["line", "hour"], name="industry_line_hour")]
 
 
@@ -431,6 +437,7 @@ class LineShift(models.Model):
     access = AccessRule(via="line")
 
     class Meta:
+        verbose_name = _("line shift")
         ordering = ["-day", "-shift"]
         constraints = [
             models.UniqueConstraint(fields=["line", "day", "shift"], name="industry_line_shift")
@@ -512,6 +519,10 @@ class TruckStatus(models.Model):
     objects = AccessManager()
     access = AccessRule(via="truck")
 
+    class Meta:
+        verbose_name = _("truck status")
+        verbose_name_plural = _("truck statuses")
+
 
 class TruckCycle(models.Model):
     """One completed haul cycle (data derived from telemetry): dump → loader → dump."""
@@ -532,6 +543,7 @@ class TruckCycle(models.Model):
     access = AccessRule(via="truck")
 
     class Meta:
+        verbose_name = _("truck cycle")
         ordering = ["-end"]
         indexes = [models.Index(fields=["truck", "end"]), models.Index(fields=["loader", "end"])]
         constraints = [models.UniqueConstraint(fields=["truck", "end"], name="industry_cycle_once")]
@@ -552,6 +564,7 @@ class TruckHour(models.Model):
     access = AccessRule(via="truck")
 
     class Meta:
+        verbose_name = _("truck hour")
         constraints = [
             models.UniqueConstraint(fields=["truck", "hour"], name="industry_truck_hour")
         ]
