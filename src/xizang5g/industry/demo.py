@@ -121,6 +121,7 @@ MACHINE_MODEL = {
     ],
 }
 LINE_CODE = "lhasa-water-l1"
+FLEET_SEED, LINE_SEED = 11, 7  # the demo's replays, which the live simulator continues
 # 24,000 bottles (550 ml) an hour at the filler's rated speed
 BOTTLING_IDEAL_CYCLE_S = 0.15
 
@@ -276,7 +277,7 @@ def history_start(now: datetime, shift_start) -> datetime:
     return shifts.span(day, Shift.DAY, shift_start).start
 
 
-def line_history(line: ProductionLine, *, now: datetime, seed: int = 7) -> int:
+def line_history(line: ProductionLine, *, now: datetime, seed: int = LINE_SEED) -> int:
     """Replay the bottling line from the start of yesterday's day shift to `now` through the
     factory services (a reading every 5 min and at each state change); returns the readings."""
     machines = {m.code: m for m in Machine.objects.filter(line=line).select_related("line__unit")}
@@ -305,7 +306,7 @@ def line_history(line: ProductionLine, *, now: datetime, seed: int = 7) -> int:
     return count
 
 
-def fleet_sim(mine: Mine, *, start: datetime, seed: int = 11) -> simulation.FleetSim:
+def fleet_sim(mine: Mine, *, start: datetime, seed: int = FLEET_SEED) -> simulation.FleetSim:
     loaders = [
         simulation.SimLoader(ld.code, ld.latitude, ld.longitude, ld.load_min, ld.travel_min)
         for ld in Loader.objects.filter(mine=mine, latitude__isnull=False, longitude__isnull=False)
@@ -323,7 +324,7 @@ def fleet_sim(mine: Mine, *, start: datetime, seed: int = 11) -> simulation.Flee
     )
 
 
-def fleet_history(mine: Mine, *, now: datetime, seed: int = 11) -> int:
+def fleet_history(mine: Mine, *, now: datetime, seed: int = FLEET_SEED) -> int:
     """Replay the haul fleet from the start of yesterday's day shift to `now` through the
     haulage services (a reading every 2 min and at each state change); returns the readings."""
     trucks = {t.code: t for t in HaulTruck.objects.filter(mine=mine).select_related("mine")}

@@ -12,7 +12,7 @@ import uuid
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from xizang5g.industry.demo import POINTS, fleet_sim
+from xizang5g.industry.demo import FLEET_SEED, LINE_SEED, POINTS, fleet_sim, history_start
 from xizang5g.industry.models import (
     Assignment,
     GasState,
@@ -90,7 +90,11 @@ class Command(BaseCommand):
             trucks = HaulTruck.objects.filter(mine=mine, device__isnull=False)
             devices = {t.code: t.device for t in trucks.select_related("device__product")}
             if devices:
-                out.append((mine, fleet_sim(mine, start=start, seed=mine.pk), devices, [start]))
+                # replay from where the demo's history began, so the trucks go on from the
+                # states the demo left them in (the readings of the replay are not sent)
+                sim = fleet_sim(mine, start=history_start(start, mine.shift_start), seed=FLEET_SEED)
+                sim.run(start, every_s=3600)
+                out.append((mine, sim, devices, [start]))
         return out
 
     @staticmethod
@@ -106,8 +110,13 @@ class Command(BaseCommand):
             }
             if devices:
                 sim = LineSim(
-                    start=start, ideal_cycle_s=line.ideal_cycle_s, seed=line.pk, counters=counters
+                    start=history_start(start, line.shift_start),
+                    ideal_cycle_s=line.ideal_cycle_s,
+                    seed=LINE_SEED,
                 )
+                sim.run(start, every_s=3600)  # as for the fleet; the counters go on from the hub's
+                for code, (total, reject) in counters.items():
+                    sim.total[code], sim.reject[code] = float(total), float(reject)
                 out.append((sim, devices))
         return out
 
