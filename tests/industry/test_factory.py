@@ -90,7 +90,7 @@ def test_shift_oee_worked_by_hand(line):
     assert row.quality == pytest.approx(0.985)
     assert row.oee == pytest.approx(10 / 11.5 * 0.9 * 0.985)  # 0.7709
     # losses, largest first: the fault's hour, then the stop's half hour; no missing data
-    assert list(row.losses.items()) == [("valve_leak", 3600.0), ("cap_jam", 1800.0)]
+    assert row.ranked_losses() == [("valve_leak", 3600.0), ("cap_jam", 1800.0)]
 
 
 def test_hour_trend_timeline_and_pareto(line):
@@ -146,7 +146,10 @@ def test_live_fault_and_low_oee_alerts(line):
         )
     services.machine_readings_record(readings, now=t + timedelta(minutes=65))
     alert = Alert.objects.get(source=FACTORY_SOURCE, details__code="oee_low")
-    assert alert.state != "resolved" and "under the target" in alert.title
+    assert alert.state != "resolved"
+    # stored as text to render in each reader's language, the line's name too
+    assert "低于目标" in alert.title  # the platform's language
+    assert str(alert).startswith("Lhasa bottled-water plant, line 1: OEE 50.0 % under the target")
     fault = [
         MachineReading(machine=filler, at=local(9, 10), state="fault", reason="sensor"),
         MachineReading(machine=filler, at=local(9, 20), state="fault", reason="sensor"),

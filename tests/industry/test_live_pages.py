@@ -103,7 +103,8 @@ def test_api_shift_report_and_line_shifts(plant):
     body = client.get("/api/v1/industry/shift-report", REPORT).json()
     line = next(x for x in body["lines"] if x["line_id"] == plant["line"].pk)
     assert line["oee"]["oee"] == pytest.approx(10 / 11.5 * 0.9 * 0.985, abs=1e-4)
-    assert line["oee"]["losses"][0] == {"cause": "Filling valve leak", "minutes": 60.0}
+    # in the reader's language: Chinese by default
+    assert line["oee"]["losses"][0] == {"cause": "灌装阀泄漏", "minutes": 60.0}
     mine = body["mines"][0]
     assert mine["trips"] == 1 and mine["tonnes"] == pytest.approx(88.2)
     assert {x["code"]: x["queue_min"] for x in mine["loaders"]}["EX-1"] == pytest.approx(3.0)

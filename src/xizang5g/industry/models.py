@@ -443,6 +443,10 @@ class LineShift(models.Model):
             models.UniqueConstraint(fields=["line", "day", "shift"], name="industry_line_shift")
         ]
 
+    def ranked_losses(self) -> list[tuple[str, float]]:
+        """(reason, seconds), the largest first (a JSON object keeps no order on PostgreSQL)."""
+        return sorted(self.losses.items(), key=lambda kv: (-kv[1], kv[0]))
+
 
 # ------------------------------------------------------------------------------ live dispatch
 class Loader(ChangeLoggedModel):

@@ -20,7 +20,7 @@ def oee_body(row) -> dict:
         "oee": round(row.oee, 4),
         "losses": [
             {"cause": selectors.loss_label(cause), "minutes": round(seconds / 60, 1)}
-            for cause, seconds in row.losses.items()
+            for cause, seconds in row.ranked_losses()
         ],
     }
 

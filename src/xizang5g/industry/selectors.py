@@ -293,7 +293,7 @@ def line_board(*, line: ProductionLine, span: shifts.ShiftSpan, now=None) -> dic
         }
         for i in intervals[:5000]
     ]
-    losses = list((stored.losses if stored else {}).items())
+    losses = stored.ranked_losses() if stored else []
     lost = sum(seconds for _cause, seconds in losses) or 1.0
     pareto, running = [], 0.0
     for cause, seconds in losses[:10]:
@@ -506,7 +506,7 @@ def mine_shift_report(*, mine: Mine, day, kind: str, now=None) -> dict:
 
 def line_shift_report(*, line: ProductionLine, day, kind: str) -> dict:
     stored = LineShift.objects.filter(line=line, day=day, shift=kind).first()
-    losses = list((stored.losses if stored else {}).items())[:3]
+    losses = stored.ranked_losses()[:3] if stored else []
     return {
         "line": line,
         "span": shifts.span(day, kind, line.shift_start),

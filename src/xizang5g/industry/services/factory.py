@@ -297,7 +297,7 @@ def line_shift_refresh(
         "performance": result.performance,
         "quality": result.quality,
         "oee": result.oee,
-        "losses": {k: round(v, 1) for k, v in sorted(losses.items(), key=lambda kv: -kv[1])},
+        "losses": {k: round(v, 1) for k, v in losses.items()},
     }
     stored, _created = LineShift.objects.update_or_create(
         line=line, day=span.day, shift=span.kind, defaults=values
@@ -321,7 +321,8 @@ def _oee_check(line: ProductionLine, span: shifts.ShiftSpan, stored: LineShift) 
         for alert in Alert.objects.filter(dedup_key=key).exclude(state="resolved"):
             alert_resolve(alert=alert, note="OEE back at or above the target")
         return
-    top = next(iter(stored.losses), "")
+    ranked = stored.ranked_losses()
+    top = ranked[0][0] if ranked else ""
     alert_raise(
         source=FACTORY_SOURCE,
         dedup_key=key,
