@@ -1,17 +1,37 @@
-"""Mining pages in a real browser: the tailings-pond dashboard with its monitoring points fed
-through the IoT hub, the underground personnel view, the dispatch board, identifiers."""
+"""Mining and factory pages in a real browser: the tailings-pond dashboard with its monitoring
+points fed through the IoT hub, the underground personnel view, the live dispatch board with its
+recommendation, a production line's OEE, the shift report and its export, identifiers."""
 
+import io
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from tests.browser import expect
 from xizang5g.core.choices import Role, UnitKind
-from xizang5g.industry import handles, services
-from xizang5g.industry.demo import POINTS, build_jiama, slope_history
-from xizang5g.industry.models import GasState, MonitoringPoint, Presence, Zone
+from xizang5g.industry import handles, services, shifts
+from xizang5g.industry.choices import TruckState
+from xizang5g.industry.demo import (
+    POINTS,
+    build_bottling_line,
+    build_jiama,
+    fleet_history,
+    line_history,
+    slope_history,
+)
+from xizang5g.industry.models import (
+    Assignment,
+    GasState,
+    HaulTruck,
+    MonitoringPoint,
+    Presence,
+    TruckStatus,
+    Zone,
+)
+from xizang5g.industry.services.haulage import TruckReading
 from xizang5g.iot import subscriptions
 from xizang5g.iot.ingest import Inbound, directory, ingest_batch
 
@@ -109,14 +129,101 @@ def test_underground_personnel_view(page, login, screenshot, mine):
     screenshot("industry-underground")
 
 
-def test_dispatch_board(page, login, screenshot, mine):
+@pytest.fixture
+def fleet(mine):
+    """Two days of haul cycles replayed through the haulage services, and a truck at the dump
+    now, so that the rule has a truck to send."""
+    now = timezone.now()
+    fleet_history(mine, now=now)
+    truck = HaulTruck.objects.select_related("mine").get(mine=mine, code="T05")
+    state = TruckStatus.objects.get(truck=truck).state
+    if state != TruckState.DUMPING:
+        services.truck_readings_record(
+            [TruckReading(truck, now + timedelta(seconds=1), TruckState.DUMPING, payload_t=88)]
+        )
+    return mine
+
+
+def test_dispatch_board(page, login, screenshot, fleet):
+    mine = fleet
     login("jiama-safety")
     page.goto(f"/industry/mines/{mine.pk}/dispatch/")
     expect(page.locator("#dispatch-chart")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#fleet-map")).to_have_attribute("data-ready", "1")
     saving = int(page.inner_text("#kpi-saving").split()[0])
     assert saving >= 30
     assert page.locator("#loaders tbody tr").count() == 3
+    assert page.locator("#live-loaders tbody tr").count() == 3
+    assert int(page.inner_text("#kpi-trips")) > 0
+    assert page.locator("#cycles tbody tr").count() == 12
+    row = page.locator("#recommendations tr[data-truck='T05']")
+    expect(row).to_have_count(1)
+    recommended = row.get_attribute("data-loader")
+    page.wait_for_timeout(300)
     screenshot("industry-dispatch")
+    row.locator("button").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#assignments")).to_contain_text(f"T05 → {recommended}")
+    assignment = Assignment.objects.get(truck__code="T05", mine=mine)
+    assert assignment.loader.code == recommended == assignment.recommended.code
+
+
+@pytest.fixture
+def line(make_unit, make_user):
+    directory.invalidate()
+    subscriptions.routes.invalidate()
+    unit = make_unit("lhasa-water", "拉萨高原饮用水有限公司", UnitKind.ENTERPRISE)
+    make_user("lhasa-water-ops", Role.UNIT_EDITOR, unit)
+    line = build_bottling_line(unit)
+    line_history(line, now=timezone.now())
+    return line
+
+
+def _previous_shift(shift_start):
+    current = shifts.shift_at(timezone.now(), shift_start)
+    return shifts.shift_at(current.start - timedelta(seconds=1), shift_start)
+
+
+def test_line_oee_page(page, login, screenshot, line):
+    login("lhasa-water-ops")
+    page.goto("/industry/lines/")
+    expect(page.locator(f"tr[data-line='{line.code}'] a")).to_have_count(1)
+    page.click(f"tr[data-line='{line.code}'] a")
+    expect(page.locator("#oee-gauge")).to_have_attribute("data-ready", "1")
+    span = _previous_shift(line.shift_start)  # a whole shift
+    page.goto(f"/industry/lines/{line.pk}/?date={span.day.isoformat()}&shift={span.kind}")
+    for chart in ("#oee-gauge", "#oee-trend", "#state-timeline", "#loss-pareto"):
+        expect(page.locator(chart)).to_have_attribute("data-ready", "1")
+        assert page.locator(f"{chart} canvas").count() >= 1
+    assert page.locator("#machines tbody tr").count() == 3
+    oee = float(page.inner_text("#kpi-a").rstrip("%"))
+    assert 50 < oee <= 100  # availability of a whole shift with micro-stops and faults
+    assert page.locator("#losses tbody tr").count() >= 3
+    page.wait_for_timeout(300)
+    screenshot("industry-oee")
+
+
+def test_shift_report_page_and_export(page, login, screenshot, fleet, make_user):
+    mine = fleet
+    line = build_bottling_line(mine.unit, code="jiama-water")  # the enterprise's own line
+    line_history(line, now=timezone.now())
+    login("jiama-safety")
+    span = _previous_shift(mine.shift_start)
+    page.goto(f"/industry/reports/?date={span.day.isoformat()}&shift={span.kind}")
+    card = page.locator(f"[data-mine='{mine.pk}']")
+    assert int(card.locator("[data-kpi=trips]").inner_text()) > 100
+    assert card.locator("[data-table=loaders] tbody tr").count() == 3
+    assert card.locator("[data-table=trucks] tbody tr").count() == 12
+    expect(page.locator(f"#report-lines tr[data-line='{line.code}']")).to_have_count(1)
+    page.wait_for_timeout(300)
+    screenshot("industry-shift-report")
+    with page.expect_download() as download:
+        page.click("#export")
+    with open(download.value.path(), "rb") as saved:
+        book = load_workbook(io.BytesIO(saved.read()))
+    assert [s.title for s in book.worksheets] == ["运输", "电铲", "矿卡", "生产线"]
+    trips = book.worksheets[0].cell(row=2, column=3).value
+    assert trips == int(card.locator("[data-kpi=trips]").inner_text())
 
 
 def test_identifiers_page_creates_a_credential(page, login, screenshot, mine):

@@ -40,3 +40,40 @@ class IdentifierKind(models.TextChoices):
     CEMENT_LOT = "cement_lot", _("Cement lot")
     WATER_LOT = "water_lot", _("Bottled-water lot")
     OTHER = "other", _("Other")
+
+
+class MachineState(models.TextChoices):
+    """A production machine's state as its controller reports it (ISO 22400-2 time model): run is
+    production time, stop and fault unplanned downtime, idle planned downtime (break, no order)."""
+
+    RUN = "run", _("Running")
+    STOP = "stop", _("Stopped")
+    IDLE = "idle", _("Idle (planned)")
+    FAULT = "fault", _("Fault")
+
+
+class MachineKind(models.TextChoices):
+    FILLER = "filler", _("Filler")
+    CAPPER = "capper", _("Capper")
+    LABELLER = "labeller", _("Labeller")
+    PACKER = "packer", _("Packer")
+    KILN = "kiln", _("Kiln")
+    MILL = "mill", _("Mill")
+    OTHER = "other", _("Other")
+
+
+class TruckState(models.TextChoices):
+    """A haul truck's state as its fleet-management terminal reports it."""
+
+    EMPTY = "empty", _("Empty travel")
+    QUEUEING = "queueing", _("Queueing")
+    LOADING = "loading", _("Loading")
+    LOADED = "loaded", _("Loaded travel")
+    DUMPING = "dumping", _("Dumping")
+    IDLE = "idle", _("Idle")
+    DOWN = "down", _("Down (maintenance)")
+
+
+class Shift(models.TextChoices):
+    DAY = "day", _("Day shift")
+    NIGHT = "night", _("Night shift")

@@ -1,5 +1,7 @@
 """Fixed numbers with the standard they come from."""
 
+from django.utils.translation import gettext_lazy
+
 from xizang5g.core.choices import AlertSeverity
 from xizang5g.industry.choices import AlarmLevel
 
@@ -69,3 +71,38 @@ O2_PARTIAL_PRESSURE_MIN_KPA = 0.195 * SEA_LEVEL_PRESSURE_KPA
 
 # AQ 2032-2011 personnel positioning
 OVERTIME_HOURS = 10.0  # a shift of 8 h plus the allowed 2 h before the overtime alarm
+
+# ---------------------------------------------------------------- smart factory and dispatch
+SHIFT_HOURS = 12  # two shifts a day (day and night), the usual rota of Xizang's mines and plants
+DEFAULT_SHIFT_START = "08:00"  # local time (Asia/Shanghai) at which the day shift starts
+LOCAL_TZ = "Asia/Shanghai"
+# An OEE target of 0.65 is the usual "typical" level (Nakajima; world-class ≈ 0.85); each line
+# sets its own. The running shift is judged only after an hour of planned time (less is noise).
+DEFAULT_OEE_TARGET = 0.65
+OEE_ALERT_MIN_PLANNED_S = 3600
+DEFAULT_FAULT_ALERT_MIN = 15  # a machine in fault longer than this raises an alert
+# A reading more than this after the previous one does not stretch the previous state over the
+# gap: the time is left unaccounted ("no data"), as a lost controller connection should be.
+MAX_READING_GAP_S = 600
+# Live dispatch: travel and loading times are learned from the last cycles of each loader
+# (within a day); a loader with fewer than MIN_LEARNED cycles keeps its nominal times.
+LEARN_CYCLES = 20
+LEARN_HOURS = 24
+MIN_LEARNED = 3
+LOADER_GEOFENCE_M = 250  # a truck queueing or loading is at the nearest loader within this radius
+
+# Stop and fault reasons a line's controllers send as codes (shown translated; a reason not listed
+# is shown as sent). A machine stopped by another sends "<machine code>:<reason>".
+STOP_REASONS = {
+    "bottle_jam": gettext_lazy("Bottle jam"),
+    "cap_jam": gettext_lazy("Cap jam"),
+    "cap_supply": gettext_lazy("Caps run out"),
+    "label_break": gettext_lazy("Label web break"),
+    "glue": gettext_lazy("Glue fault"),
+    "preform_supply": gettext_lazy("Bottles run out"),
+    "valve_leak": gettext_lazy("Filling valve leak"),
+    "torque_head": gettext_lazy("Capping head fault"),
+    "sensor": gettext_lazy("Sensor fault"),
+    "changeover": gettext_lazy("Changeover"),
+    "break": gettext_lazy("Break"),
+}

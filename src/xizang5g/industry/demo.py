@@ -1,6 +1,8 @@
 """The Jiama copper mine of the demo (and of the tests): an enterprise, its open-pit and
 underground mine at 4,600 m, a tailings pond with its design values and monitoring points bound
-to IoT devices, underground zones with air sensors, a haul fleet and an identifier credential."""
+to IoT devices, underground zones with air sensors, a haul fleet (loaders and trucks on the IoT
+hub) and an identifier credential; and a water-bottling line near Lhasa. The `*_history`
+functions replay the simulators (`industry.simulation`) over today's and yesterday's shifts."""
 
 from __future__ import annotations
 
@@ -8,9 +10,18 @@ import math
 from datetime import datetime, timedelta
 
 from xizang5g.core.models import Unit
-from xizang5g.industry import services
-from xizang5g.industry.choices import DamType, MineKind, MonitoringItem
-from xizang5g.industry.models import Mine, SlopePoint
+from xizang5g.industry import services, shifts, simulation
+from xizang5g.industry.choices import DamType, MachineKind, MineKind, MonitoringItem, Shift
+from xizang5g.industry.models import (
+    HaulTruck,
+    Loader,
+    Machine,
+    Mine,
+    ProductionLine,
+    SlopePoint,
+)
+from xizang5g.industry.services.factory import MachineReading
+from xizang5g.industry.services.haulage import TruckReading
 from xizang5g.iot import services as iot_services
 from xizang5g.iot.ingest import Inbound, ingest_batch
 from xizang5g.iot.models import Product
@@ -64,6 +75,55 @@ FLEET = {
         {"name": "EX-3 东扩帮", "load_min": 3.5, "travel_min": 10.0},
     ],
 }
+# the live fleet: the same loaders placed in the pit, the dump (primary crusher) by the mill
+LOADER_PLACES = {"EX-1": (29.7420, 91.6930), "EX-2": (29.7260, 91.6890), "EX-3": (29.7350, 91.7080)}
+DUMP = (29.7330, 91.7190)
+TRUCK_CAPACITY_T = 90.0
+TRUCK_MODEL = {
+    "capabilities": ["haul_truck"],
+    "properties": [
+        {
+            "identifier": "state",
+            "name": "状态",
+            "dataType": {"type": "text", "specs": {"length": 16}},
+        },
+        {"identifier": "lat", "name": "纬度", "dataType": {"type": "double", "specs": {}}},
+        {"identifier": "lon", "name": "经度", "dataType": {"type": "double", "specs": {}}},
+        {"identifier": "payload", "name": "载重", "dataType": {"type": "float", "specs": {}}},
+        {
+            "identifier": "loader",
+            "name": "装载机",
+            "dataType": {"type": "text", "specs": {"length": 32}},
+        },
+        {
+            "identifier": "target",
+            "name": "去向",
+            "dataType": {"type": "text", "specs": {"length": 32}},
+        },
+    ],
+}
+MACHINE_MODEL = {
+    "capabilities": ["machine_state", "line_counter"],
+    "properties": [
+        {
+            "identifier": "state",
+            "name": "状态",
+            "dataType": {"type": "text", "specs": {"length": 8}},
+        },
+        {
+            "identifier": "reason",
+            "name": "原因",
+            "dataType": {"type": "text", "specs": {"length": 100}},
+        },
+        {"identifier": "total", "name": "累计产量", "dataType": {"type": "int", "specs": {}}},
+        {"identifier": "good", "name": "合格数", "dataType": {"type": "int", "specs": {}}},
+        {"identifier": "reject", "name": "剔除数", "dataType": {"type": "int", "specs": {}}},
+    ],
+}
+LINE_CODE = "lhasa-water-l1"
+FLEET_SEED, LINE_SEED = 11, 7  # the demo's replays, which the live simulator continues
+# 24,000 bottles (550 ml) an hour at the filler's rated speed
+BOTTLING_IDEAL_CYCLE_S = 0.15
 
 
 def build_jiama(unit: Unit, *, label: str = "") -> Mine:
@@ -71,6 +131,10 @@ def build_jiama(unit: Unit, *, label: str = "") -> Mine:
     name = f"{label}甲玛铜多金属矿"
     found = Mine.objects.filter(name=name).first()
     if found:
+        if not Loader.objects.filter(mine=found).exists():  # a mine of an earlier demo
+            found.dump_latitude, found.dump_longitude = DUMP
+            found.save()
+            build_fleet(found, unit)
         return found
     mine = services.mine_create(
         unit=unit,
@@ -128,7 +192,166 @@ def build_jiama(unit: Unit, *, label: str = "") -> Mine:
                 product=air, name=f"jiama-air-{zone.pk}", unit=unit, label=zone_name
             )
             services.gas_sensor_bind(zone=zone, device=device, user=None)
+    mine.dump_latitude, mine.dump_longitude = DUMP
+    mine.save()
+    build_fleet(mine, unit)
     return mine
+
+
+def build_fleet(mine: Mine, unit: Unit) -> None:
+    """The loaders of FLEET placed in the pit, and FLEET["trucks"] haul trucks with terminals."""
+    product_name = f"矿卡5G终端 {unit.code}"
+    product = Product.objects.filter(name=product_name).first()
+    product = product or iot_services.product_create(
+        name=product_name, thing_model=TRUCK_MODEL, unit=unit
+    )
+    for entry in FLEET["loaders"]:
+        code, name = entry["name"].split(" ", 1)
+        lat, lon = LOADER_PLACES[code]
+        services.loader_create(
+            mine=mine,
+            code=code,
+            name=name,
+            load_min=entry["load_min"],
+            travel_min=entry["travel_min"],
+            latitude=lat,
+            longitude=lon,
+            user=None,
+        )
+    for n in range(1, FLEET["trucks"] + 1):
+        code = f"T{n:02d}"
+        device, _secret = iot_services.device_create(
+            product=product, name=f"jiama-truck-{code.lower()}-{mine.pk}", unit=unit, label=code
+        )
+        services.truck_create(
+            mine=mine, code=code, capacity_t=TRUCK_CAPACITY_T, device=device, user=None
+        )
+
+
+def build_bottling_line(unit: Unit, *, label: str = "", code: str = LINE_CODE) -> ProductionLine:
+    """A water-bottling line in the Lhasa economic and technological development zone (idempotent
+    on its code): filler (the constraint), capper and labeller, each on the IoT hub."""
+    found = ProductionLine.objects.filter(code=code).first()
+    if found:
+        return found
+    line = services.line_create(
+        unit=unit,
+        code=code,
+        name=f"{label}拉萨经开区饮用水厂 1号灌装线",
+        name_bo=f"{label}ལྷ་སའི་ཆུ་བཟོ་གྲྭ། ཐིག་ ༡",
+        name_en=f"{label}Lhasa bottled-water plant, line 1",
+        product="550 ml 饮用天然水",
+        ideal_cycle_s=BOTTLING_IDEAL_CYCLE_S,
+        planned_shifts=[Shift.DAY, Shift.NIGHT],
+        latitude=29.612,
+        longitude=91.004,
+        user=None,
+    )
+    product_name = f"产线设备采集网关 {unit.code}"
+    product = Product.objects.filter(name=product_name).first()
+    product = product or iot_services.product_create(
+        name=product_name, thing_model=MACHINE_MODEL, unit=unit
+    )
+    kinds = {"filler": MachineKind.FILLER, "capper": MachineKind.CAPPER}
+    for position, (mcode, kind, name, *_rest) in enumerate(simulation.LINE_MACHINES, start=1):
+        device, _secret = iot_services.device_create(
+            product=product, name=f"{code}-{mcode.lower()}", unit=unit, label=f"{mcode} {name}"
+        )
+        services.machine_create(
+            line=line,
+            code=mcode,
+            name=name,
+            kind=kinds.get(kind, MachineKind.LABELLER),
+            position=position,
+            constraint=mcode == "F1",
+            device=device,
+            user=None,
+        )
+    return line
+
+
+def history_start(now: datetime, shift_start) -> datetime:
+    """The start of yesterday's day shift (so today's and yesterday's shifts have data)."""
+    current = shifts.shift_at(now, shift_start)
+    day = current.day - timedelta(days=1)
+    return shifts.span(day, Shift.DAY, shift_start).start
+
+
+def line_history(line: ProductionLine, *, now: datetime, seed: int = LINE_SEED) -> int:
+    """Replay the bottling line from the start of yesterday's day shift to `now` through the
+    factory services (a reading every 5 min and at each state change); returns the readings."""
+    machines = {m.code: m for m in Machine.objects.filter(line=line).select_related("line__unit")}
+    start = history_start(now, line.shift_start)
+    sim = simulation.LineSim(start=start, ideal_cycle_s=line.ideal_cycle_s, seed=seed)
+    count = 0
+    cursor = start
+    while cursor < now:
+        step = min(cursor + timedelta(hours=2), now)
+        rows = sim.run(step, every_s=300)
+        readings = [
+            MachineReading(
+                machine=machines[r["machine"]],
+                at=r["at"],
+                state=r["state"],
+                reason=r["reason"],
+                total=r["total"],
+                reject=r["reject"],
+            )
+            for r in rows
+            if r["machine"] in machines
+        ]
+        services.machine_readings_record(readings, now=step)
+        count += len(readings)
+        cursor = step
+    return count
+
+
+def fleet_sim(mine: Mine, *, start: datetime, seed: int = FLEET_SEED) -> simulation.FleetSim:
+    loaders = [
+        simulation.SimLoader(ld.code, ld.latitude, ld.longitude, ld.load_min, ld.travel_min)
+        for ld in Loader.objects.filter(mine=mine, latitude__isnull=False, longitude__isnull=False)
+    ]
+    trucks = list(HaulTruck.objects.filter(mine=mine).values_list("code", flat=True))
+    dump = (mine.dump_latitude or DUMP[0], mine.dump_longitude or DUMP[1])
+    return simulation.FleetSim(
+        loaders=loaders,
+        trucks=trucks,
+        dump=dump,
+        start=start,
+        shift_start=mine.shift_start,
+        capacity_t=TRUCK_CAPACITY_T,
+        seed=seed,
+    )
+
+
+def fleet_history(mine: Mine, *, now: datetime, seed: int = FLEET_SEED) -> int:
+    """Replay the haul fleet from the start of yesterday's day shift to `now` through the
+    haulage services (a reading every 2 min and at each state change); returns the readings."""
+    trucks = {t.code: t for t in HaulTruck.objects.filter(mine=mine).select_related("mine")}
+    start = history_start(now, mine.shift_start)
+    sim = fleet_sim(mine, start=start, seed=seed)
+    count = 0
+    cursor = start
+    while cursor < now:
+        step = min(cursor + timedelta(hours=2), now)
+        readings = [truck_reading(trucks[r["truck"]], r) for r in sim.run(step, every_s=120)]
+        services.truck_readings_record(readings)
+        count += len(readings)
+        cursor = step
+    return count
+
+
+def truck_reading(truck: HaulTruck, r: dict) -> TruckReading:
+    return TruckReading(
+        truck=truck,
+        at=r["at"],
+        state=r["state"],
+        latitude=r["lat"],
+        longitude=r["lon"],
+        payload_t=r["payload"],
+        loader=r.get("loader", ""),
+        target=r.get("target", ""),
+    )
 
 
 def slope_history(mine: Mine, *, now: datetime, failure_in_h: float = 20.0) -> None:

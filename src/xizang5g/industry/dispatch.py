@@ -94,3 +94,78 @@ def simulate(
         loader_idle_min=idle,
         per_loader_trips={loaders[j].name: trips[j] for j in range(n)},
     )
+
+
+# ------------------------------------------------------------------------------ live dispatch
+@dataclass(frozen=True)
+class LiveLoader:
+    """A loader as the live rule sees it: its (learned) mean loading time and empty travel time
+    from the dump."""
+
+    key: str
+    load_min: float
+    travel_min: float
+
+
+@dataclass(frozen=True)
+class Committed:
+    """A truck already bound to a loader: `arrival_min` from now (0 when it is there, queueing);
+    `loading_left_min` set for the truck under the loader now."""
+
+    loader: str
+    arrival_min: float = 0.0
+    loading_left_min: float | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    truck: str
+    loader: str
+    expected_wait_min: float  # > 0: the truck will queue; 0: it will not
+    loader_idle_min: float  # how long the loader stands idle before the truck arrives
+    scores: dict  # loader → free_at − arrival (min), the MTWT criterion for each loader
+
+
+def free_at(loaders: list[LiveLoader], committed: list[Committed]) -> dict[str, float]:
+    """Minutes from now at which each loader will have loaded every truck already bound to it:
+    the truck under it finishes, then the others in order of arrival, each loading for the
+    loader's mean time and none starting before it arrives."""
+    known = {loader.key: loader for loader in loaders}
+    out = dict.fromkeys(known, 0.0)
+    for c in committed:
+        if c.loader in known and c.loading_left_min is not None:
+            out[c.loader] = max(out[c.loader], c.loading_left_min)
+    waiting = sorted(
+        (c for c in committed if c.loader in known and c.loading_left_min is None),
+        key=lambda c: c.arrival_min,
+    )
+    for c in waiting:
+        out[c.loader] = max(out[c.loader], c.arrival_min) + known[c.loader].load_min
+    return out
+
+
+def recommend(
+    loaders: list[LiveLoader], committed: list[Committed], leaving: list[str]
+) -> list[Recommendation]:
+    """The MTWT rule of `simulate` on live state: each truck leaving the dump (in the order
+    given: the earliest first) goes to the loader with the smallest free_at − arrival; it is then
+    committed there, so the next truck sees it."""
+    if not loaders:
+        return []
+    ready = free_at(loaders, committed)
+    out = []
+    for truck in leaving:
+        scores = {ld.key: ready[ld.key] - ld.travel_min for ld in loaders}
+        best = min(loaders, key=lambda ld: (scores[ld.key], ld.travel_min, ld.key))
+        score = scores[best.key]
+        out.append(
+            Recommendation(
+                truck=truck,
+                loader=best.key,
+                expected_wait_min=max(score, 0.0),
+                loader_idle_min=max(-score, 0.0),
+                scores={k: round(v, 2) for k, v in scores.items()},
+            )
+        )
+        ready[best.key] = max(ready[best.key], best.travel_min) + best.load_min
+    return out

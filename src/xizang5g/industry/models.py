@@ -1,10 +1,28 @@
+from datetime import time
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xizang5g.core.access import REGION_READERS, AccessManager, AccessRule
 from xizang5g.core.models import ChangeLoggedModel
-from xizang5g.industry.choices import AlarmLevel, DamType, IdentifierKind, MineKind, MonitoringItem
+from xizang5g.industry.choices import (
+    AlarmLevel,
+    DamType,
+    IdentifierKind,
+    MachineKind,
+    MachineState,
+    MineKind,
+    MonitoringItem,
+    Shift,
+    TruckState,
+)
+from xizang5g.industry.constants import (
+    DEFAULT_FAULT_ALERT_MIN,
+    DEFAULT_OEE_TARGET,
+    DEFAULT_SHIFT_START,
+)
 
 # Region readers read every enterprise's mines; the enterprise's editors read and change its own.
 ENTERPRISE_RULE = AccessRule(read=REGION_READERS, units=("unit",))
@@ -32,6 +50,12 @@ class Mine(ChangeLoggedModel):
     )
     # The haul fleet for dispatch: {"trucks": n, "loaders": [{name, load_min, travel_min}]}.
     fleet = models.JSONField(_("haul fleet"), default=dict, blank=True)
+    shift_start = models.TimeField(
+        _("day shift starts (local time)"), default=time.fromisoformat(DEFAULT_SHIFT_START)
+    )
+    # where loaded trucks dump (the crusher or the waste dump) for the dispatch map
+    dump_latitude = models.FloatField(_("dump latitude"), null=True, blank=True)
+    dump_longitude = models.FloatField(_("dump longitude"), null=True, blank=True)
 
     access = ENTERPRISE_RULE
 
@@ -244,3 +268,336 @@ class ResolutionCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefix", "day"], name="industry_resolution_day")
         ]
+
+
+# ------------------------------------------------------------------------------ smart factory
+class ProductionLine(ChangeLoggedModel):
+    """A production line of an enterprise's plant (bottled water, cement …) whose OEE is computed
+    per shift and per hour from its machines' states and counters."""
+
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=200)
+    name_bo = models.CharField(_("name (Tibetan)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    product = models.CharField(_("product"), max_length=200)
+    ideal_cycle_s = models.FloatField(
+        _("ideal cycle time (s per unit)"),
+        validators=[MinValueValidator(0.001), MaxValueValidator(86400)],
+    )
+    shift_start = models.TimeField(
+        _("day shift starts (local time)"), default=time.fromisoformat(DEFAULT_SHIFT_START)
+    )
+    planned_shifts = models.JSONField(
+        _("planned shifts"), default=list, blank=True, help_text=_('e.g. ["day", "night"]')
+    )
+    oee_target = models.FloatField(
+        _("OEE target"),
+        default=DEFAULT_OEE_TARGET,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    fault_alert_min = models.PositiveIntegerField(
+        _("fault alert after (min)"),
+        default=DEFAULT_FAULT_ALERT_MIN,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+
+    access = ENTERPRISE_RULE
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("production line")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        shifts = self.planned_shifts
+        if not isinstance(shifts, list) or any(s not in Shift.values for s in shifts):
+            raise ValidationError(
+                {"planned_shifts": _("Planned shifts are a list of: day, night.")}
+            )
+
+    def planned(self, kind: str) -> bool:
+        return kind in (self.planned_shifts or [])
+
+
+class Machine(ChangeLoggedModel):
+    """A machine of a line, reporting its state and counters through an IoT device. The line's
+    availability and performance are those of its constraint (the bottleneck, e.g. the filler)."""
+
+    line = models.ForeignKey(ProductionLine, on_delete=models.CASCADE, related_name="machines")
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=MachineKind.choices)
+    position = models.PositiveSmallIntegerField(_("position on the line"), default=1)
+    constraint = models.BooleanField(_("constraint (bottleneck)"), default=False)
+    device = models.OneToOneField(
+        "iot.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    access = AccessRule(via="line")
+
+    class Meta:
+        ordering = ["line", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "code"], name="industry_machine_code_once")
+        ]
+        verbose_name = _("machine")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class MachineStatus(models.Model):
+    """A machine's current state, reason, since when, its last counters and how far its time is
+    accounted into the hour buckets (runtime state, not change-logged)."""
+
+    machine = models.OneToOneField(Machine, on_delete=models.CASCADE, related_name="status")
+    state = models.CharField(max_length=8, choices=MachineState.choices)
+    reason = models.CharField(max_length=100, blank=True)
+    since = models.DateTimeField()
+    time = models.DateTimeField()  # the last reading, up to which the time is accounted
+    total = models.BigIntegerField(null=True)  # the last cumulative counters (controller's)
+    reject = models.BigIntegerField(null=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="machine")
+
+    class Meta:
+        verbose_name = _("machine status")
+        verbose_name_plural = _("machine statuses")
+
+
+class MachineInterval(models.Model):
+    """One stretch of a machine in one state (data from telemetry); `end` is null while open."""
+
+    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="intervals")
+    state = models.CharField(max_length=8, choices=MachineState.choices)
+    reason = models.CharField(max_length=100, blank=True)
+    start = models.DateTimeField()
+    end = models.DateTimeField(null=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="machine")
+
+    class Meta:
+        verbose_name = _("machine interval")
+        indexes = [models.Index(fields=["machine", "start"])]
+
+
+class LineHour(models.Model):
+    """A line's time and counts in one UTC hour (data derived from telemetry): seconds per state
+    of its constraint machine, the constraint's units and the line's rejects, seconds lost per
+    stop reason."""
+
+    line = models.ForeignKey(ProductionLine, on_delete=models.CASCADE, related_name="hours")
+    hour = models.DateTimeField()
+    run_s = models.FloatField(default=0)
+    stop_s = models.FloatField(default=0)
+    fault_s = models.FloatField(default=0)
+    idle_s = models.FloatField(default=0)
+    total = models.BigIntegerField(default=0)
+    reject = models.BigIntegerField(default=0)
+    losses = models.JSONField(default=dict)  # {reason: seconds}
+
+    objects = AccessManager()
+    access = AccessRule(via="line")
+
+    class Meta:
+        verbose_name = _("line hour")
+        constraints = [models.UniqueConstraint(fields=["line", "hour"], name="industry_line_hour")]
+
+
+class LineShift(models.Model):
+    """A line's OEE over one shift, stored when its hours change (data derived from LineHour)."""
+
+    line = models.ForeignKey(ProductionLine, on_delete=models.CASCADE, related_name="shifts")
+    day = models.DateField()
+    shift = models.CharField(max_length=8, choices=Shift.choices)
+    planned_s = models.FloatField(default=0)  # planned busy time so far (ISO 22400 PBT)
+    run_s = models.FloatField(default=0)
+    stop_s = models.FloatField(default=0)
+    fault_s = models.FloatField(default=0)
+    idle_s = models.FloatField(default=0)
+    total = models.BigIntegerField(default=0)
+    good = models.BigIntegerField(default=0)
+    availability = models.FloatField(default=0)
+    performance = models.FloatField(default=0)
+    quality = models.FloatField(default=0)
+    oee = models.FloatField(default=0)
+    losses = models.JSONField(default=dict)  # {reason: seconds}, "no data" included
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccessManager()
+    access = AccessRule(via="line")
+
+    class Meta:
+        verbose_name = _("line shift")
+        ordering = ["-day", "-shift"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "day", "shift"], name="industry_line_shift")
+        ]
+
+    def ranked_losses(self) -> list[tuple[str, float]]:
+        """(reason, seconds), the largest first (a JSON object keeps no order on PostgreSQL)."""
+        return sorted(self.losses.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# ------------------------------------------------------------------------------ live dispatch
+class Loader(ChangeLoggedModel):
+    """A loader (shovel, excavator) of an open pit, with its nominal loading and haul times."""
+
+    mine = models.ForeignKey(Mine, on_delete=models.CASCADE, related_name="loaders")
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    load_min = models.FloatField(
+        _("nominal loading time (min)"), validators=[MinValueValidator(0.1)]
+    )
+    travel_min = models.FloatField(
+        _("nominal haul to the dump (min)"), validators=[MinValueValidator(0.1)]
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    device = models.OneToOneField(
+        "iot.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    access = AccessRule(via="mine")
+
+    class Meta:
+        ordering = ["mine", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["mine", "code"], name="industry_loader_code_once")
+        ]
+        verbose_name = _("loader")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class HaulTruck(ChangeLoggedModel):
+    """A haul truck reporting position, payload and state through its 5G terminal."""
+
+    mine = models.ForeignKey(Mine, on_delete=models.CASCADE, related_name="trucks")
+    code = models.CharField(_("code"), max_length=32)
+    capacity_t = models.FloatField(_("payload capacity (t)"), validators=[MinValueValidator(1)])
+    device = models.OneToOneField(
+        "iot.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    access = AccessRule(via="mine")
+
+    class Meta:
+        ordering = ["mine", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["mine", "code"], name="industry_truck_code_once")
+        ]
+        verbose_name = _("haul truck")
+
+    def __str__(self):
+        return self.code
+
+
+class TruckStatus(models.Model):
+    """A truck's live state and the cycle under way (runtime state, not change-logged): the
+    seconds of each phase so far, the loader it loaded at, its destination."""
+
+    truck = models.OneToOneField(HaulTruck, on_delete=models.CASCADE, related_name="status")
+    state = models.CharField(max_length=8, choices=TruckState.choices)
+    since = models.DateTimeField()
+    time = models.DateTimeField()
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    payload_t = models.FloatField(default=0)
+    cycle_start = models.DateTimeField(null=True)  # the truck left the dump
+    phases = models.JSONField(default=dict)  # {state: seconds} of the cycle under way
+    loader = models.ForeignKey(Loader, null=True, on_delete=models.SET_NULL, related_name="+")
+    target = models.ForeignKey(Loader, null=True, on_delete=models.SET_NULL, related_name="+")
+    cycle_payload_t = models.FloatField(default=0)
+
+    objects = AccessManager()
+    access = AccessRule(via="truck")
+
+    class Meta:
+        verbose_name = _("truck status")
+        verbose_name_plural = _("truck statuses")
+
+
+class TruckCycle(models.Model):
+    """One completed haul cycle (data derived from telemetry): dump → loader → dump."""
+
+    truck = models.ForeignKey(HaulTruck, on_delete=models.CASCADE, related_name="cycles")
+    loader = models.ForeignKey(Loader, null=True, on_delete=models.SET_NULL, related_name="cycles")
+    start = models.DateTimeField()  # left the dump
+    end = models.DateTimeField()  # finished dumping
+    empty_min = models.FloatField(default=0)
+    queue_min = models.FloatField(default=0)
+    load_min = models.FloatField(default=0)
+    haul_min = models.FloatField(default=0)  # loaded travel
+    dump_min = models.FloatField(default=0)
+    other_min = models.FloatField(default=0)  # idle or down within the cycle
+    payload_t = models.FloatField(default=0)
+
+    objects = AccessManager()
+    access = AccessRule(via="truck")
+
+    class Meta:
+        verbose_name = _("truck cycle")
+        ordering = ["-end"]
+        indexes = [models.Index(fields=["truck", "end"]), models.Index(fields=["loader", "end"])]
+        constraints = [models.UniqueConstraint(fields=["truck", "end"], name="industry_cycle_once")]
+
+    @property
+    def cycle_min(self) -> float:
+        return (self.end - self.start).total_seconds() / 60
+
+
+class TruckHour(models.Model):
+    """A truck's seconds in each state within one UTC hour (data derived from telemetry)."""
+
+    truck = models.ForeignKey(HaulTruck, on_delete=models.CASCADE, related_name="hours")
+    hour = models.DateTimeField()
+    seconds = models.JSONField(default=dict)  # {state: seconds}
+
+    objects = AccessManager()
+    access = AccessRule(via="truck")
+
+    class Meta:
+        verbose_name = _("truck hour")
+        constraints = [
+            models.UniqueConstraint(fields=["truck", "hour"], name="industry_truck_hour")
+        ]
+
+
+class Assignment(ChangeLoggedModel):
+    """A dispatcher's assignment of a truck leaving the dump to a loader, with what the MTWT rule
+    recommended at the time."""
+
+    mine = models.ForeignKey(Mine, on_delete=models.CASCADE, related_name="assignments")
+    truck = models.ForeignKey(HaulTruck, on_delete=models.CASCADE, related_name="assignments")
+    loader = models.ForeignKey(Loader, on_delete=models.CASCADE, related_name="assignments")
+    recommended = models.ForeignKey(
+        Loader, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expected_wait_min = models.FloatField(_("expected wait (min)"), null=True, blank=True)
+    at = models.DateTimeField(_("time"))
+
+    access = AccessRule(via="mine")
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("truck assignment")
+
+    def __str__(self):
+        return f"{self.truck} → {self.loader}"
+
+    def clean(self):
+        if self.truck_id and self.truck.mine_id != self.mine_id:
+            raise ValidationError({"truck": _("The truck is not of this mine.")})
+        if self.loader_id and self.loader.mine_id != self.mine_id:
+            raise ValidationError({"loader": _("The loader is not of this mine.")})

@@ -35,3 +35,16 @@ def oee_from_states(
     performance = min(ideal_cycle_s * total / run, 1.0) if run > 0 else 0.0
     quality = good / total if total else 0.0
     return Oee(availability, performance, quality)
+
+
+def oee_from_times(
+    *, planned_s: float, run_s: float, ideal_cycle_s: float, total: int, good: int
+) -> Oee:
+    """The same from accumulated run time (the stored hour and shift buckets). No planned time:
+    every factor 0 (there is nothing to judge)."""
+    if planned_s <= 0:
+        return Oee(0.0, 0.0, 0.0)
+    good = max(0, min(good, total))
+    return oee_from_states(
+        [(run_s, "run")], planned_s=planned_s, ideal_cycle_s=ideal_cycle_s, total=total, good=good
+    )

@@ -1,5 +1,7 @@
 """Demo data of the industry app (【演示数据】): the Jiama copper mine with its tailings pond,
-underground zones, haul fleet, the enterprise's identifier credential and a few identifiers."""
+underground zones, haul fleet (today's and yesterday's shifts of cycles), the enterprise's
+identifier credential and a few identifiers; a water-bottling line near Lhasa with the same two
+days of machine states and counters."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -7,8 +9,15 @@ from django.utils import timezone
 from xizang5g.core.choices import UnitKind
 from xizang5g.core.models import Unit
 from xizang5g.industry import handles, services
-from xizang5g.industry.demo import POINTS, build_jiama, slope_history
-from xizang5g.industry.models import HandleUser, MonitoringPoint, Zone
+from xizang5g.industry.demo import (
+    POINTS,
+    build_bottling_line,
+    build_jiama,
+    fleet_history,
+    line_history,
+    slope_history,
+)
+from xizang5g.industry.models import HandleUser, LineHour, MonitoringPoint, TruckCycle, Zone
 
 DEMO_PREFIX = "88.118.8"
 DEMO_HANDLE_PASSWORD = "Jiama-Demo-Handle-2026"
@@ -65,7 +74,16 @@ class Command(BaseCommand):
             {"suffix": "WATER-5100-7781", "kind": "water_lot", "url": "https://water.example/7781"},
         ]
         handles.identifiers_register(unit=unit, prefix=DEMO_PREFIX, rows=rows, user=None)
+        if not TruckCycle.objects.filter(truck__mine=mine).exists():
+            fleet_history(mine, now=now)
+        water, _created = Unit.objects.get_or_create(
+            code="lhasa-water",
+            defaults={"name": f"{LABEL}拉萨高原饮用水有限公司", "kind": UnitKind.ENTERPRISE},
+        )
+        line = build_bottling_line(water, label=LABEL)
+        if not LineHour.objects.filter(line=line).exists():
+            line_history(line, now=now)
         self.stdout.write(
-            f"industry demo: {mine.name}; Handle writer 300:{DEMO_PREFIX}/ADMIN "
+            f"industry demo: {mine.name}, {line.name}; Handle writer 300:{DEMO_PREFIX}/ADMIN "
             f"password {DEMO_HANDLE_PASSWORD}"
         )

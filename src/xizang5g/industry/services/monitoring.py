@@ -1,4 +1,4 @@
-"""Writes of the industry app: facilities, monitoring state from telemetry, alarms."""
+"""Mine safety: facilities, monitoring state from telemetry, alarms."""
 
 from __future__ import annotations
 

@@ -1,0 +1,61 @@
+"""Writes of the industry app, one module per sub-domain: mine safety monitoring (tailings ponds,
+underground, slopes), the smart factory (lines, machines, OEE) and haulage (trucks, loaders,
+cycles, assignments). Callers write `services.mine_create(...)`."""
+
+from xizang5g.industry.services.factory import (
+    line_create,
+    line_shift_refresh,
+    machine_create,
+    machine_readings_record,
+)
+from xizang5g.industry.services.haulage import (
+    assignment_record,
+    loader_create,
+    truck_create,
+    truck_readings_record,
+)
+from xizang5g.industry.services.monitoring import (
+    RESPONSE_ACTIONS,
+    air_record,
+    design_of,
+    gas_sensor_bind,
+    gb51108_item_label,
+    mine_create,
+    observations_record,
+    point_create,
+    point_thresholds,
+    pond_create,
+    pond_evaluate,
+    pond_status,
+    presence_leave,
+    presence_seen,
+    slope_point_create,
+    zone_create,
+)
+
+__all__ = [
+    "RESPONSE_ACTIONS",
+    "air_record",
+    "assignment_record",
+    "design_of",
+    "gas_sensor_bind",
+    "gb51108_item_label",
+    "line_create",
+    "line_shift_refresh",
+    "loader_create",
+    "machine_create",
+    "machine_readings_record",
+    "mine_create",
+    "observations_record",
+    "point_create",
+    "point_thresholds",
+    "pond_create",
+    "pond_evaluate",
+    "pond_status",
+    "presence_leave",
+    "presence_seen",
+    "slope_point_create",
+    "truck_create",
+    "truck_readings_record",
+    "zone_create",
+]
