@@ -13,13 +13,15 @@ from xizang5g.industry.services.haulage import TruckReading
 from xizang5g.iot.hooks import Delivery
 
 
-def on_tailings(deliveries: list[Delivery]) -> None:
-    points = {
-        p.device_id: p
-        for p in MonitoringPoint.objects.select_related("pond__mine__unit").filter(
-            device_id__in={d.device_id for d in deliveries}
-        )
+def _bound(queryset, deliveries: list[Delivery]) -> dict:
+    """The objects of `queryset` bound to the delivering devices, by device id."""
+    return {
+        o.device_id: o for o in queryset.filter(device_id__in={d.device_id for d in deliveries})
     }
+
+
+def on_tailings(deliveries: list[Delivery]) -> None:
+    points = _bound(MonitoringPoint.objects.select_related("pond__mine__unit"), deliveries)
     observations = []
     for d in deliveries:
         point = points.get(d.device_id)
@@ -36,12 +38,7 @@ AIR_KEYS = ("o2", "co", "no2", "airflow", "temperature")
 
 
 def on_underground(deliveries: list[Delivery]) -> None:
-    states = {
-        s.device_id: s
-        for s in GasState.objects.select_related("zone__mine__unit").filter(
-            device_id__in={d.device_id for d in deliveries}
-        )
-    }
+    states = _bound(GasState.objects.select_related("zone__mine__unit"), deliveries)
     for d in deliveries:
         state = states.get(d.device_id)
         if state is None:
@@ -69,12 +66,7 @@ def _counter(value) -> int | None:
 def on_machines(deliveries: list[Delivery]) -> None:
     """`machine_state`/`line_counter`: `state` (run, stop, idle, fault) with its `reason`, and
     the cumulative counters `total` and `reject` (or `good`, the reject being total − good)."""
-    machines = {
-        m.device_id: m
-        for m in Machine.objects.select_related("line__unit").filter(
-            device_id__in={d.device_id for d in deliveries}
-        )
-    }
+    machines = _bound(Machine.objects.select_related("line__unit"), deliveries)
     readings = []
     for d in deliveries:
         machine = machines.get(d.device_id)
@@ -107,12 +99,7 @@ def on_trucks(deliveries: list[Delivery]) -> None:
     """`haul_truck`: `state` (empty, queueing, loading, loaded, dumping, idle, down), `lat`,
     `lon` (WGS84), `payload` (t), and optionally `loader` (where it queues or loads) and
     `target` (the loader it is sent to), as loader codes."""
-    trucks = {
-        t.device_id: t
-        for t in HaulTruck.objects.select_related("mine").filter(
-            device_id__in={d.device_id for d in deliveries}
-        )
-    }
+    trucks = _bound(HaulTruck.objects.select_related("mine"), deliveries)
     readings = []
     for d in deliveries:
         truck = trucks.get(d.device_id)
