@@ -82,3 +82,15 @@ def test_a_bad_row_refuses_the_whole_sheet(editor):
         follow=True,
     )
     assert reply.status_code == 200 and "xlsx" in reply.content.decode()
+
+
+@pytest.mark.parametrize("unit", ["abc", "", "-1", "1e9"])
+def test_a_credential_for_an_enterprise_that_is_not_a_number_asks_for_one(editor, unit):
+    client, _credential = editor
+    response = client.post(
+        reverse("industry:handle_user_create"),
+        {"unit": unit, "prefix": "88.118.9", "name": "ADMIN", "password": "y" * 16},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "请选择企业。" in response.content.decode()

@@ -144,7 +144,8 @@ def identifier_list(request):
 def handle_user_create(request):
     if not access.role_may(request.user, access.CHANGE, HandleUser):
         raise PermissionDenied(_("You may not manage identifier credentials."))
-    unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
+    chosen = request.POST.get("unit", "")
+    unit = Unit.objects.filter(pk=chosen).first() if chosen.isdigit() else None
     if unit is None:
         messages.error(request, _("Choose the enterprise."))
         return redirect("industry:identifier_list")
